@@ -1,0 +1,78 @@
+import type { Knex } from 'knex';
+
+/** Migrations in order. Listed explicitly (not scanned from disk) so bundlers and tsx agree. */
+const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Promise<void> }> = {
+  '001_initial': {
+    async up(k) {
+      await k.schema.createTable('users', (t) => {
+        t.uuid('id').primary().defaultTo(k.fn.uuid());
+        t.string('email', 320).notNullable().unique();
+        t.text('password_hash');
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(k.fn.now());
+      });
+      await k.schema.createTable('agents', (t) => {
+        t.uuid('id').primary().defaultTo(k.fn.uuid());
+        t.uuid('owner_id').notNullable().references('users.id').onDelete('CASCADE');
+        t.string('name', 120).notNullable();
+        t.string('idioma', 35).notNullable();
+        t.text('premise_prompt').notNullable();
+        t.text('persona_and_global_rules_prompt').notNullable().defaultTo('');
+        t.text('block_structure_prompt').notNullable();
+        t.text('cultural_adaptation_prompt').notNullable().defaultTo('');
+        t.jsonb('idiomas_alvo').notNullable().defaultTo('[]');
+        t.jsonb('cultural_configs').notNullable().defaultTo('{}');
+        t.jsonb('default_voices').notNullable().defaultTo('{}');
+        t.string('llm_provider', 40).notNullable();
+        t.string('llm_model', 200).notNullable().defaultTo('');
+        t.string('tts_provider', 40).notNullable();
+        t.timestamps(true, true);
+        t.unique(['owner_id', 'name']);
+      });
+      await k.schema.createTable('jobs', (t) => {
+        t.uuid('id').primary();
+        t.uuid('owner_id').notNullable().references('users.id').onDelete('CASCADE');
+        t.uuid('agent_id').references('agents.id').onDelete('SET NULL');
+        t.jsonb('agent_snapshot').notNullable();
+        t.text('titulo').notNullable();
+        t.integer('num_variacoes').notNullable().defaultTo(1);
+        t.jsonb('languages').notNullable();
+        t.string('status', 16).notNullable().defaultTo('queued');
+        t.string('workflow_id', 200).notNullable();
+        t.text('error');
+        t.integer('chars_processados_tts').notNullable().defaultTo(0);
+        t.double('duracao_total_segundos').notNullable().defaultTo(0);
+        t.jsonb('result');
+        t.timestamps(true, true);
+        t.timestamp('finished_at', { useTz: true });
+        t.index(['owner_id', 'created_at']);
+      });
+      await k.schema.createTable('artifacts', (t) => {
+        t.uuid('id').primary().defaultTo(k.fn.uuid());
+        t.uuid('job_id').notNullable().references('jobs.id').onDelete('CASCADE');
+        t.string('kind', 32).notNullable();
+        t.string('language', 35);
+        t.integer('variation').notNullable().defaultTo(0);
+        t.string('storage_key', 512).notNullable();
+        t.bigInteger('size').notNullable();
+        t.string('sha256', 64).notNullable();
+        t.string('content_type', 100).notNullable();
+        t.double('duration_seconds');
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(k.fn.now());
+        t.unique(['job_id', 'storage_key']);
+      });
+    },
+    async down(k) {
+      for (const table of ['artifacts', 'jobs', 'agents', 'users']) await k.schema.dropTable(table);
+    },
+  },
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => {
+    const migration = migrations[name];
+    if (!migration) throw new Error(`unknown migration ${name}`);
+    return migration;
+  },
+};

@@ -1,0 +1,54 @@
+import type { Agent, BlockPlan } from '@bolt/core';
+
+/** How much of the previous blocks a block sees: their tail keeps the story continuous within the context. */
+const CONTEXT_TAIL_CHARS = 1500;
+
+const languageNames = new Intl.DisplayNames(['en'], { type: 'language' });
+export const languageName = (tag: string) => languageNames.of(tag) ?? tag;
+
+export function system(agent: Agent): string {
+  return [agent.persona_and_global_rules_prompt.trim(), 'Write only the requested text, with no preamble or notes.']
+    .filter(Boolean)
+    .join('\n\n');
+}
+
+export function premise(agent: Agent, title: string): string {
+  return `${agent.premise_prompt.trim()}\n\nTitle: "${title}"\nLanguage: ${languageName(agent.idioma)}\n\nWrite the premise.`;
+}
+
+export function block(agent: Agent, title: string, premise: string, plan: BlockPlan[], index: number, before: string[]): string {
+  const current = plan[index];
+  const outline = plan.map((b) => `${b.index + 1}. ${b.title}`).join('\n');
+  const tail = before.join('\n\n').slice(-CONTEXT_TAIL_CHARS);
+  return [
+    `Title: "${title}"`,
+    `Premise: ${premise.trim()}`,
+    `Structure:\n${outline}`,
+    tail ? `The story so far ends with:\n${tail}` : '',
+    `Write block ${index + 1} ("${current?.title}") in ${languageName(agent.idioma)}, about ${current?.targetWords} words, continuing the story.`,
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+}
+
+export function adaptation(agent: Agent, language: string, source: string): string {
+  const culture = agent.cultural_configs[language]?.trim();
+  return [
+    agent.cultural_adaptation_prompt.trim(),
+    culture ? `Cultural settings for ${language}: ${culture}` : '',
+    `Rewrite the following text in ${languageName(language)} (${language}), adapting names and references for that audience:`,
+    source.trim(),
+  ]
+    .filter(Boolean)
+    .join('\n\n');
+}
+
+/** Markdown to plain narration text: no headings marks, emphasis or links. */
+export function speakable(markdown: string): string {
+  return markdown
+    .replace(/^#+\s*/gm, '')
+    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
+    .replace(/[*_`>]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}

@@ -1,0 +1,29 @@
+// Makes sure everything `npm start`, `npm test` and `npm run bench` need is present. Idempotent and
+// quick when nothing is missing; says what it does otherwise.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureEspeak, localModelPath, temporalBinary } from './toolchain.mjs';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const installed = path.join(root, 'node_modules', '.package-lock.json');
+const lock = path.join(root, 'package-lock.json');
+
+function npmInstall() {
+  const stale = !fs.existsSync(installed) || fs.statSync(lock).mtimeMs > fs.statSync(installed).mtimeMs;
+  if (!stale) return;
+  console.error('[setup] installing npm dependencies (npm ci)');
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}
+
+try {
+  npmInstall();
+  temporalBinary({ install: true });
+  ensureEspeak();
+  localModelPath({ install: true });
+} catch (err) {
+  console.error(`[setup] ${err instanceof Error ? err.message : err}`);
+  process.exit(1);
+}

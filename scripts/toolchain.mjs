@@ -30,23 +30,30 @@ function runOrFail(cmd, args, env = process.env) {
 /** The Temporal CLI: on PATH, else cached, else `go install` at the pinned tag, else the release download. */
 export function temporalBinary({ install = false } = {}) {
   const cached = path.join(cacheDir(), 'bin', 'temporal');
-  const found = process.env.TEMPORAL_CLI_PATH || onPath('temporal') || (fs.existsSync(cached) ? cached : undefined);
+  const found =
+    process.env.TEMPORAL_CLI_PATH || onPath('temporal') || (fs.existsSync(cached) ? cached : undefined);
   if (found || !install) return found;
   fs.mkdirSync(path.dirname(cached), { recursive: true });
   if (onPath('go')) {
     log(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with go install (a few minutes, once)`);
     const env = { ...process.env, GOBIN: path.dirname(cached), GOFLAGS: '-trimpath' };
-    if (runOrFail('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], env)) return cached;
+    if (runOrFail('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], env))
+      return cached;
   }
   const version = TEMPORAL_CLI_VERSION.slice(1);
   const url = `https://github.com/temporalio/cli/releases/download/v${version}/temporal_cli_${version}_linux_amd64.tar.gz`;
   log(`downloading the Temporal CLI from ${url}`);
   const tar = `${cached}.tar.gz`;
-  if (runOrFail('curl', ['-fsSL', '-o', tar, url]) && runOrFail('tar', ['-xzf', tar, '-C', path.dirname(cached), 'temporal'])) {
+  if (
+    runOrFail('curl', ['-fsSL', '-o', tar, url]) &&
+    runOrFail('tar', ['-xzf', tar, '-C', path.dirname(cached), 'temporal'])
+  ) {
     fs.rmSync(tar, { force: true });
     return cached;
   }
-  throw new Error('Could not obtain the Temporal CLI: install Go (https://go.dev) or put `temporal` on PATH.');
+  throw new Error(
+    'Could not obtain the Temporal CLI: install Go (https://go.dev) or put `temporal` on PATH.',
+  );
 }
 
 /** espeak-ng from the system; installed with apt-get when we are root on Debian. */
@@ -63,7 +70,9 @@ export function ensureEspeak() {
     )
       return;
   }
-  throw new Error('espeak-ng is missing: install it with `sudo apt-get install espeak-ng` (or your system’s package manager).');
+  throw new Error(
+    'espeak-ng is missing: install it with `sudo apt-get install espeak-ng` (or your system’s package manager).',
+  );
 }
 
 function sha256(file) {

@@ -7,10 +7,10 @@ import { assembleMp3 } from './audio/ffmpeg.ts';
 import { type Db, getJob, type JobResult, type JobRow, recordArtifact, updateJob } from './db/index.ts';
 import type { LlmProvider } from './llm/provider.ts';
 import type { Logger } from './log.ts';
-import type { Storage } from './storage/index.ts';
-import type { TtsProvider } from './tts/provider.ts';
-import { UnsupportedVoiceError } from './tts/espeak.ts';
 import * as prompts from './prompts.ts';
+import type { Storage } from './storage/index.ts';
+import { UnsupportedVoiceError } from './tts/espeak.ts';
+import type { TtsProvider } from './tts/provider.ts';
 
 export interface ActivityDeps {
   db: Db;
@@ -46,7 +46,11 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   /** Runs a paid call only when its output is not stored yet. */
-  async function once(key: string, produce: () => Promise<Buffer | string>, contentType: string): Promise<StepOutput> {
+  async function once(
+    key: string,
+    produce: () => Promise<Buffer | string>,
+    contentType: string,
+  ): Promise<StepOutput> {
     if ((await storage.size(key)) === undefined) {
       log.info({ event: 'call.started', key }, 'paid call started');
       await storage.put(key, await produce(), contentType);
@@ -63,15 +67,23 @@ export function createActivities(deps: ActivityDeps) {
 
   async function readBlocks(jobId: string, language: string, count: number): Promise<string[]> {
     return Promise.all(
-      Array.from({ length: count }, async (_, i) => (await storage.get(storageKeys.block(jobId, language, i))).toString()),
+      Array.from({ length: count }, async (_, i) =>
+        (await storage.get(storageKeys.block(jobId, language, i))).toString(),
+      ),
     );
   }
 
-  async function record(job: JobRow, kind: 'premise' | 'script' | 'audio', key: string, body: Buffer, extra: {
-    language?: string;
-    contentType: string;
-    durationSeconds?: number;
-  }) {
+  async function record(
+    job: JobRow,
+    kind: 'premise' | 'script' | 'audio',
+    key: string,
+    body: Buffer,
+    extra: {
+      language?: string;
+      contentType: string;
+      durationSeconds?: number;
+    },
+  ) {
     await recordArtifact(db, {
       job_id: job.id,
       kind,
@@ -87,13 +99,21 @@ export function createActivities(deps: ActivityDeps) {
 
   return {
     async markJobRunning({ jobId }: { jobId: string }): Promise<void> {
-      await db('jobs').where({ id: jobId }).whereIn('status', ['queued', 'failed']).update({ status: 'running', error: null });
+      await db('jobs')
+        .where({ id: jobId })
+        .whereIn('status', ['queued', 'failed'])
+        .update({ status: 'running', error: null });
     },
 
     async generatePremise({ jobId }: { jobId: string }): Promise<StepOutput> {
       const job = await loadJob(jobId);
       const key = storageKeys.premise(jobId);
-      const out = await once(key, () => write(job.agent_snapshot, prompts.premise(job.agent_snapshot, job.titulo), deps.maxTokensPerBlock), 'text/plain; charset=utf-8');
+      const out = await once(
+        key,
+        () =>
+          write(job.agent_snapshot, prompts.premise(job.agent_snapshot, job.titulo), deps.maxTokensPerBlock),
+        'text/plain; charset=utf-8',
+      );
       await record(job, 'premise', key, await storage.get(key), { contentType: 'text/plain; charset=utf-8' });
       return out;
     },
@@ -102,7 +122,15 @@ export function createActivities(deps: ActivityDeps) {
       return planBlocks((await loadJob(jobId)).agent_snapshot.block_structure_prompt);
     },
 
-    async writeBlock({ jobId, block, plan }: { jobId: string; block: number; plan: BlockPlan[] }): Promise<StepOutput> {
+    async writeBlock({
+      jobId,
+      block,
+      plan,
+    }: {
+      jobId: string;
+      block: number;
+      plan: BlockPlan[];
+    }): Promise<StepOutput> {
       const job = await loadJob(jobId);
       const agent = job.agent_snapshot;
       const premise = (await storage.get(storageKeys.premise(jobId))).toString();
@@ -115,7 +143,15 @@ export function createActivities(deps: ActivityDeps) {
       );
     },
 
-    async adaptBlock({ jobId, language, block }: { jobId: string; language: string; block: number }): Promise<StepOutput> {
+    async adaptBlock({
+      jobId,
+      language,
+      block,
+    }: {
+      jobId: string;
+      language: string;
+      block: number;
+    }): Promise<StepOutput> {
       const job = await loadJob(jobId);
       const agent = job.agent_snapshot;
       const source = (await storage.get(storageKeys.block(jobId, agent.idioma, block))).toString();
@@ -127,10 +163,21 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /** Joins a language's blocks into one Markdown script with a heading per block. */
-    async assembleScript({ jobId, language, plan }: { jobId: string; language: string; plan: BlockPlan[] }): Promise<StepOutput> {
+    async assembleScript({
+      jobId,
+      language,
+      plan,
+    }: {
+      jobId: string;
+      language: string;
+      plan: BlockPlan[];
+    }): Promise<StepOutput> {
       const job = await loadJob(jobId);
       const blocks = await readBlocks(jobId, language, plan.length);
-      const body = [`# ${job.titulo}`, ...blocks.map((text, i) => `## ${plan[i]?.title}\n\n${text.trim()}`)].join('\n\n');
+      const body = [
+        `# ${job.titulo}`,
+        ...blocks.map((text, i) => `## ${plan[i]?.title}\n\n${text.trim()}`),
+      ].join('\n\n');
       const key = storageKeys.script(jobId, language);
       await storage.put(key, `${body}\n`, MARKDOWN);
       await record(job, 'script', key, Buffer.from(`${body}\n`), { language, contentType: MARKDOWN });
@@ -138,18 +185,41 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /** Splits a language's script into TTS-sized chunks; returns how many. */
-    async planNarration({ jobId, language, plan }: { jobId: string; language: string; plan: BlockPlan[] }): Promise<{ chunks: number; chars: number }> {
+    async planNarration({
+      jobId,
+      language,
+      plan,
+    }: {
+      jobId: string;
+      language: string;
+      plan: BlockPlan[];
+    }): Promise<{ chunks: number; chars: number }> {
       const blocks = await readBlocks(jobId, language, plan.length);
       const chunks = blocks.flatMap((b) => chunkText(prompts.speakable(b), deps.tts.maxInputBytes, language));
-      await storage.put(`jobs/${jobId}/audio/${language}/chunks.json`, JSON.stringify(chunks), 'application/json');
+      await storage.put(
+        `jobs/${jobId}/audio/${language}/chunks.json`,
+        JSON.stringify(chunks),
+        'application/json',
+      );
       return { chunks: chunks.length, chars: chunks.reduce((n, c) => n + c.length, 0) };
     },
 
-    async synthesizeChunk({ jobId, language, chunk }: { jobId: string; language: string; chunk: number }): Promise<StepOutput> {
+    async synthesizeChunk({
+      jobId,
+      language,
+      chunk,
+    }: {
+      jobId: string;
+      language: string;
+      chunk: number;
+    }): Promise<StepOutput> {
       const job = await loadJob(jobId);
-      const chunks = JSON.parse((await storage.get(`jobs/${jobId}/audio/${language}/chunks.json`)).toString()) as string[];
+      const chunks = JSON.parse(
+        (await storage.get(`jobs/${jobId}/audio/${language}/chunks.json`)).toString(),
+      ) as string[];
       const text = chunks[chunk];
-      if (text === undefined) throw ApplicationFailure.nonRetryable(`chunk ${chunk} of ${language} does not exist`);
+      if (text === undefined)
+        throw ApplicationFailure.nonRetryable(`chunk ${chunk} of ${language} does not exist`);
       return once(
         storageKeys.chunk(jobId, language, chunk),
         async () => {
@@ -157,7 +227,8 @@ export function createActivities(deps: ActivityDeps) {
             const voice = job.agent_snapshot.default_voices[language];
             return (await deps.tts.synthesize({ text, language, voice })).audio;
           } catch (err) {
-            if (err instanceof UnsupportedVoiceError) throw ApplicationFailure.nonRetryable(err.message, 'UnsupportedVoice');
+            if (err instanceof UnsupportedVoiceError)
+              throw ApplicationFailure.nonRetryable(err.message, 'UnsupportedVoice');
             throw err;
           }
         },
@@ -165,17 +236,38 @@ export function createActivities(deps: ActivityDeps) {
       );
     },
 
-    async assembleAudio({ jobId, language, chunks }: { jobId: string; language: string; chunks: number }): Promise<StepOutput & { durationSeconds: number }> {
+    async assembleAudio({
+      jobId,
+      language,
+      chunks,
+    }: {
+      jobId: string;
+      language: string;
+      chunks: number;
+    }): Promise<StepOutput & { durationSeconds: number }> {
       const job = await loadJob(jobId);
-      const wavs = await Promise.all(Array.from({ length: chunks }, (_, i) => storage.get(storageKeys.chunk(jobId, language, i))));
-      const { mp3, durationSeconds } = await assembleMp3(deps.audio, wavs, { title: job.titulo, artist: job.agent_snapshot.name, language });
+      const wavs = await Promise.all(
+        Array.from({ length: chunks }, (_, i) => storage.get(storageKeys.chunk(jobId, language, i))),
+      );
+      const { mp3, durationSeconds } = await assembleMp3(deps.audio, wavs, {
+        title: job.titulo,
+        artist: job.agent_snapshot.name,
+        language,
+      });
       const key = storageKeys.audio(jobId, language);
       await storage.put(key, mp3, 'audio/mpeg');
       await record(job, 'audio', key, mp3, { language, contentType: 'audio/mpeg', durationSeconds });
       return { key, durationSeconds, attempt: attempt() };
     },
 
-    async finishJob(input: { jobId: string; status: 'completed' | 'failed' | 'cancelled'; error?: string; result?: JobResult; chars?: number; durationSeconds?: number }): Promise<void> {
+    async finishJob(input: {
+      jobId: string;
+      status: 'completed' | 'failed' | 'cancelled';
+      error?: string;
+      result?: JobResult;
+      chars?: number;
+      durationSeconds?: number;
+    }): Promise<void> {
       await updateJob(db, input.jobId, {
         status: input.status,
         error: input.error ?? null,

@@ -9,7 +9,17 @@ export function createLogger(level: string, name = 'bolt'): Logger {
       name,
       level,
       redact: {
-        paths: ['password', 'apiKey', 'token', 'secret', '*.password', '*.apiKey', '*.token', '*.secret', 'DATABASE_URL'],
+        paths: [
+          'password',
+          'apiKey',
+          'token',
+          'secret',
+          '*.password',
+          '*.apiKey',
+          '*.token',
+          '*.secret',
+          'DATABASE_URL',
+        ],
         censor: '[redacted]',
       },
     },

@@ -7,7 +7,10 @@ const languageNames = new Intl.DisplayNames(['en'], { type: 'language' });
 export const languageName = (tag: string) => languageNames.of(tag) ?? tag;
 
 export function system(agent: Agent): string {
-  return [agent.persona_and_global_rules_prompt.trim(), 'Write only the requested text, with no preamble or notes.']
+  return [
+    agent.persona_and_global_rules_prompt.trim(),
+    'Write only the requested text, with no preamble or notes.',
+  ]
     .filter(Boolean)
     .join('\n\n');
 }
@@ -16,7 +19,14 @@ export function premise(agent: Agent, title: string): string {
   return `${agent.premise_prompt.trim()}\n\nTitle: "${title}"\nLanguage: ${languageName(agent.idioma)}\n\nWrite the premise.`;
 }
 
-export function block(agent: Agent, title: string, premise: string, plan: BlockPlan[], index: number, before: string[]): string {
+export function block(
+  agent: Agent,
+  title: string,
+  premise: string,
+  plan: BlockPlan[],
+  index: number,
+  before: string[],
+): string {
   const current = plan[index];
   const outline = plan.map((b) => `${b.index + 1}. ${b.title}`).join('\n');
   const tail = before.join('\n\n').slice(-CONTEXT_TAIL_CHARS);

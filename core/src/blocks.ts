@@ -7,7 +7,8 @@ export interface BlockPlan {
 
 const DEFAULT_BLOCKS = 5;
 const DEFAULT_WORDS = 300;
-const COUNT = /(\d+)\s*(?:blocos?|blocks?|bloques?|partes?|parts?|se[cç](?:tion|[aã]o|[oõ]es|tions)s?|sections?)/i;
+const COUNT =
+  /(\d+)\s*(?:blocos?|blocks?|bloques?|partes?|parts?|se[cç](?:tion|[aã]o|[oõ]es|tions)s?|sections?)/i;
 const WORDS = /~?\s*(\d+)\s*(?:palavras|words|palabras|mots)/i;
 const LIST_ITEM = /^\s*(?:\d+[.)]|[-*•])\s+(.+)$/;
 

@@ -10,7 +10,10 @@ const port = z.coerce.number().int().min(0).max(65535);
 /** Every environment variable Bolt reads, with its default. README's table mirrors this schema. */
 export const envSchema = z.object({
   BOLT_DATA_DIR: z.string().min(1).default('data'),
-  BOLT_CACHE_DIR: z.string().min(1).default(path.join(os.homedir(), '.cache', 'bolt')),
+  BOLT_CACHE_DIR: z
+    .string()
+    .min(1)
+    .default(path.join(os.homedir(), '.cache', 'bolt')),
   BOLT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BOLT_API_ONLY: bool.default(false),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -52,7 +55,9 @@ export class ConfigError extends Error {
 
 /** Parses the environment once; a wrong value fails with a message naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const blanksRemoved = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const blanksRemoved = Object.fromEntries(
+    Object.entries(env).filter(([, v]) => v !== undefined && v !== ''),
+  );
   const parsed = envSchema.safeParse(blanksRemoved);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
@@ -63,7 +68,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('Invalid configuration:\n  S3_ACCESS_KEY_ID: required when S3_BUCKET is set');
   }
   if (Boolean(e.TEMPORAL_TLS_CERT) !== Boolean(e.TEMPORAL_TLS_KEY)) {
-    throw new ConfigError('Invalid configuration:\n  TEMPORAL_TLS_KEY: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together');
+    throw new ConfigError(
+      'Invalid configuration:\n  TEMPORAL_TLS_KEY: TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together',
+    );
   }
   const dataDir = path.resolve(e.BOLT_DATA_DIR);
   return { ...e, dataDir, filesDir: path.join(dataDir, 'files') };

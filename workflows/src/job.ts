@@ -1,5 +1,5 @@
-import type { BlockPlan, JobProgress, JobStatus, JobWorkflowInput, Step } from '@bolt/core';
 import type { JobActivities } from '@bolt/activities';
+import type { BlockPlan, JobProgress, JobStatus, JobWorkflowInput, Step } from '@bolt/core';
 import {
   type ActivityOptions,
   CancellationScope,
@@ -14,7 +14,12 @@ export const progressQuery = defineQuery<JobProgress>('progress');
 /** Local model and espeak calls: minutes at most; retried with backoff, a handful of times. */
 const activityOptions: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 5,
+  },
 };
 
 /** Activity proxies whose activity id is the step id, so the Web UI and the progress query name steps alike. */
@@ -23,11 +28,20 @@ const act = (stepId: string) => proxyActivities<JobActivities>({ ...activityOpti
 /** Step ids and labels, one place for both (ids double as activity ids). */
 type StepName = [id: string, label: string];
 const names = {
-  masterBlock: (b: BlockPlan): StepName => [`master.block-${b.index + 1}`, `Master: block ${b.index + 1} (${b.title})`],
-  adaptBlock: (lang: string, b: BlockPlan): StepName => [`${lang}.block-${b.index + 1}`, `${lang}: adapt block ${b.index + 1}`],
+  masterBlock: (b: BlockPlan): StepName => [
+    `master.block-${b.index + 1}`,
+    `Master: block ${b.index + 1} (${b.title})`,
+  ],
+  adaptBlock: (lang: string, b: BlockPlan): StepName => [
+    `${lang}.block-${b.index + 1}`,
+    `${lang}: adapt block ${b.index + 1}`,
+  ],
   script: (lang: string): StepName => [`${lang}.script`, `${lang}: script`],
   narrationPlan: (lang: string): StepName => [`${lang}.narration-plan`, `${lang}: narration plan`],
-  speech: (lang: string, i: number, n: number): StepName => [`${lang}.tts-${i + 1}`, `${lang}: speech ${i + 1}/${n}`],
+  speech: (lang: string, i: number, n: number): StepName => [
+    `${lang}.tts-${i + 1}`,
+    `${lang}: speech ${i + 1}/${n}`,
+  ],
   audio: (lang: string): StepName => [`${lang}.audio`, `${lang}: MP3`],
 };
 
@@ -51,10 +65,19 @@ export async function jobWorkflow({ jobId, source, languages }: JobWorkflowInput
     try {
       const out = await run(act(name[0]));
       const ref = out as { attempt?: number; key?: string } | undefined;
-      Object.assign(s, { state: 'completed', finishedAt: new Date().toISOString(), attempt: ref?.attempt, output: ref?.key });
+      Object.assign(s, {
+        state: 'completed',
+        finishedAt: new Date().toISOString(),
+        attempt: ref?.attempt,
+        output: ref?.key,
+      });
       return out;
     } catch (err) {
-      Object.assign(s, { state: 'failed', finishedAt: new Date().toISOString(), error: (err as Error).message });
+      Object.assign(s, {
+        state: 'failed',
+        finishedAt: new Date().toISOString(),
+        error: (err as Error).message,
+      });
       throw err;
     }
   }
@@ -70,17 +93,28 @@ export async function jobWorkflow({ jobId, source, languages }: JobWorkflowInput
     }
     declare(['finish', 'Finish']);
 
-    for (const b of plan) await step(names.masterBlock(b), (a) => a.writeBlock({ jobId, block: b.index, plan }));
+    for (const b of plan)
+      await step(names.masterBlock(b), (a) => a.writeBlock({ jobId, block: b.index, plan }));
     const scripts: Record<string, string> = {};
-    const master = await step(names.script(source), (a) => a.assembleScript({ jobId, language: source, plan }));
+    const master = await step(names.script(source), (a) =>
+      a.assembleScript({ jobId, language: source, plan }),
+    );
     scripts[source] = master.key;
 
     const narrate = async (language: string) => {
       if (language !== source) {
-        await Promise.all(plan.map((b) => step(names.adaptBlock(language, b), (a) => a.adaptBlock({ jobId, language, block: b.index }))));
-        scripts[language] = (await step(names.script(language), (a) => a.assembleScript({ jobId, language, plan }))).key;
+        await Promise.all(
+          plan.map((b) =>
+            step(names.adaptBlock(language, b), (a) => a.adaptBlock({ jobId, language, block: b.index })),
+          ),
+        );
+        scripts[language] = (
+          await step(names.script(language), (a) => a.assembleScript({ jobId, language, plan }))
+        ).key;
       }
-      const { chunks, chars } = await step(names.narrationPlan(language), (a) => a.planNarration({ jobId, language, plan }));
+      const { chunks, chars } = await step(names.narrationPlan(language), (a) =>
+        a.planNarration({ jobId, language, plan }),
+      );
       await Promise.all(
         Array.from({ length: chunks }, (_, i) =>
           step(names.speech(language, i, chunks), (a) => a.synthesizeChunk({ jobId, language, chunk: i })),
@@ -95,7 +129,11 @@ export async function jobWorkflow({ jobId, source, languages }: JobWorkflowInput
       a.finishJob({
         jobId,
         status: 'completed',
-        result: { premise: premise.key, scripts, audio: Object.fromEntries(narrations.map((n) => [n.language, n.key])) },
+        result: {
+          premise: premise.key,
+          scripts,
+          audio: Object.fromEntries(narrations.map((n) => [n.language, n.key])),
+        },
         chars: narrations.reduce((n, x) => n + x.chars, 0),
         durationSeconds: narrations.reduce((n, x) => n + x.durationSeconds, 0),
       }),

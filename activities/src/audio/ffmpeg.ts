@@ -32,10 +32,17 @@ export interface AudioTools {
 /** Duration in seconds, measured from the file itself. */
 export async function probeDuration(tools: AudioTools, file: string): Promise<number> {
   const { stdout } = await run(tools.ffprobe, [
-    '-v', 'error', '-show_entries', 'format=duration', '-of', 'default=noprint_wrappers=1:nokey=1', file,
+    '-v',
+    'error',
+    '-show_entries',
+    'format=duration',
+    '-of',
+    'default=noprint_wrappers=1:nokey=1',
+    file,
   ]);
   const seconds = Number.parseFloat(stdout.trim());
-  if (!Number.isFinite(seconds)) throw new Error(`ffprobe could not read a duration from ${path.basename(file)}`);
+  if (!Number.isFinite(seconds))
+    throw new Error(`ffprobe could not read a duration from ${path.basename(file)}`);
   return seconds;
 }
 
@@ -63,7 +70,9 @@ export async function assembleMp3(
       await fs.writeFile(file, chunk);
       inputs.push('-i', file);
     }
-    const pads = chunks.map((_, i) => `[${i}:a]aresample=22050,aformat=channel_layouts=mono,apad=pad_dur=${pauseSeconds}[a${i}]`);
+    const pads = chunks.map(
+      (_, i) => `[${i}:a]aresample=22050,aformat=channel_layouts=mono,apad=pad_dur=${pauseSeconds}[a${i}]`,
+    );
     const joined = `${chunks.map((_, i) => `[a${i}]`).join('')}concat=n=${chunks.length}:v=0:a=1[out]`;
     const out = path.join(dir, 'out.mp3');
     // biome-ignore format: one ffmpeg flag and its value per line reads best

@@ -59,19 +59,23 @@ function agentToRow(agent: Agent) {
   return row;
 }
 
-/** Creates or replaces an agent by (owner, name). */
-export async function upsertAgent(db: Knex, ownerId: string, input: AgentInput): Promise<AgentRow> {
-  const agent = agentSchema.parse(input);
-  const [row] = await db('agents')
-    .insert({ owner_id: ownerId, ...agentToRow(agent) })
+/** Creates an agent unless the owner already has one with that name. */
+export async function createAgentIfMissing(db: Knex, ownerId: string, input: AgentInput): Promise<void> {
+  await db('agents')
+    .insert({ owner_id: ownerId, ...agentToRow(agentSchema.parse(input)) })
     .onConflict(['owner_id', 'name'])
-    .merge({ ...agentToRow(agent), updated_at: db.fn.now() })
-    .returning('*');
-  return toAgent(row);
+    .ignore();
 }
 
-export async function findAgentByName(db: Knex, ownerId: string, name: string): Promise<AgentRow | undefined> {
-  const row = await db('agents').where({ owner_id: ownerId }).whereRaw('lower(name) = lower(?)', [name]).first();
+export async function findAgentByName(
+  db: Knex,
+  ownerId: string,
+  name: string,
+): Promise<AgentRow | undefined> {
+  const row = await db('agents')
+    .where({ owner_id: ownerId })
+    .whereRaw('lower(name) = lower(?)', [name])
+    .first();
   return row ? toAgent(row) : undefined;
 }
 
@@ -85,7 +89,17 @@ function toAgent(row: Record<string, unknown>): AgentRow {
 
 export async function insertJob(
   db: Knex,
-  job: Pick<JobRow, 'id' | 'owner_id' | 'agent_id' | 'agent_snapshot' | 'titulo' | 'num_variacoes' | 'languages' | 'workflow_id'>,
+  job: Pick<
+    JobRow,
+    | 'id'
+    | 'owner_id'
+    | 'agent_id'
+    | 'agent_snapshot'
+    | 'titulo'
+    | 'num_variacoes'
+    | 'languages'
+    | 'workflow_id'
+  >,
 ): Promise<void> {
   await db('jobs').insert({
     ...job,
@@ -101,7 +115,9 @@ export async function getJob(db: Knex, id: string): Promise<JobRow | undefined> 
 export async function updateJob(
   db: Knex,
   id: string,
-  patch: Partial<Pick<JobRow, 'status' | 'error' | 'chars_processados_tts' | 'duracao_total_segundos' | 'finished_at'>> & {
+  patch: Partial<
+    Pick<JobRow, 'status' | 'error' | 'chars_processados_tts' | 'duracao_total_segundos' | 'finished_at'>
+  > & {
     result?: JobResult;
   },
 ): Promise<void> {

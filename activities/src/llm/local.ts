@@ -23,7 +23,12 @@ export interface LocalLlmOptions {
  */
 export class LocalLlmProvider implements LlmProvider {
   readonly name = 'local';
-  private loaded?: Promise<{ llama: Llama; model: LlamaModel; context: LlamaContext; sequence: LlamaContextSequence }>;
+  private loaded?: Promise<{
+    llama: Llama;
+    model: LlamaModel;
+    context: LlamaContext;
+    sequence: LlamaContextSequence;
+  }>;
   private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: LocalLlmOptions) {}
@@ -50,7 +55,11 @@ export class LocalLlmProvider implements LlmProvider {
   private async generateNow(req: LlmRequest): Promise<LlmResult> {
     const { model, sequence } = await this.load();
     await sequence.clearHistory();
-    const session = new LlamaChatSession({ contextSequence: sequence, systemPrompt: req.system, autoDisposeSequence: false });
+    const session = new LlamaChatSession({
+      contextSequence: sequence,
+      systemPrompt: req.system,
+      autoDisposeSequence: false,
+    });
     try {
       const res = await session.promptWithMeta(req.prompt, {
         maxTokens: req.maxTokens,

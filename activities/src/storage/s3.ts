@@ -35,13 +35,22 @@ export class S3Storage implements Storage {
 
   async put(key: string, body: Buffer | string, contentType: string): Promise<void> {
     await this.client.send(
-      new PutObjectCommand({ Bucket: this.bucket, Key: assertSafeKey(key), Body: body, ContentType: contentType }),
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: assertSafeKey(key),
+        Body: body,
+        ContentType: contentType,
+      }),
     );
   }
 
   async get(key: string): Promise<Buffer> {
-    const res = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: assertSafeKey(key) }));
-    return Buffer.from(await (res.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+    const res = await this.client.send(
+      new GetObjectCommand({ Bucket: this.bucket, Key: assertSafeKey(key) }),
+    );
+    return Buffer.from(
+      await (res.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
+    );
   }
 
   async stream(key: string, range?: { start: number; end: number }): Promise<Readable> {
@@ -57,7 +66,9 @@ export class S3Storage implements Storage {
 
   async size(key: string): Promise<number | undefined> {
     try {
-      const res = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: assertSafeKey(key) }));
+      const res = await this.client.send(
+        new HeadObjectCommand({ Bucket: this.bucket, Key: assertSafeKey(key) }),
+      );
       return res.ContentLength;
     } catch (err) {
       if ((err as { name?: string }).name === 'NotFound') return undefined;

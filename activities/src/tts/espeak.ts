@@ -28,7 +28,9 @@ export class EspeakTtsProvider implements TtsProvider {
   async voiceFor(language: string, requested?: string): Promise<string> {
     const all = await this.listVoices();
     const names = new Set(all.flatMap((v) => [v.name, ...v.languages]));
-    const candidates = requested ? [requested] : [language.toLowerCase(), language.toLowerCase().split('-')[0] ?? ''];
+    const candidates = requested
+      ? [requested]
+      : [language.toLowerCase(), language.toLowerCase().split('-')[0] ?? ''];
     const found = candidates.find((c) => names.has(c));
     if (!found) throw new UnsupportedVoiceError(`espeak-ng has no voice for ${requested ?? language}`);
     return found;
@@ -36,7 +38,9 @@ export class EspeakTtsProvider implements TtsProvider {
 
   async synthesize(req: TtsRequest): Promise<TtsResult> {
     const voice = await this.voiceFor(req.language, req.voice);
-    const child = spawn(this.binary, ['-v', voice, '--stdin', '--stdout'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(this.binary, ['-v', voice, '--stdin', '--stdout'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (b: Buffer) => out.push(b));

@@ -1,0 +1,4 @@
+export * from './postgres.ts';
+export * from './run.ts';
+export * from './stack.ts';
+export * from './temporal.ts';

@@ -1,0 +1,155 @@
+import type { Server } from 'node:http';
+import { parseArgs } from 'node:util';
+import { createApp } from '@bolt/api';
+import { ConfigError, loadConfig } from '@bolt/core';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { runJob } from './run.ts';
+import { openStack, publishStack, runningStack } from './stack.ts';
+
+const USAGE = `Usage:
+  bolt start [--api-only]     run the whole product (embedded Temporal, PostgreSQL, worker, API on :8080)
+  bolt worker                 run a worker alone, for the running stack or the configured servers
+  bolt run --agent <name|file> --title "…" [--variations N] [--languages pt-BR,en-US] [--out DIR] [--json]
+                              run one job and write its scripts and MP3s to DIR (default: out/)`;
+
+class UsageError extends Error {}
+
+function onShutdown(stop: () => Promise<void>) {
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write(`\n${signal}: stopping…\n`);
+      stop().then(
+        () => process.exit(0),
+        (err) => {
+          process.stderr.write(`${err}\n`);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+async function start(args: string[]) {
+  const { values } = parseArgs({ args, options: { 'api-only': { type: 'boolean', default: false } } });
+  const config = loadConfig();
+  const other = runningStack(config);
+  if (other) throw new Error(`Bolt is already running on ${config.dataDir} (pid ${other.pid}).`);
+  const stack = await openStack(config, {
+    worker: !(values['api-only'] || config.BOLT_API_ONLY),
+    join: false,
+  });
+  const server: Server = createApp(stack).listen(config.PORT, config.HOST);
+  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  const apiUrl = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
+  const unpublish = publishStack(config, {
+    pid: process.pid,
+    temporalAddress: stack.temporalAddress,
+    temporalUiUrl: stack.temporalUiUrl,
+    databaseUrl: stack.databaseUrl,
+    apiUrl,
+  });
+  process.stderr.write(
+    `${[
+      'Bolt is running.',
+      `  Web app and API   ${apiUrl}`,
+      `  Temporal          ${stack.temporalAddress} (namespace ${config.TEMPORAL_NAMESPACE})`,
+      stack.temporalUiUrl ? `  Temporal Web UI   ${stack.temporalUiUrl}` : '',
+      `  Data              ${config.dataDir}`,
+      'Run a job: npx bolt run --agent "Histórias que Marcam" --title "A ponte de Alcântara" --out out/',
+      'Stop with Ctrl-C.',
+      '',
+    ]
+      .filter((l) => l !== '')
+      .join('\n')}\n`,
+  );
+  onShutdown(async () => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await stack.stop();
+    unpublish();
+  });
+}
+
+async function worker() {
+  const config = loadConfig();
+  if (!runningStack(config) && !(config.TEMPORAL_ADDRESS && config.DATABASE_URL)) {
+    throw new Error(
+      'No running stack on this data directory: start one with `npm start`, or set TEMPORAL_ADDRESS and DATABASE_URL.',
+    );
+  }
+  const stack = await openStack(config, { worker: true, join: true });
+  process.stderr.write(
+    `Worker polling task queue "${config.TEMPORAL_TASK_QUEUE}" on ${stack.temporalAddress}.\n`,
+  );
+  onShutdown(stack.stop);
+  await stack.workerDone;
+}
+
+async function run(args: string[]) {
+  const { values } = parseArgs({
+    args,
+    options: {
+      agent: { type: 'string' },
+      title: { type: 'string' },
+      variations: { type: 'string', default: '1' },
+      languages: { type: 'string' },
+      out: { type: 'string', default: 'out' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (!values.agent || !values.title) throw new UsageError('bolt run needs --agent and --title');
+  const config = loadConfig();
+  const joined = runningStack(config);
+  const stack = await openStack(config, { worker: !joined, join: true });
+  try {
+    const result = await runJob(stack, {
+      agent: values.agent,
+      title: values.title,
+      variations: Number(values.variations),
+      languages: values.languages
+        ?.split(',')
+        .map((l) => l.trim())
+        .filter(Boolean),
+      out: values.out,
+      json: values.json,
+    });
+    if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else if (result.status === 'completed')
+      process.stderr.write(`Done. Files:\n${result.files.map((f) => `  ${f}\n`).join('')}`);
+    if (result.status !== 'completed') {
+      process.stderr.write(`Job ${result.jobId} ${result.status}: ${result.error ?? 'unknown error'}\n`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await stack.stop();
+  }
+}
+
+async function main() {
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const [command, ...args] = process.argv.slice(2);
+  switch (command) {
+    case 'start':
+      return start(args);
+    case 'worker':
+      return worker();
+    case 'run':
+      return run(args);
+    case undefined:
+    case 'help':
+    case '--help':
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof UsageError) process.stderr.write(`bolt: ${err.message}\n\n${USAGE}\n`);
+  else if (err instanceof ConfigError) process.stderr.write(`bolt: ${err.message}\n`);
+  else process.stderr.write(`bolt: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(err instanceof UsageError ? 2 : 1);
+});

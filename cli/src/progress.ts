@@ -1,0 +1,49 @@
+import type { JobProgress, Step } from '@bolt/core';
+
+const WIDTH = 30;
+const mark: Record<Step['state'], string> = { pending: ' ', running: '…', completed: '✓', failed: '✗' };
+
+function seconds(s: Step): string {
+  if (!s.startedAt || !s.finishedAt) return '';
+  return ` ${((Date.parse(s.finishedAt) - Date.parse(s.startedAt)) / 1000).toFixed(1)}s`;
+}
+
+/**
+ * Shows a job's steps as they change. On a terminal: an overall bar plus the steps in flight, redrawn
+ * in place. Elsewhere (pipes, CI logs): one line per step that starts, finishes or fails.
+ */
+export class ProgressView {
+  private seen = new Map<string, Step['state']>();
+  private drawnLines = 0;
+
+  constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
+
+  update(p: JobProgress): void {
+    if (this.out.isTTY) this.redraw(p);
+    else this.appendChanges(p);
+  }
+
+  private appendChanges(p: JobProgress): void {
+    for (const s of p.steps) {
+      if (this.seen.get(s.id) === s.state || s.state === 'pending') continue;
+      this.seen.set(s.id, s.state);
+      const attempt = s.attempt && s.attempt > 1 ? ` (attempt ${s.attempt})` : '';
+      this.out.write(`${mark[s.state]} ${s.label}${seconds(s)}${attempt}${s.error ? ` — ${s.error}` : ''}\n`);
+    }
+  }
+
+  private redraw(p: JobProgress): void {
+    const done = p.steps.filter((s) => s.state === 'completed').length;
+    const total = Math.max(p.steps.length, 1);
+    const filled = Math.round((done / total) * WIDTH);
+    const lines = [
+      `[${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${done}/${p.steps.length} steps · ${p.status}`,
+      ...p.steps
+        .filter((s) => s.state === 'running' || s.state === 'failed')
+        .map((s) => `  ${mark[s.state]} ${s.label}${s.error ? ` — ${s.error}` : ''}`),
+    ];
+    if (this.drawnLines) this.out.write(`\x1b[${this.drawnLines}A\x1b[0J`);
+    this.out.write(`${lines.join('\n')}\n`);
+    this.drawnLines = lines.length;
+  }
+}

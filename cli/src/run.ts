@@ -1,0 +1,109 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { findAgentByName, getJob, listAgents } from '@bolt/activities';
+import { jobProgress, startJob } from '@bolt/api';
+import { type Agent, agentSchema, jobRequestSchema, storageKeys } from '@bolt/core';
+import { ProgressView } from './progress.ts';
+import type { Stack } from './stack.ts';
+
+export interface RunOptions {
+  agent: string;
+  title: string;
+  variations: number;
+  languages?: string[];
+  out: string;
+  json: boolean;
+}
+
+export interface RunResult {
+  jobId: string;
+  status: string;
+  error?: string;
+  files: string[];
+}
+
+/** An agent by name (the local user's) or from a JSON file. */
+async function resolveAgent(stack: Stack, ref: string): Promise<{ agent: Agent; agentId?: string }> {
+  if (fs.existsSync(ref) && fs.statSync(ref).isFile()) {
+    const parsed = agentSchema.safeParse(JSON.parse(fs.readFileSync(ref, 'utf8')));
+    if (!parsed.success)
+      throw new Error(
+        `${ref} is not a valid agent: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
+    return { agent: parsed.data };
+  }
+  const row = await findAgentByName(stack.db, stack.ownerId, ref);
+  if (!row) {
+    const names = (await listAgents(stack.db, stack.ownerId)).map((a) => `"${a.name}"`).join(', ');
+    throw new Error(`No agent named "${ref}". Agents: ${names || 'none'}; or pass a JSON file.`);
+  }
+  const { id, owner_id: _, ...agent } = row;
+  return { agent, agentId: id };
+}
+
+/** Starts a job, shows its progress until it ends, and writes its scripts and MP3s to `out`. */
+export async function runJob(stack: Stack, options: RunOptions): Promise<RunResult> {
+  const request = jobRequestSchema.parse({
+    titulo: options.title,
+    num_variacoes: options.variations,
+    languages: options.languages,
+  });
+  const { agent, agentId } = await resolveAgent(stack, options.agent);
+  const jobId = await startJob(stack, {
+    ownerId: stack.ownerId,
+    agent,
+    agentId,
+    titulo: request.titulo,
+    languages: request.languages,
+  });
+  if (!options.json) {
+    process.stderr.write(`Job ${jobId} started.\n`);
+    if (stack.temporalUiUrl) {
+      process.stderr.write(
+        `Temporal Web UI: ${stack.temporalUiUrl}/namespaces/${stack.config.TEMPORAL_NAMESPACE}/workflows/${jobId}\n`,
+      );
+    }
+  }
+
+  const view = options.json ? undefined : new ProgressView();
+  const handle = stack.client.workflow.getHandle(jobId);
+  const ended = handle.result().then(
+    () => undefined,
+    (err: Error) => err,
+  );
+  let finished = false;
+  void ended.then(() => {
+    finished = true;
+  });
+  while (!finished) {
+    const progress = await jobProgress(stack, jobId);
+    if (progress) view?.update(progress);
+    await Promise.race([ended, new Promise((r) => setTimeout(r, 500))]);
+  }
+  const final = await jobProgress(stack, jobId);
+  if (final) view?.update(final);
+
+  const job = await getJob(stack.db, jobId);
+  const status = job?.status ?? 'failed';
+  if (status !== 'completed' || !job?.result) {
+    const failure = await ended;
+    return {
+      jobId,
+      status,
+      error: job?.error ?? (failure?.cause as Error | undefined)?.message ?? failure?.message,
+      files: [],
+    };
+  }
+  fs.mkdirSync(options.out, { recursive: true });
+  const files: string[] = [];
+  const save = async (key: string, name: string) => {
+    const file = path.join(options.out, name);
+    fs.writeFileSync(file, await stack.storage.get(key));
+    files.push(file);
+  };
+  await save(storageKeys.premise(jobId), 'premise.txt');
+  for (const [language, key] of Object.entries(job.result.scripts)) await save(key, `script.${language}.md`);
+  for (const [language, key] of Object.entries(job.result.audio))
+    await save(key, `narration.${language}.mp3`);
+  return { jobId, status, files };
+}

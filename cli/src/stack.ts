@@ -1,0 +1,168 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  type ActivityDeps,
+  connectDb,
+  createActivities,
+  createLogger,
+  createStorage,
+  type Db,
+  EspeakTtsProvider,
+  ensureLocalUser,
+  ffmpegPaths,
+  LocalLlmProvider,
+  type Logger,
+  migrate,
+  type Storage,
+} from '@bolt/activities';
+import type { Config } from '@bolt/core';
+import { Client, Connection } from '@temporalio/client';
+import { localModelPath } from '../../scripts/toolchain.mjs';
+import { seedExampleAgents } from './examples.ts';
+import { isAlive, startEmbeddedPostgres, stopOrphanPostgres } from './postgres.ts';
+import { startEmbeddedTemporal, stopOrphanTemporal, temporalConnectionOptions } from './temporal.ts';
+import { startWorker } from './worker.ts';
+
+/** What a running `bolt start` publishes in data/stack.json so `bolt worker` and `bolt run` can join it. */
+export interface StackInfo {
+  pid: number;
+  temporalAddress: string;
+  temporalUiUrl?: string;
+  databaseUrl: string;
+  apiUrl?: string;
+}
+
+const stackFile = (config: Config) => path.join(config.dataDir, 'stack.json');
+
+/** The running stack of this data directory, if its process is alive. */
+export function runningStack(config: Config): StackInfo | undefined {
+  try {
+    const info = JSON.parse(fs.readFileSync(stackFile(config), 'utf8')) as StackInfo;
+    return isAlive(info.pid) ? info : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface Stack {
+  config: Config;
+  log: Logger;
+  db: Db;
+  storage: Storage;
+  client: Client;
+  ownerId: string;
+  temporalAddress: string;
+  temporalUiUrl?: string;
+  databaseUrl: string;
+  /** Stops in order: worker drained, then connections, then the embedded servers. */
+  stop(): Promise<void>;
+  /** Resolves when the worker stops (immediately when there is none). */
+  workerDone: Promise<void>;
+}
+
+export interface StackOptions {
+  /** Run a worker in this process. */
+  worker: boolean;
+  /** Use the servers of the stack already running on this data directory, if any. */
+  join: boolean;
+}
+
+export function activityDeps(config: Config, db: Db, storage: Storage, log: Logger): ActivityDeps {
+  const modelPath = localModelPath();
+  if (!modelPath)
+    throw new Error('The local model is missing: run `npm start` (it fetches it) or set BOLT_LOCAL_MODEL.');
+  const { ffmpeg, ffprobe } = ffmpegPaths({ ffmpeg: config.FFMPEG_PATH, ffprobe: config.FFPROBE_PATH });
+  return {
+    db,
+    storage,
+    log,
+    llm: new LocalLlmProvider({ modelPath, threads: config.BOLT_LLM_THREADS }),
+    tts: new EspeakTtsProvider(config.ESPEAK_PATH),
+    audio: { ffmpeg, ffprobe },
+    maxTokensPerBlock: config.BOLT_LOCAL_MAX_TOKENS,
+  };
+}
+
+/**
+ * Brings up (or joins) everything a job needs. Each embedded piece is replaced by configuration through
+ * the same code: TEMPORAL_ADDRESS, DATABASE_URL, S3_*.
+ */
+export async function openStack(config: Config, options: StackOptions): Promise<Stack> {
+  const log = createLogger(config.BOLT_LOG_LEVEL);
+  fs.mkdirSync(config.dataDir, { recursive: true });
+  const joined = options.join ? runningStack(config) : undefined;
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse())
+      await stop().catch((err) => log.error({ err }, 'error while stopping'));
+  };
+
+  try {
+    let temporalAddress = config.TEMPORAL_ADDRESS ?? joined?.temporalAddress;
+    let temporalUiUrl = config.TEMPORAL_UI_URL ?? joined?.temporalUiUrl;
+    if (!temporalAddress) {
+      log.info('starting the embedded Temporal server');
+      await stopOrphanTemporal(config.dataDir);
+      const temporal = await startEmbeddedTemporal(config);
+      stops.push(temporal.stop);
+      temporalAddress = temporal.address;
+      temporalUiUrl ??= temporal.uiUrl;
+    }
+
+    let databaseUrl = config.DATABASE_URL ?? joined?.databaseUrl;
+    if (!databaseUrl) {
+      log.info('starting the embedded PostgreSQL server');
+      await stopOrphanPostgres(config.dataDir);
+      const pg = await startEmbeddedPostgres(config.dataDir, (msg) => log.warn(msg));
+      stops.push(pg.stop);
+      databaseUrl = pg.url;
+    }
+
+    const db = connectDb(databaseUrl);
+    stops.push(() => db.destroy());
+    await migrate(db);
+    const ownerId = await ensureLocalUser(db);
+    await seedExampleAgents(db, ownerId);
+
+    const storage = createStorage(config);
+    const connection = await Connection.connect(temporalConnectionOptions(config, temporalAddress));
+    stops.push(() => connection.close());
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+
+    let workerDone: Promise<void> = Promise.resolve();
+    if (options.worker) {
+      const worker = await startWorker(
+        config,
+        temporalAddress,
+        createActivities(activityDeps(config, db, storage, log)),
+      );
+      stops.push(worker.stop);
+      workerDone = worker.done;
+    }
+    return {
+      config,
+      log,
+      db,
+      storage,
+      client,
+      ownerId,
+      temporalAddress,
+      temporalUiUrl,
+      databaseUrl,
+      workerDone,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+/** Records this process as the data directory's stack; refuses when another live process holds it. */
+export function publishStack(config: Config, info: StackInfo): () => void {
+  const other = runningStack(config);
+  if (other && other.pid !== process.pid)
+    throw new Error(`Bolt is already running on ${config.dataDir} (pid ${other.pid}).`);
+  fs.writeFileSync(stackFile(config), JSON.stringify(info, null, 2), { mode: 0o600 });
+  return () => fs.rmSync(stackFile(config), { force: true });
+}

@@ -144,8 +144,15 @@ export async function jobWorkflow({ jobId, source, languages }: JobWorkflowInput
     status = isCancellation(err) ? 'cancelled' : 'failed';
     const final = status;
     await CancellationScope.nonCancellable(() =>
-      act('finish-unsuccessful').finishJob({ jobId, status: final, error: (err as Error).message }),
+      act('finish-unsuccessful').finishJob({ jobId, status: final, error: rootMessage(err) }),
     );
     throw err;
   }
+}
+
+/** The message a user can act on: the innermost cause's (an activity failure wraps the real error). */
+function rootMessage(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown };
+  while (e.cause) e = e.cause as typeof e;
+  return e.message ?? String(err);
 }

@@ -70,8 +70,10 @@ export async function assembleMp3(
       await fs.writeFile(file, chunk);
       inputs.push('-i', file);
     }
+    const rate = 22050;
+    const pad = Math.round(pauseSeconds * rate);
     const pads = chunks.map(
-      (_, i) => `[${i}:a]aresample=22050,aformat=channel_layouts=mono,apad=pad_dur=${pauseSeconds}[a${i}]`,
+      (_, i) => `[${i}:a]aresample=${rate},aformat=channel_layouts=mono,apad=pad_len=${pad}[a${i}]`,
     );
     const joined = `${chunks.map((_, i) => `[a${i}]`).join('')}concat=n=${chunks.length}:v=0:a=1[out]`;
     const out = path.join(dir, 'out.mp3');

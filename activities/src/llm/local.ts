@@ -1,3 +1,4 @@
+import os from 'node:os';
 import path from 'node:path';
 import {
   getLlama,
@@ -12,7 +13,7 @@ import type { LlmProvider, LlmRequest, LlmResult } from './provider.ts';
 
 export interface LocalLlmOptions {
   modelPath: string;
-  /** CPU threads; 0 lets llama.cpp choose. */
+  /** CPU threads; 0 means one per core. */
   threads: number;
   contextSize?: number;
 }
@@ -39,7 +40,7 @@ export class LocalLlmProvider implements LlmProvider {
       const model = await llama.loadModel({ modelPath: this.options.modelPath });
       const context = await model.createContext({
         contextSize: this.options.contextSize ?? 4096,
-        threads: this.options.threads || undefined,
+        threads: this.options.threads || os.availableParallelism(),
       });
       return { llama, model, context, sequence: context.getSequence() };
     })();

@@ -20,7 +20,7 @@ export class LocalStorage implements Storage {
     await fs.rename(tmp, file);
   }
 
-  get(key: string): Promise<Buffer> {
+  async get(key: string): Promise<Buffer> {
     return fs.readFile(this.file(key));
   }
 

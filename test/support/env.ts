@@ -1,0 +1,37 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  type ActivityDeps,
+  connectDb,
+  createLogger,
+  type Db,
+  ensureLocalUser,
+  LocalStorage,
+  migrate,
+} from '@bolt/activities';
+import { activityDeps } from '@bolt/cli';
+import { type Agent, agentSchema, loadConfig } from '@bolt/core';
+import { inject } from 'vitest';
+
+export const repoRoot = path.resolve(import.meta.dirname, '../..');
+export const testAgent: Agent = agentSchema.parse(
+  JSON.parse(fs.readFileSync(path.join(repoRoot, 'test/fixtures/agent.json'), 'utf8')),
+);
+/** Small token budget: the real model, but a job that takes seconds. */
+export const TEST_MAX_TOKENS = '40';
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `bolt-${prefix}-`));
+}
+
+/** Real activity dependencies: the shared test PostgreSQL, local storage in a temp dir, the real model. */
+export async function realDeps(): Promise<{ deps: ActivityDeps; db: Db; ownerId: string; filesDir: string }> {
+  const filesDir = tempDir('files');
+  const config = loadConfig({ BOLT_DATA_DIR: filesDir, BOLT_LOCAL_MAX_TOKENS: TEST_MAX_TOKENS, BOLT_LOG_LEVEL: 'warn' });
+  const db = connectDb(inject('databaseUrl'));
+  await migrate(db);
+  const ownerId = await ensureLocalUser(db);
+  const storage = new LocalStorage(filesDir);
+  return { deps: activityDeps(config, db, storage, createLogger('warn')), db, ownerId, filesDir };
+}

@@ -29,24 +29,32 @@ describe('job activities (real model, espeak-ng, ffmpeg, PostgreSQL)', () => {
     env = new MockActivityEnvironment({ attempt: 1 });
   });
   afterAll(() => db?.destroy());
+  const run = <A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A) =>
+    env.run(fn, ...args) as Promise<R>;
 
   async function newJob(agent: Agent = testAgent): Promise<string> {
     const id = crypto.randomUUID();
     await insertJob(db, {
-      id, owner_id: ownerId, agent_id: null, agent_snapshot: agent, titulo: 'A ponte de Alcântara',
-      num_variacoes: 1, languages: ['pt-BR', 'en-US'], workflow_id: id,
+      id,
+      owner_id: ownerId,
+      agent_id: null,
+      agent_snapshot: agent,
+      titulo: 'A ponte de Alcântara',
+      num_variacoes: 1,
+      languages: ['pt-BR', 'en-US'],
+      workflow_id: id,
     });
     return id;
   }
 
   it('writes the premise once: a retry of a finished step makes no model call', async () => {
     const jobId = await newJob();
-    const first = await env.run(acts.generatePremise, { jobId });
+    const first = await run(acts.generatePremise, { jobId });
     expect(first.key).toBe(storageKeys.premise(jobId));
     const premise = fs.readFileSync(path.join(filesDir, first.key), 'utf8');
     expect(premise.trim().length).toBeGreaterThan(10);
     const calls = llmCalls;
-    await env.run(acts.generatePremise, { jobId });
+    await run(acts.generatePremise, { jobId });
     expect(llmCalls).toBe(calls);
     expect(fs.readFileSync(path.join(filesDir, first.key), 'utf8')).toBe(premise);
     expect((await listArtifacts(db, jobId)).map((a) => a.kind)).toEqual(['premise']);
@@ -55,37 +63,49 @@ describe('job activities (real model, espeak-ng, ffmpeg, PostgreSQL)', () => {
   it('writes blocks, narrates them and assembles a playable MP3 with its duration', async () => {
     const jobId = await newJob();
     const plan = planBlocks(testAgent.block_structure_prompt);
-    await env.run(acts.generatePremise, { jobId });
-    for (const b of plan) await env.run(acts.writeBlock, { jobId, block: b.index, plan });
-    const script = await env.run(acts.assembleScript, { jobId, language: 'pt-BR', plan });
+    await run(acts.generatePremise, { jobId });
+    for (const b of plan) await run(acts.writeBlock, { jobId, block: b.index, plan });
+    const script = await run(acts.assembleScript, { jobId, language: 'pt-BR', plan });
     const markdown = fs.readFileSync(path.join(filesDir, script.key), 'utf8');
     expect(markdown).toMatch(/^# A ponte de Alcântara\n\n## Gancho\n\n/);
     expect(markdown).toContain('## Desfecho');
 
-    const { chunks, chars } = await env.run(acts.planNarration, { jobId, language: 'pt-BR', plan });
+    const { chunks, chars } = await run(acts.planNarration, { jobId, language: 'pt-BR', plan });
     expect(chunks).toBeGreaterThan(0);
     expect(chars).toBeGreaterThan(0);
-    for (let i = 0; i < chunks; i++) await env.run(acts.synthesizeChunk, { jobId, language: 'pt-BR', chunk: i });
-    const audio = await env.run(acts.assembleAudio, { jobId, language: 'pt-BR', chunks });
+    for (let i = 0; i < chunks; i++) await run(acts.synthesizeChunk, { jobId, language: 'pt-BR', chunk: i });
+    const audio = await run(acts.assembleAudio, { jobId, language: 'pt-BR', chunks });
     const probe = JSON.parse(
-      execFileSync(ffprobe, ['-v', 'error', '-show_entries', 'format=duration:stream=codec_name:format_tags=title', '-of', 'json', path.join(filesDir, audio.key)]).toString(),
+      execFileSync(ffprobe, [
+        '-v',
+        'error',
+        '-show_entries',
+        'format=duration:stream=codec_name:format_tags=title',
+        '-of',
+        'json',
+        path.join(filesDir, audio.key),
+      ]).toString(),
     );
     expect(probe.streams[0].codec_name).toBe('mp3');
     expect(Number(probe.format.duration)).toBeCloseTo(audio.durationSeconds, 1);
     expect(audio.durationSeconds).toBeGreaterThan(1);
     expect(probe.format.tags.title).toBe('A ponte de Alcântara');
     const artifacts = await listArtifacts(db, jobId);
-    expect(artifacts.find((a) => a.kind === 'audio')).toMatchObject({ language: 'pt-BR', content_type: 'audio/mpeg' });
+    expect(artifacts.find((a) => a.kind === 'audio')).toMatchObject({
+      language: 'pt-BR',
+      content_type: 'audio/mpeg',
+    });
   });
 
   it('fails without retry when the voice does not exist, with a message naming it', async () => {
     const jobId = await newJob({ ...testAgent, default_voices: { 'pt-BR': 'no-such-voice' } });
-    await env.run(acts.generatePremise, { jobId });
+    await run(acts.generatePremise, { jobId });
     const plan = planBlocks(testAgent.block_structure_prompt);
-    for (const b of plan) await env.run(acts.writeBlock, { jobId, block: b.index, plan });
-    await env.run(acts.planNarration, { jobId, language: 'pt-BR', plan });
-    const failure = await env.run(acts.synthesizeChunk, { jobId, language: 'pt-BR', chunk: 0 }).catch((e) => e);
-    expect(failure.nonRetryable).toBe(true);
-    expect(failure.message).toContain('no-such-voice');
+    for (const b of plan) await run(acts.writeBlock, { jobId, block: b.index, plan });
+    await run(acts.planNarration, { jobId, language: 'pt-BR', plan });
+    await expect(run(acts.synthesizeChunk, { jobId, language: 'pt-BR', chunk: 0 })).rejects.toMatchObject({
+      nonRetryable: true,
+      message: expect.stringContaining('no-such-voice'),
+    });
   });
 });

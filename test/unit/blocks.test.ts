@@ -13,7 +13,9 @@ describe('planBlocks', () => {
   });
 
   it('takes one block per list line', () => {
-    const plan = planBlocks('Structure (~200 words each):\n1. Hook - grab attention\n2. Context\n3. Ending: wrap up');
+    const plan = planBlocks(
+      'Structure (~200 words each):\n1. Hook - grab attention\n2. Context\n3. Ending: wrap up',
+    );
     expect(plan.map((b) => b.title)).toEqual(['Hook', 'Context', 'Ending']);
     expect(plan.every((b) => b.targetWords === 200)).toBe(true);
   });

@@ -4,7 +4,10 @@ import { describe, expect, it } from 'vitest';
 const bytes = (s: string) => Buffer.byteLength(s, 'utf8');
 
 describe('chunkText', () => {
-  const pt = 'A ponte de Alcântara foi construída pelos romanos. Ela atravessa o rio Tejo há quase dois mil anos! Quem a construiu? '.repeat(40);
+  const pt =
+    'A ponte de Alcântara foi construída pelos romanos. Ela atravessa o rio Tejo há quase dois mil anos! Quem a construiu? '.repeat(
+      40,
+    );
 
   it('keeps every chunk under the byte limit and loses no text', () => {
     const chunks = chunkText(pt, 500, 'pt-BR');

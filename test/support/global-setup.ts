@@ -13,7 +13,6 @@ declare module 'vitest' {
 /** One real PostgreSQL for the whole run (tests that need a database create their own schema objects). */
 export default async function setup(project: TestProject) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bolt-test-pg-'));
-  fs.chmodSync(dir, 0o755); // as root, PostgreSQL runs as its own user and must reach the directory
   const pg = await startEmbeddedPostgres(dir, (msg) => console.error(msg));
   project.provide('databaseUrl', pg.url);
   return async () => {

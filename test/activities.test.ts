@@ -24,7 +24,13 @@ describe('job activities (real model, espeak-ng, ffmpeg, PostgreSQL)', () => {
     // Count calls reaching the real provider (the wrapper only counts; the model does the work).
     acts = createActivities({
       ...real.deps,
-      llm: { name: llm.name, generate: (req) => (llmCalls++, llm.generate(req)) },
+      llm: {
+        name: llm.name,
+        generate: (req) => {
+          llmCalls++;
+          return llm.generate(req);
+        },
+      },
     });
     env = new MockActivityEnvironment({ attempt: 1 });
   });

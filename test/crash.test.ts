@@ -26,7 +26,10 @@ describe('a killed process loses no work', () => {
     await first.waitFor(RUNNING);
 
     const agent = path.join(repoRoot, 'test/fixtures/agent.json');
-    const run = bolt(['run', '--agent', agent, '--title', 'A ponte de Alcântara', '--out', path.join(dataDir, 'out')], env);
+    const run = bolt(
+      ['run', '--agent', agent, '--title', 'A ponte de Alcântara', '--out', path.join(dataDir, 'out')],
+      env,
+    );
     processes.push(run);
     const jobId = (await run.waitFor(/Job ([0-9a-f-]{36}) started/))[1] as string;
 

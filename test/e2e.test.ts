@@ -11,7 +11,18 @@ describe('bolt run on the embedded stack', () => {
     const env = await boltEnv();
     const out = tempDir('out');
     const run = bolt(
-      ['run', '--agent', 'Histórias que Marcam', '--title', 'A ponte de Alcântara', '--languages', 'pt-BR,en-US', '--out', out, '--json'],
+      [
+        'run',
+        '--agent',
+        'Histórias que Marcam',
+        '--title',
+        'A ponte de Alcântara',
+        '--languages',
+        'pt-BR,en-US',
+        '--out',
+        out,
+        '--json',
+      ],
       env,
     );
     const code = await run.exited;
@@ -31,7 +42,13 @@ describe('bolt run on the embedded stack', () => {
       expect(script.match(/^## /gm)).toHaveLength(3);
       const probe = JSON.parse(
         execFileSync(ffmpegPaths().ffprobe, [
-          '-v', 'error', '-show_entries', 'stream=codec_name:format=duration', '-of', 'json', path.join(out, `narration.${language}.mp3`),
+          '-v',
+          'error',
+          '-show_entries',
+          'stream=codec_name:format=duration',
+          '-of',
+          'json',
+          path.join(out, `narration.${language}.mp3`),
         ]).toString(),
       );
       expect(probe.streams.map((s: { codec_name: string }) => s.codec_name)).toEqual(['mp3']);

@@ -30,6 +30,18 @@ export interface StepOutput {
 }
 
 const MARKDOWN = 'text/markdown; charset=utf-8';
+const PLAIN = 'text/plain; charset=utf-8';
+
+/** Activity inputs: ids and small values; everything else is read from the DB or storage. */
+interface JobRef {
+  jobId: string;
+}
+interface LanguageRef extends JobRef {
+  language: string;
+}
+interface PlannedLanguage extends LanguageRef {
+  plan: BlockPlan[];
+}
 
 /**
  * The job's activities. Each one is idempotent: its output goes to a key derived from its input, and
@@ -98,27 +110,27 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   return {
-    async markJobRunning({ jobId }: { jobId: string }): Promise<void> {
+    async markJobRunning({ jobId }: JobRef): Promise<void> {
       await db('jobs')
         .where({ id: jobId })
         .whereIn('status', ['queued', 'failed'])
         .update({ status: 'running', error: null });
     },
 
-    async generatePremise({ jobId }: { jobId: string }): Promise<StepOutput> {
+    async generatePremise({ jobId }: JobRef): Promise<StepOutput> {
       const job = await loadJob(jobId);
       const key = storageKeys.premise(jobId);
       const out = await once(
         key,
         () =>
           write(job.agent_snapshot, prompts.premise(job.agent_snapshot, job.titulo), deps.maxTokensPerBlock),
-        'text/plain; charset=utf-8',
+        PLAIN,
       );
-      await record(job, 'premise', key, await storage.get(key), { contentType: 'text/plain; charset=utf-8' });
+      await record(job, 'premise', key, await storage.get(key), { contentType: PLAIN });
       return out;
     },
 
-    async planScriptBlocks({ jobId }: { jobId: string }): Promise<BlockPlan[]> {
+    async planScriptBlocks({ jobId }: JobRef): Promise<BlockPlan[]> {
       return planBlocks((await loadJob(jobId)).agent_snapshot.block_structure_prompt);
     },
 
@@ -126,11 +138,7 @@ export function createActivities(deps: ActivityDeps) {
       jobId,
       block,
       plan,
-    }: {
-      jobId: string;
-      block: number;
-      plan: BlockPlan[];
-    }): Promise<StepOutput> {
+    }: JobRef & { block: number; plan: BlockPlan[] }): Promise<StepOutput> {
       const job = await loadJob(jobId);
       const agent = job.agent_snapshot;
       const premise = (await storage.get(storageKeys.premise(jobId))).toString();
@@ -143,15 +151,7 @@ export function createActivities(deps: ActivityDeps) {
       );
     },
 
-    async adaptBlock({
-      jobId,
-      language,
-      block,
-    }: {
-      jobId: string;
-      language: string;
-      block: number;
-    }): Promise<StepOutput> {
+    async adaptBlock({ jobId, language, block }: LanguageRef & { block: number }): Promise<StepOutput> {
       const job = await loadJob(jobId);
       const agent = job.agent_snapshot;
       const source = (await storage.get(storageKeys.block(jobId, agent.idioma, block))).toString();
@@ -163,15 +163,7 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /** Joins a language's blocks into one Markdown script with a heading per block. */
-    async assembleScript({
-      jobId,
-      language,
-      plan,
-    }: {
-      jobId: string;
-      language: string;
-      plan: BlockPlan[];
-    }): Promise<StepOutput> {
+    async assembleScript({ jobId, language, plan }: PlannedLanguage): Promise<StepOutput> {
       const job = await loadJob(jobId);
       const blocks = await readBlocks(jobId, language, plan.length);
       const body = [
@@ -189,33 +181,17 @@ export function createActivities(deps: ActivityDeps) {
       jobId,
       language,
       plan,
-    }: {
-      jobId: string;
-      language: string;
-      plan: BlockPlan[];
-    }): Promise<{ chunks: number; chars: number }> {
+    }: PlannedLanguage): Promise<{ chunks: number; chars: number }> {
       const blocks = await readBlocks(jobId, language, plan.length);
       const chunks = blocks.flatMap((b) => chunkText(prompts.speakable(b), deps.tts.maxInputBytes, language));
-      await storage.put(
-        `jobs/${jobId}/audio/${language}/chunks.json`,
-        JSON.stringify(chunks),
-        'application/json',
-      );
+      await storage.put(storageKeys.chunkTexts(jobId, language), JSON.stringify(chunks), 'application/json');
       return { chunks: chunks.length, chars: chunks.reduce((n, c) => n + c.length, 0) };
     },
 
-    async synthesizeChunk({
-      jobId,
-      language,
-      chunk,
-    }: {
-      jobId: string;
-      language: string;
-      chunk: number;
-    }): Promise<StepOutput> {
+    async synthesizeChunk({ jobId, language, chunk }: LanguageRef & { chunk: number }): Promise<StepOutput> {
       const job = await loadJob(jobId);
       const chunks = JSON.parse(
-        (await storage.get(`jobs/${jobId}/audio/${language}/chunks.json`)).toString(),
+        (await storage.get(storageKeys.chunkTexts(jobId, language))).toString(),
       ) as string[];
       const text = chunks[chunk];
       if (text === undefined)
@@ -240,11 +216,7 @@ export function createActivities(deps: ActivityDeps) {
       jobId,
       language,
       chunks,
-    }: {
-      jobId: string;
-      language: string;
-      chunks: number;
-    }): Promise<StepOutput & { durationSeconds: number }> {
+    }: LanguageRef & { chunks: number }): Promise<StepOutput & { durationSeconds: number }> {
       const job = await loadJob(jobId);
       const wavs = await Promise.all(
         Array.from({ length: chunks }, (_, i) => storage.get(storageKeys.chunk(jobId, language, i))),
@@ -260,14 +232,15 @@ export function createActivities(deps: ActivityDeps) {
       return { key, durationSeconds, attempt: attempt() };
     },
 
-    async finishJob(input: {
-      jobId: string;
-      status: 'completed' | 'failed' | 'cancelled';
-      error?: string;
-      result?: JobResult;
-      chars?: number;
-      durationSeconds?: number;
-    }): Promise<void> {
+    async finishJob(
+      input: JobRef & {
+        status: 'completed' | 'failed' | 'cancelled';
+        error?: string;
+        result?: JobResult;
+        chars?: number;
+        durationSeconds?: number;
+      },
+    ): Promise<void> {
       await updateJob(db, input.jobId, {
         status: input.status,
         error: input.error ?? null,

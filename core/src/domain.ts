@@ -67,6 +67,7 @@ export const storageKeys = {
   block: (jobId: string, language: string, index: number) =>
     `jobs/${jobId}/scripts/${language}/block-${String(index + 1).padStart(2, '0')}.md`,
   script: (jobId: string, language: string) => `jobs/${jobId}/scripts/${language}.md`,
+  chunkTexts: (jobId: string, language: string) => `jobs/${jobId}/audio/${language}/chunks.json`,
   chunk: (jobId: string, language: string, index: number) =>
     `jobs/${jobId}/audio/${language}/chunk-${String(index + 1).padStart(3, '0')}.wav`,
   audio: (jobId: string, language: string) => `jobs/${jobId}/audio/${language}.mp3`,

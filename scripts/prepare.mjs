@@ -1,10 +1,10 @@
-// Makes sure everything `npm start`, `npm test` and `npm run bench` need is present. Idempotent and
+// Makes sure everything `npm start`, `npm test` (with --test) and `npm run bench` need is present. Idempotent and
 // quick when nothing is missing; says what it does otherwise.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureEspeak, localModelPath, temporalBinary } from './toolchain.mjs';
+import { ensureEspeak, localModelPath, motoServer, temporalBinary } from './toolchain.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const installed = path.join(root, 'node_modules', '.package-lock.json');
@@ -23,6 +23,7 @@ try {
   temporalBinary({ install: true });
   ensureEspeak();
   localModelPath({ install: true });
+  if (process.argv.includes('--test')) motoServer({ install: true });
 } catch (err) {
   console.error(`[setup] ${err instanceof Error ? err.message : err}`);
   process.exit(1);

@@ -110,3 +110,20 @@ export function localModelPath({ install = false } = {}) {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
+
+/** A real S3-compatible server for the storage tests: moto's server, in a virtualenv in the cache. */
+export function motoServer({ install = false } = {}) {
+  const venv = path.join(cacheDir(), 'venv');
+  const binary = path.join(venv, 'bin', 'moto_server');
+  if (fs.existsSync(binary) || !install) return fs.existsSync(binary) ? binary : undefined;
+  log('installing moto (S3-compatible test server) into a virtualenv');
+  if (
+    !runOrFail('python3', ['-m', 'venv', venv]) ||
+    !runOrFail(path.join(venv, 'bin', 'pip'), ['install', '--quiet', 'moto[server]==5.2.5'])
+  ) {
+    throw new Error(
+      'Could not install moto for the storage tests (python3 -m venv, pip install moto[server]).',
+    );
+  }
+  return binary;
+}

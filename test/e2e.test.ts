@@ -2,9 +2,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ffmpegPaths } from '@bolt/activities';
+import type { StackInfo } from '@bolt/cli';
 import { describe, expect, it } from 'vitest';
-import { bolt, boltEnv } from './support/bolt.ts';
-import { tempDir } from './support/env.ts';
+import { bolt, boltEnv, completedCalls } from './support/bolt.ts';
+import { repoRoot, tempDir } from './support/env.ts';
 
 describe('bolt run on the embedded stack', () => {
   it('runs the example agent from a title to a script and a playable MP3 per language', async () => {
@@ -63,5 +64,43 @@ describe('bolt run on the embedded stack', () => {
     const run = bolt(['run', '--agent', 'Nobody', '--title', 'x'], await boltEnv());
     expect(await run.exited).toBe(1);
     expect(run.output()).toMatch(/No agent named "Nobody"\. Agents: .*"Histórias que Marcam"/);
+  });
+
+  it('runs jobs on a separate worker configured by TEMPORAL_ADDRESS and DATABASE_URL', async () => {
+    const env = await boltEnv();
+    const api = bolt(['start', '--api-only'], env);
+    await api.waitFor(/Bolt is running\./);
+    const stack = JSON.parse(
+      fs.readFileSync(path.join(env.BOLT_DATA_DIR as string, 'stack.json'), 'utf8'),
+    ) as StackInfo;
+    const worker = bolt(['worker'], {
+      ...env,
+      TEMPORAL_ADDRESS: stack.temporalAddress,
+      DATABASE_URL: stack.databaseUrl,
+    });
+    try {
+      await worker.waitFor(/Worker polling task queue "bolt"/);
+      const out = tempDir('out');
+      const agent = path.join(repoRoot, 'test/fixtures/agent.json');
+      const run = bolt(
+        ['run', '--agent', agent, '--title', 'O farol', '--languages', 'en-US', '--out', out],
+        env,
+      );
+      expect(await run.exited, run.output().slice(-2000)).toBe(0);
+      // The master script (in the agent's language) comes along with the requested language's files.
+      expect(fs.readdirSync(out).sort()).toEqual([
+        'narration.en-US.mp3',
+        'premise.txt',
+        'script.en-US.md',
+        'script.pt-BR.md',
+      ]);
+      expect(completedCalls(worker.output()).length).toBeGreaterThan(3);
+      expect(completedCalls(api.output())).toEqual([]);
+    } finally {
+      worker.child.kill('SIGTERM');
+      api.child.kill('SIGTERM');
+    }
+    expect(await worker.exited).toBe(0);
+    expect(await api.exited).toBe(0);
   });
 });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type Agent, type BlockPlan, chunkText, planBlocks, storageKeys } from '@bolt/core';
-import { activityInfo } from '@temporalio/activity';
+import { activityInfo, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AudioTools } from './audio/ffmpeg.ts';
 import { assembleMp3 } from './audio/ffmpeg.ts';
@@ -30,6 +30,8 @@ export interface StepOutput {
 }
 
 const MARKDOWN = 'text/markdown; charset=utf-8';
+/** Well under the workflow's heartbeat timeout for activities. */
+const HEARTBEAT_MS = 5_000;
 const PLAIN = 'text/plain; charset=utf-8';
 
 /** Activity inputs: ids and small values; everything else is read from the DB or storage. */
@@ -69,6 +71,16 @@ export function createActivities(deps: ActivityDeps) {
       log.info({ event: 'call.completed', key }, 'paid call completed');
     }
     return { key, attempt: attempt() };
+  }
+
+  /** Heartbeats while work runs, so a worker that dies is noticed within the heartbeat timeout. */
+  async function beating<T>(work: () => Promise<T>): Promise<T> {
+    const timer = setInterval(() => heartbeat(), HEARTBEAT_MS);
+    try {
+      return await work();
+    } finally {
+      clearInterval(timer);
+    }
   }
 
   async function write(agent: Agent, prompt: string, maxTokens: number): Promise<string> {
@@ -221,11 +233,8 @@ export function createActivities(deps: ActivityDeps) {
       const wavs = await Promise.all(
         Array.from({ length: chunks }, (_, i) => storage.get(storageKeys.chunk(jobId, language, i))),
       );
-      const { mp3, durationSeconds } = await assembleMp3(deps.audio, wavs, {
-        title: job.titulo,
-        artist: job.agent_snapshot.name,
-        language,
-      });
+      const tags = { title: job.titulo, artist: job.agent_snapshot.name, language };
+      const { mp3, durationSeconds } = await beating(() => assembleMp3(deps.audio, wavs, tags));
       const key = storageKeys.audio(jobId, language);
       await storage.put(key, mp3, 'audio/mpeg');
       await record(job, 'audio', key, mp3, { language, contentType: 'audio/mpeg', durationSeconds });

@@ -1,64 +1,86 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Db, Logger } from '@bolt/activities';
+import type { Db, Logger, Storage } from '@bolt/activities';
+import type { Config } from '@bolt/core';
+import bodyParser from '@koa/bodyparser';
+import cors from '@koa/cors';
 import Router from '@koa/router';
 import type { Client } from '@temporalio/client';
 import Koa from 'koa';
+import helmet from 'koa-helmet';
 import serve from 'koa-static';
+import { requireUser } from './auth.ts';
+import { errorHandler, HttpError } from './http.ts';
+import { agentRoutes } from './routes/agents.ts';
+import { artifactRoutes } from './routes/artifacts.ts';
+import { authRoutes } from './routes/auth.ts';
+import { jobRoutes } from './routes/jobs.ts';
+import { jwtSecret } from './secrets.ts';
 
 export interface ApiDeps {
+  config: Config;
   db: Db;
   client: Client;
+  storage: Storage;
   log: Logger;
 }
 
 const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web');
 
-export class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-  }
-}
+/** The Koa app: JSON API under /api, ops endpoints, and the web app's files. */
+export function createApp(deps: ApiDeps): Koa {
+  const { config, db, client, storage, log } = deps;
+  const secret = jwtSecret(config);
+  const app = new Koa({ proxy: false });
+  const origins = config.BOLT_CORS_ORIGINS.split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
 
-/** The Koa app: ops endpoints and the web app's files. Every error is `{ error: { code, message } }`. */
-export function createApp({ db, client, log }: ApiDeps): Koa {
-  const app = new Koa();
-  app.use(async (ctx, next) => {
-    try {
-      await next();
-    } catch (err) {
-      const known = err instanceof HttpError;
-      if (!known) log.error({ err, path: ctx.path }, 'request failed');
-      ctx.status = known ? err.status : 500;
-      ctx.body = {
-        error: known
-          ? { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) }
-          : { code: 'internal', message: 'Internal server error' },
-      };
-    }
-  });
+  app.use(
+    errorHandler((err, ctx) => log.error({ err, method: ctx.method, path: ctx.path }, 'request failed')),
+  );
+  app.use(helmet({ contentSecurityPolicy: false }));
+  if (origins.length > 0)
+    app.use(cors({ origin: (ctx) => (origins.includes(ctx.get('Origin')) ? ctx.get('Origin') : '') }));
+  app.use(
+    bodyParser({
+      enableTypes: ['json', 'form'],
+      jsonLimit: `${config.BOLT_BODY_LIMIT_KB}kb`,
+      formLimit: '64kb',
+    }),
+  );
 
-  const router = new Router();
-  router.get('/healthz', (ctx) => {
+  const ops = new Router();
+  ops.get('/healthz', (ctx) => {
     ctx.body = { status: 'ok' };
   });
-  router.get('/readyz', async (ctx) => {
+  ops.get('/readyz', async (ctx) => {
     const checks = await Promise.allSettled([
       db.raw('select 1'),
       client.connection.workflowService.getSystemInfo({}),
     ]);
     const [database, temporal] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'unreachable'));
-    const ready = database === 'ok' && temporal === 'ok';
-    if (!ready) throw new HttpError(503, 'not_ready', 'A dependency is unreachable', { database, temporal });
+    if (database !== 'ok' || temporal !== 'ok') {
+      throw new HttpError(503, 'not_ready', 'A dependency is unreachable', { database, temporal });
+    }
     ctx.body = { status: 'ready', database, temporal };
   });
-  app.use(router.routes()).use(router.allowedMethods());
+  app.use(ops.routes());
+
+  const auth = authRoutes(db, secret);
+  app.use(auth.routes()).use(auth.allowedMethods());
+  // Routers below are mounted under /api and all require a signed-in user.
+  const signedIn = new Router({ prefix: '/api' });
+  signedIn.use(requireUser(secret, db));
+  for (const r of [
+    agentRoutes(db),
+    jobRoutes({ db, client, config, storage }),
+    artifactRoutes(db, storage),
+  ]) {
+    signedIn.use(r.routes(), r.allowedMethods());
+  }
+  app.use(signedIn.routes());
 
   const built = path.join(webRoot, 'build');
   app.use(serve(fs.existsSync(built) ? built : path.join(webRoot, 'static')));

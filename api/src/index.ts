@@ -1,2 +1,3 @@
 export * from './app.ts';
+export * from './http.ts';
 export * from './jobs.ts';

@@ -46,14 +46,25 @@ export async function startJob({ db, client, config }: JobServices, job: NewJob)
   return jobId;
 }
 
-/** Step-level progress from the workflow; the DB summary when the workflow cannot be asked. */
+/**
+ * Step-level progress: the workflow's `progress` query while it runs, its result (the final progress)
+ * once it completed, and the DB summary when neither can be had (Temporal down, no worker, failed run).
+ */
 export async function jobProgress(
   { db, client }: JobServices,
   jobId: string,
 ): Promise<JobProgress | undefined> {
+  const handle = client.workflow.getHandle(jobId);
+  const deadline = () => Date.now() + 3_000;
   try {
-    return await client.workflow.getHandle(jobId).query<JobProgress>('progress');
+    return await client.withDeadline(deadline(), () => handle.query<JobProgress>('progress'));
   } catch {
+    try {
+      const { status } = await client.withDeadline(deadline(), () => handle.describe());
+      if (status.name === 'COMPLETED') return (await handle.result()) as JobProgress;
+    } catch {
+      // fall through to the DB summary
+    }
     const job = await getJob(db, jobId);
     return job ? { jobId, status: job.status, steps: [] } : undefined;
   }

@@ -37,8 +37,7 @@ async function resolveAgent(stack: Stack, ref: string): Promise<{ agent: Agent; 
     const names = (await listAgents(stack.db, stack.ownerId)).map((a) => `"${a.name}"`).join(', ');
     throw new Error(`No agent named "${ref}". Agents: ${names || 'none'}; or pass a JSON file.`);
   }
-  const { id, owner_id: _, ...agent } = row;
-  return { agent, agentId: id };
+  return { agent: agentSchema.parse(row), agentId: row.id };
 }
 
 /** Starts a job, shows its progress until it ends, and writes its scripts and MP3s to `out`. */

@@ -17,6 +17,9 @@ export const envSchema = z.object({
   BOLT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BOLT_API_ONLY: bool.default(false),
   HOST: z.string().min(1).default('127.0.0.1'),
+  BOLT_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  BOLT_CORS_ORIGINS: z.string().default(''),
+  BOLT_BODY_LIMIT_KB: z.coerce.number().int().min(1).max(102_400).default(1024),
   PORT: port.default(8080),
 
   TEMPORAL_ADDRESS: z.string().min(1).optional(),

@@ -11,9 +11,13 @@ import {
 
 export const progressQuery = defineQuery<JobProgress>('progress');
 
-/** Local model and espeak calls: minutes at most; retried with backoff, a handful of times. */
+/**
+ * Local model and espeak calls take minutes at most; retried with backoff, a handful of times. Long
+ * activities heartbeat, so one lost with its worker is retried after 30 s, not after the whole timeout.
+ */
 const activityOptions: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,

@@ -2,6 +2,7 @@ import knex, { type Knex } from 'knex';
 import { migrationSource } from './migrations.ts';
 
 export type Db = Knex;
+export * from './accounts.ts';
 export * from './repo.ts';
 
 export function connectDb(url: string, pool = { min: 0, max: 10 }): Db {

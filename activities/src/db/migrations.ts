@@ -65,6 +65,29 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
       for (const table of ['artifacts', 'jobs', 'agents', 'users']) await k.schema.dropTable(table);
     },
   },
+  '002_accounts': {
+    async up(k) {
+      await k.schema.createTable('refresh_tokens', (t) => {
+        t.uuid('id').primary().defaultTo(k.fn.uuid());
+        t.uuid('user_id').notNullable().references('users.id').onDelete('CASCADE');
+        t.string('token_hash', 64).notNullable().unique();
+        t.timestamp('expires_at', { useTz: true }).notNullable();
+        t.timestamp('revoked_at', { useTz: true });
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(k.fn.now());
+      });
+      await k.schema.createTable('idempotency_keys', (t) => {
+        t.uuid('user_id').notNullable().references('users.id').onDelete('CASCADE');
+        t.string('key', 200).notNullable();
+        t.uuid('job_id').notNullable().references('jobs.id').onDelete('CASCADE');
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(k.fn.now());
+        t.primary(['user_id', 'key']);
+      });
+    },
+    async down(k) {
+      await k.schema.dropTable('idempotency_keys');
+      await k.schema.dropTable('refresh_tokens');
+    },
+  },
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -40,7 +40,7 @@ export interface ArtifactRow {
   duration_seconds: number | null;
 }
 
-export type AgentRow = Agent & { id: string; owner_id: string };
+export type AgentRow = Agent & { id: string; owner_id: string; created_at: Date; updated_at: Date };
 
 /** The single local operator account that owns jobs started from the CLI and the example agents. */
 export const LOCAL_USER_EMAIL = 'local@bolt.localhost';
@@ -67,6 +67,44 @@ export async function createAgentIfMissing(db: Knex, ownerId: string, input: Age
     .ignore();
 }
 
+/** Inserts an agent; undefined when the owner already has one with that name. */
+export async function insertAgent(db: Knex, ownerId: string, agent: Agent): Promise<AgentRow | undefined> {
+  const [row] = await db('agents')
+    .insert({ owner_id: ownerId, ...agentToRow(agent) })
+    .onConflict(['owner_id', 'name'])
+    .ignore()
+    .returning('*');
+  return row ? toAgent(row) : undefined;
+}
+
+export async function getAgent(db: Knex, ownerId: string, id: string): Promise<AgentRow | undefined> {
+  const row = await db('agents').where({ owner_id: ownerId, id }).first();
+  return row ? toAgent(row) : undefined;
+}
+
+/** Replaces an agent's fields; undefined when it does not exist, 'name_taken' on a name clash. */
+export async function updateAgent(
+  db: Knex,
+  ownerId: string,
+  id: string,
+  agent: Agent,
+): Promise<AgentRow | undefined | 'name_taken'> {
+  const clash = await db('agents')
+    .where({ owner_id: ownerId, name: agent.name })
+    .whereNot({ id })
+    .first('id');
+  if (clash) return 'name_taken';
+  const [row] = await db('agents')
+    .where({ owner_id: ownerId, id })
+    .update({ ...agentToRow(agent), updated_at: db.fn.now() })
+    .returning('*');
+  return row ? toAgent(row) : undefined;
+}
+
+export async function deleteAgent(db: Knex, ownerId: string, id: string): Promise<boolean> {
+  return (await db('agents').where({ owner_id: ownerId, id }).delete()) > 0;
+}
+
 export async function findAgentByName(
   db: Knex,
   ownerId: string,
@@ -84,7 +122,13 @@ export async function listAgents(db: Knex, ownerId: string): Promise<AgentRow[]>
 }
 
 function toAgent(row: Record<string, unknown>): AgentRow {
-  return { ...agentSchema.parse(row), id: row.id as string, owner_id: row.owner_id as string };
+  return {
+    ...agentSchema.parse(row),
+    id: row.id as string,
+    owner_id: row.owner_id as string,
+    created_at: row.created_at as Date,
+    updated_at: row.updated_at as Date,
+  };
 }
 
 export async function insertJob(
@@ -134,4 +178,63 @@ export async function recordArtifact(db: Knex, a: Omit<ArtifactRow, 'id'>): Prom
 
 export async function listArtifacts(db: Knex, jobId: string): Promise<ArtifactRow[]> {
   return db('artifacts').where({ job_id: jobId }).orderBy(['kind', 'language', 'storage_key']);
+}
+
+export async function getOwnedJob(db: Knex, ownerId: string, id: string): Promise<JobRow | undefined> {
+  return db('jobs').where({ owner_id: ownerId, id }).first();
+}
+
+export interface JobFilter {
+  status?: string;
+  agentId?: string;
+  limit: number;
+  offset: number;
+}
+
+/** A page of the owner's jobs, newest first, and how many match in all. */
+export async function listJobs(
+  db: Knex,
+  ownerId: string,
+  f: JobFilter,
+): Promise<{ items: JobRow[]; total: number }> {
+  const query = db('jobs').where({ owner_id: ownerId });
+  if (f.status) query.andWhere({ status: f.status });
+  if (f.agentId) query.andWhere({ agent_id: f.agentId });
+  const [counted] = await query.clone().count({ count: '*' });
+  const items = await query
+    .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }])
+    .limit(f.limit)
+    .offset(f.offset);
+  return { items, total: Number(counted?.count ?? 0) };
+}
+
+export async function deleteJob(db: Knex, id: string): Promise<void> {
+  await db('jobs').where({ id }).delete();
+}
+
+/** An artifact with its job's owner, so callers can check access in one query. */
+export async function getArtifact(
+  db: Knex,
+  id: string,
+): Promise<(ArtifactRow & { owner_id: string }) | undefined> {
+  return db('artifacts')
+    .join('jobs', 'jobs.id', 'artifacts.job_id')
+    .where('artifacts.id', id)
+    .first('artifacts.*', 'jobs.owner_id');
+}
+
+export async function findIdempotentJob(db: Knex, userId: string, key: string): Promise<string | undefined> {
+  return (await db('idempotency_keys').where({ user_id: userId, key }).first('job_id'))?.job_id;
+}
+
+export async function rememberIdempotentJob(
+  db: Knex,
+  userId: string,
+  key: string,
+  jobId: string,
+): Promise<void> {
+  await db('idempotency_keys')
+    .insert({ user_id: userId, key, job_id: jobId })
+    .onConflict(['user_id', 'key'])
+    .ignore();
 }

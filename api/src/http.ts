@@ -1,0 +1,81 @@
+import type { Context, Next } from 'koa';
+import { type ZodType, z } from 'zod';
+
+/** An error a client can act on: status, a stable code and a message (never a stack trace). */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
+
+const codeByStatus: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  416: 'range_not_satisfiable',
+  429: 'too_many_requests',
+  503: 'unavailable',
+};
+
+/** Every error becomes `{ error: { code, message, details? } }` with its status; unknown ones are 500s. */
+export function errorHandler(onUnexpected: (err: unknown, ctx: Context) => void) {
+  return async (ctx: Context, next: Next) => {
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body === undefined) throw notFound('route');
+    } catch (err) {
+      // Middleware (body parser, koa-jwt, koa itself) signal client errors with a 4xx `status`.
+      const e = err as Error & { status?: number };
+      const status =
+        e instanceof HttpError || (e.status && e.status >= 400 && e.status < 500)
+          ? (e.status as number)
+          : 500;
+      if (status === 500) onUnexpected(err, ctx);
+      ctx.status = status;
+      ctx.body = {
+        error: {
+          code: e instanceof HttpError ? e.code : (codeByStatus[status] ?? 'internal'),
+          message:
+            status === 500
+              ? 'Internal server error'
+              : status === 400 && !(e instanceof HttpError)
+                ? `Malformed request body: ${e.message}`
+                : e.message,
+          ...(e instanceof HttpError && e.details !== undefined ? { details: e.details } : {}),
+        },
+      };
+    }
+  };
+}
+
+/** Parses input with a zod schema; a failure is a 400 naming each field. */
+export function parse<S extends ZodType>(schema: S, input: unknown): z.infer<S> {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    const fields = result.error.issues.map((i) => ({
+      field: i.path.join('.') || '(body)',
+      message: i.message,
+    }));
+    const summary = fields.map((f) => `${f.field}: ${f.message}`).join('; ');
+    throw new HttpError(400, 'invalid_request', `Invalid request: ${summary}`, fields);
+  }
+  return result.data;
+}
+
+/** A path id that is not a UUID cannot name anything: 404, as for an id of another user. */
+export function idParam(value: string | undefined, what: string): string {
+  if (!z.uuid().safeParse(value).success) throw notFound(what);
+  return value as string;
+}

@@ -1,0 +1,77 @@
+import {
+  type AgentRow,
+  type Db,
+  deleteAgent,
+  getAgent,
+  insertAgent,
+  listAgents,
+  updateAgent,
+} from '@bolt/activities';
+import { agentSchema } from '@bolt/core';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { HttpError, idParam, notFound, parse } from '../http.ts';
+
+const nameTaken = (name: string) =>
+  new HttpError(409, 'name_taken', `You already have an agent named "${name}"`);
+
+/** The agent as the API shows it: its fields plus id and timestamps, never the owner. */
+const view = ({ owner_id: _, ...agent }: AgentRow) => agent;
+
+/** CRUD, duplicate, export and import of the signed-in user's agents. */
+export function agentRoutes(db: Db): Router {
+  const router = new Router({ prefix: '/agents' });
+  const owner = (ctx: Context) => ctx.state.user.id as string;
+  const load = async (ctx: Context) => {
+    const agent = await getAgent(db, owner(ctx), idParam(ctx.params.id, 'agent'));
+    if (!agent) throw notFound('agent');
+    return agent;
+  };
+  const create = async (ctx: Context, input: unknown) => {
+    const agent = parse(agentSchema, input);
+    const row = await insertAgent(db, owner(ctx), agent);
+    if (!row) throw nameTaken(agent.name);
+    ctx.status = 201;
+    ctx.body = view(row);
+  };
+
+  router.get('/', async (ctx) => {
+    ctx.body = { items: (await listAgents(db, owner(ctx))).map(view) };
+  });
+  router.post('/', (ctx) => create(ctx, ctx.request.body));
+  router.post('/import', (ctx) => create(ctx, ctx.request.body));
+  router.get('/:id', async (ctx) => {
+    ctx.body = view(await load(ctx));
+  });
+  router.get('/:id/export', async (ctx) => {
+    const agent = agentSchema.parse(await load(ctx));
+    ctx.set('Content-Disposition', `attachment; filename="${encodeURIComponent(agent.name)}.json"`);
+    ctx.body = agent;
+  });
+  router.put('/:id', async (ctx) => {
+    const id = (await load(ctx)).id;
+    const agent = parse(agentSchema, ctx.request.body);
+    const row = await updateAgent(db, owner(ctx), id, agent);
+    if (row === 'name_taken') throw nameTaken(agent.name);
+    if (!row) throw notFound('agent');
+    ctx.body = view(row);
+  });
+  router.post('/:id/duplicate', async (ctx) => {
+    const source = agentSchema.parse(await load(ctx));
+    for (let n = 1; n <= 50; n++) {
+      const name = `${source.name} (${n === 1 ? 'copy' : `copy ${n}`})`.slice(0, 120);
+      const row = await insertAgent(db, owner(ctx), { ...source, name });
+      if (row) {
+        ctx.status = 201;
+        ctx.body = view(row);
+        return;
+      }
+    }
+    throw nameTaken(`${source.name} (copy)`);
+  });
+  router.delete('/:id', async (ctx) => {
+    if (!(await deleteAgent(db, owner(ctx), idParam(ctx.params.id, 'agent')))) throw notFound('agent');
+    ctx.status = 204;
+  });
+  return router;
+}

@@ -1,0 +1,188 @@
+import { PassThrough } from 'node:stream';
+import {
+  deleteJob,
+  findIdempotentJob,
+  getAgent,
+  getOwnedJob,
+  type JobRow,
+  listArtifacts,
+  listJobs,
+  rememberIdempotentJob,
+  type Storage,
+} from '@bolt/activities';
+import { agentSchema, type JobProgress, jobStatuses, languageTag } from '@bolt/core';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { HttpError, idParam, notFound, parse } from '../http.ts';
+import { type JobServices, jobProgress, startJob } from '../jobs.ts';
+
+const newJob = z.object({
+  agent_id: z.uuid(),
+  titulo: z.string().trim().min(1).max(500),
+  languages: z.array(languageTag).min(1).max(30).optional(),
+});
+const listQuery = z.object({
+  status: z.enum(jobStatuses).optional(),
+  agent_id: z.uuid().optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+const terminal = new Set(['completed', 'failed', 'cancelled']);
+const SSE_POLL_MS = 1000;
+
+export const jobView = (job: JobRow) => ({
+  id: job.id,
+  status: job.status,
+  titulo: job.titulo,
+  agent_id: job.agent_id,
+  agent_name: job.agent_snapshot.name,
+  languages: job.languages,
+  num_variacoes: job.num_variacoes,
+  error: job.error,
+  chars_processados_tts: job.chars_processados_tts,
+  duracao_total_segundos: job.duracao_total_segundos,
+  created_at: job.created_at,
+  updated_at: job.updated_at,
+  finished_at: job.finished_at,
+});
+
+/** A version number that grows with every step change: the SSE event id. */
+const version = (p: JobProgress) =>
+  p.steps.reduce((n, s) => n + (s.state === 'running' ? 1 : s.state === 'pending' ? 0 : 2), 0);
+
+export function jobRoutes(services: JobServices & { storage: Storage }): Router {
+  const { db, client, storage } = services;
+  const router = new Router({ prefix: '/jobs' });
+  const owner = (ctx: Context) => ctx.state.user.id as string;
+  const load = async (ctx: Context) => {
+    const job = await getOwnedJob(db, owner(ctx), idParam(ctx.params.id, 'job'));
+    if (!job) throw notFound('job');
+    return job;
+  };
+
+  router.post('/', async (ctx) => {
+    const body = parse(newJob, ctx.request.body);
+    const key = ctx.get('Idempotency-Key').slice(0, 200);
+    const existing = key ? await findIdempotentJob(db, owner(ctx), key) : undefined;
+    if (existing) {
+      ctx.status = 200;
+      ctx.body = jobView((await getOwnedJob(db, owner(ctx), existing)) as JobRow);
+      return;
+    }
+    const agent = await getAgent(db, owner(ctx), body.agent_id);
+    if (!agent)
+      throw new HttpError(400, 'invalid_request', 'agent_id: no such agent', [
+        { field: 'agent_id', message: 'no such agent' },
+      ]);
+    const jobId = await startJob(services, {
+      ownerId: owner(ctx),
+      agent: agentSchema.parse(agent),
+      agentId: agent.id,
+      titulo: body.titulo,
+      languages: body.languages,
+    });
+    if (key) await rememberIdempotentJob(db, owner(ctx), key, jobId);
+    ctx.status = 201;
+    ctx.set('Location', `/api/jobs/${jobId}`);
+    ctx.body = jobView((await getOwnedJob(db, owner(ctx), jobId)) as JobRow);
+  });
+
+  router.get('/', async (ctx) => {
+    const q = parse(listQuery, ctx.query);
+    const { items, total } = await listJobs(db, owner(ctx), {
+      status: q.status,
+      agentId: q.agent_id,
+      limit: q.limit,
+      offset: q.offset,
+    });
+    ctx.body = { items: items.map(jobView), total, limit: q.limit, offset: q.offset };
+  });
+
+  router.get('/:id', async (ctx) => {
+    const job = await load(ctx);
+    const progress = await jobProgress(services, job.id);
+    ctx.body = { ...jobView(job), steps: progress?.steps ?? [] };
+  });
+
+  router.get('/:id/events', async (ctx) => {
+    const job = await load(ctx);
+    const stream = new PassThrough();
+    ctx.req.socket.setTimeout(0);
+    ctx.set({
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-cache',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
+    ctx.status = 200;
+    ctx.body = stream;
+    let seen = Number(ctx.get('Last-Event-ID')) || -1;
+    let open = true;
+    ctx.req.on('close', () => {
+      open = false;
+    });
+    const send = (event: string, id: number, data: unknown) =>
+      stream.write(`event: ${event}\nid: ${id}\ndata: ${JSON.stringify(data)}\n\n`);
+    void (async () => {
+      stream.write('retry: 2000\n\n');
+      while (open) {
+        const [progress, row] = await Promise.all([
+          jobProgress(services, job.id),
+          getOwnedJob(db, owner(ctx), job.id),
+        ]);
+        if (!row) break;
+        const v = progress ? version(progress) : 0;
+        if (v > seen && progress) {
+          seen = v;
+          send('progress', v, { ...jobView(row), steps: progress.steps });
+        }
+        if (terminal.has(row.status)) {
+          send('end', seen, jobView(row));
+          break;
+        }
+        await new Promise((r) => setTimeout(r, SSE_POLL_MS));
+      }
+      stream.end();
+    })().catch(() => stream.end());
+  });
+
+  router.post('/:id/cancel', async (ctx) => {
+    const job = await load(ctx);
+    if (terminal.has(job.status)) throw new HttpError(409, 'job_finished', `Job is already ${job.status}`);
+    await client.workflow.getHandle(job.workflow_id).cancel();
+    ctx.status = 202;
+    ctx.body = { id: job.id, status: 'cancelling' };
+  });
+
+  router.delete('/:id', async (ctx) => {
+    const job = await load(ctx);
+    if (!terminal.has(job.status)) {
+      await client.workflow
+        .getHandle(job.workflow_id)
+        .terminate('job deleted')
+        .catch(() => undefined);
+    }
+    await storage.deletePrefix(`jobs/${job.id}`);
+    await deleteJob(db, job.id);
+    ctx.status = 204;
+  });
+
+  router.get('/:id/artifacts', async (ctx) => {
+    const job = await load(ctx);
+    ctx.body = { items: (await listArtifacts(db, job.id)).map(artifactView) };
+  });
+  return router;
+}
+
+export const artifactView = (a: Awaited<ReturnType<typeof listArtifacts>>[number]) => ({
+  id: a.id,
+  kind: a.kind,
+  language: a.language,
+  variation: a.variation,
+  size: Number(a.size),
+  sha256: a.sha256,
+  content_type: a.content_type,
+  duration_seconds: a.duration_seconds,
+  url: `/api/artifacts/${a.id}`,
+});

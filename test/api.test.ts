@@ -1,0 +1,266 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import jwt from 'jsonwebtoken';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiHarness, client, signUp, startApi } from './support/api.ts';
+import { repoRoot, tempDir } from './support/env.ts';
+
+const agentBody = () => JSON.parse(fs.readFileSync(`${repoRoot}/test/fixtures/agent.json`, 'utf8'));
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+describe('the HTTP API on the real stack', () => {
+  let h: ApiHarness;
+  let alice: Awaited<ReturnType<typeof signUp>>;
+  let bob: Awaited<ReturnType<typeof signUp>>;
+  const anon = () => client(h.url);
+
+  beforeAll(async () => {
+    h = await startApi();
+    alice = await signUp(h.url, `alice-${Date.now()}@example.com`);
+    bob = await signUp(h.url, `bob-${Date.now()}@example.com`);
+  });
+  afterAll(() => h?.close());
+
+  describe('accounts', () => {
+    it('rejects a taken email, a bad email and a short password with the field named', async () => {
+      const taken = await anon()('POST', '/api/auth/register', {
+        email: (await alice.api('GET', '/api/me')).json.email,
+        password: 'x'.repeat(10),
+      });
+      expect(taken).toMatchObject({ status: 409, json: { error: { code: 'email_taken' } } });
+      const bad = await anon()('POST', '/api/auth/register', { email: 'nope', password: 'short' });
+      expect(bad.status).toBe(400);
+      expect(bad.json.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+        'email',
+        'password',
+      ]);
+    });
+
+    it('refuses a wrong password and rotates refresh tokens', async () => {
+      const email = `carol-${Date.now()}@example.com`;
+      await anon()('POST', '/api/auth/register', { email, password: 'a good passphrase' });
+      expect((await anon()('POST', '/api/auth/login', { email, password: 'wrong passphrase' })).status).toBe(
+        401,
+      );
+      const login = await anon()('POST', '/api/auth/login', { email, password: 'a good passphrase' });
+      const refreshed = await anon()('POST', '/api/auth/refresh', {
+        refresh_token: login.json.refresh_token,
+      });
+      expect(refreshed.status).toBe(200);
+      expect((await client(h.url, refreshed.json.access_token)('GET', '/api/me')).json.email).toBe(email);
+      expect(
+        (await anon()('POST', '/api/auth/refresh', { refresh_token: login.json.refresh_token })).status,
+      ).toBe(401);
+      expect(
+        (await anon()('POST', '/api/auth/logout', { refresh_token: refreshed.json.refresh_token })).status,
+      ).toBe(204);
+      expect(
+        (await anon()('POST', '/api/auth/refresh', { refresh_token: refreshed.json.refresh_token })).status,
+      ).toBe(401);
+    });
+
+    it('answers 401 to missing, tampered, alg:none, expired and foreign tokens', async () => {
+      const good = alice.tokens.access_token as string;
+      const [header, payload] = good.split('.');
+      const claims = JSON.parse(Buffer.from(payload as string, 'base64url').toString());
+      const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+      const bad = [
+        undefined,
+        `${header}.${b64({ ...claims, sub: bob.id })}.${good.split('.')[2]}`,
+        `${b64({ alg: 'none', typ: 'JWT' })}.${payload}.`,
+        jwt.sign({ email: claims.email }, 'not the server secret but long enough!!', {
+          subject: alice.id,
+          algorithm: 'HS256',
+        }),
+        jwt.sign(
+          { email: claims.email, exp: Math.floor(Date.now() / 1000) - 60 },
+          h.stack.config.BOLT_JWT_SECRET ?? secretOf(h),
+          { subject: alice.id },
+        ),
+      ];
+      for (const token of bad) {
+        const res = await client(h.url, token)('GET', '/api/me');
+        expect(res.status, String(token)).toBe(401);
+        expect(res.json.error.code).toBe('unauthorized');
+      }
+      expect((await client(h.url, good)('GET', '/api/me')).status).toBe(200);
+    });
+  });
+
+  describe('input', () => {
+    it('answers 400 to malformed JSON and 413 to a body over the limit', async () => {
+      const malformed = await alice.api('POST', '/api/agents', '{"name": ');
+      expect(malformed).toMatchObject({ status: 400, json: { error: { code: 'bad_request' } } });
+      const huge = await alice.api('POST', '/api/agents', {
+        ...agentBody(),
+        premise_prompt: 'x'.repeat(2 * 1024 * 1024),
+      });
+      expect(huge).toMatchObject({ status: 413, json: { error: { code: 'payload_too_large' } } });
+    });
+
+    it('names the wrong field of an agent', async () => {
+      const res = await alice.api('POST', '/api/agents', {
+        ...agentBody(),
+        idioma: 'portuguese',
+        idiomas_alvo: 'en-US',
+      });
+      expect(res.status).toBe(400);
+      expect(res.json.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+        'idioma',
+        'idiomas_alvo',
+      ]);
+    });
+  });
+
+  describe('agents', () => {
+    it('creates, reads, updates, duplicates, exports, imports and deletes', async () => {
+      const created = await alice.api('POST', '/api/agents', { ...agentBody(), name: 'Faróis' });
+      expect(created.status).toBe(201);
+      const id = created.json.id;
+      expect((await alice.api('POST', '/api/agents', { ...agentBody(), name: 'Faróis' })).status).toBe(409);
+      expect((await alice.api('GET', `/api/agents/${id}`)).json.name).toBe('Faróis');
+      const updated = await alice.api('PUT', `/api/agents/${id}`, {
+        ...agentBody(),
+        name: 'Faróis',
+        idiomas_alvo: ['es-ES'],
+      });
+      expect(updated.json.idiomas_alvo).toEqual(['es-ES']);
+      const copy = await alice.api('POST', `/api/agents/${id}/duplicate`);
+      expect(copy).toMatchObject({ status: 201, json: { name: 'Faróis (copy)' } });
+      const exported = await alice.api('GET', `/api/agents/${id}/export`);
+      expect(exported.json).not.toHaveProperty('id');
+      const imported = await alice.api('POST', '/api/agents/import', {
+        ...exported.json,
+        name: 'Faróis importado',
+      });
+      expect(imported.status).toBe(201);
+      const names = (await alice.api('GET', '/api/agents')).json.items.map((a: { name: string }) => a.name);
+      expect(names).toEqual(expect.arrayContaining(['Faróis', 'Faróis (copy)', 'Faróis importado']));
+      expect((await alice.api('DELETE', `/api/agents/${copy.json.id}`)).status).toBe(204);
+      expect((await alice.api('GET', `/api/agents/${copy.json.id}`)).status).toBe(404);
+    });
+  });
+
+  describe('a job through the API', () => {
+    let jobId: string;
+    let agentId: string;
+
+    it('starts once per Idempotency-Key, streams progress over SSE and completes', async () => {
+      agentId = (await alice.api('POST', '/api/agents', { ...agentBody(), name: 'Job agent' })).json.id;
+      const body = { agent_id: agentId, titulo: 'A ponte de Alcântara', languages: ['pt-BR', 'en-US'] };
+      const first = await alice.api('POST', '/api/jobs', body, { 'Idempotency-Key': 'k-1' });
+      expect(first.status).toBe(201);
+      const again = await alice.api('POST', '/api/jobs', body, { 'Idempotency-Key': 'k-1' });
+      expect(again).toMatchObject({ status: 200, json: { id: first.json.id } });
+      jobId = first.json.id;
+
+      const res = await fetch(`${h.url}/api/jobs/${jobId}/events`, {
+        headers: { authorization: `Bearer ${alice.tokens.access_token}` },
+      });
+      expect(res.headers.get('content-type')).toContain('text/event-stream');
+      const events = (await res.text()).split('\n\n').filter((e) => e.startsWith('event:'));
+      const names = events.map((e) => /^event: (\w+)/.exec(e)?.[1]);
+      expect(names.at(-1)).toBe('end');
+      expect(names.filter((n) => n === 'progress').length).toBeGreaterThan(1);
+      const ids = events.map((e) => Number(/\nid: (\d+)/.exec(e)?.[1]));
+      expect(ids).toEqual([...ids].sort((a, b) => a - b));
+
+      const job = await alice.api('GET', `/api/jobs/${jobId}`);
+      expect(job.json).toMatchObject({ id: jobId, status: 'completed', titulo: 'A ponte de Alcântara' });
+      expect(job.json.steps.every((s: { state: string }) => s.state === 'completed')).toBe(true);
+      const list = await alice.api('GET', `/api/jobs?status=completed&agent_id=${agentId}`);
+      expect(list.json.items.map((j: { id: string }) => j.id)).toEqual([jobId]);
+    });
+
+    it('serves artifacts with ranges and a zip whose entries match byte for byte', async () => {
+      const artifacts = (await alice.api('GET', `/api/jobs/${jobId}/artifacts`)).json.items;
+      expect(artifacts.map((a: { kind: string }) => a.kind).sort()).toEqual([
+        'audio',
+        'audio',
+        'premise',
+        'script',
+        'script',
+      ]);
+      const mp3 = artifacts.find(
+        (a: { kind: string; language: string }) => a.kind === 'audio' && a.language === 'en-US',
+      );
+      const auth = { authorization: `Bearer ${alice.tokens.access_token}` };
+      const whole = Buffer.from(await (await fetch(h.url + mp3.url, { headers: auth })).arrayBuffer());
+      expect(sha256(whole)).toBe(mp3.sha256);
+      const part = await fetch(h.url + mp3.url, { headers: { ...auth, range: 'bytes=100-199' } });
+      expect(part.status).toBe(206);
+      expect(part.headers.get('content-range')).toBe(`bytes 100-199/${mp3.size}`);
+      expect(Buffer.from(await part.arrayBuffer())).toEqual(whole.subarray(100, 200));
+      const tail = await fetch(h.url + mp3.url, { headers: { ...auth, range: 'bytes=-10' } });
+      expect(Buffer.from(await tail.arrayBuffer())).toEqual(whole.subarray(whole.length - 10));
+      expect(
+        (await fetch(h.url + mp3.url, { headers: { ...auth, range: `bytes=${mp3.size}-` } })).status,
+      ).toBe(416);
+
+      const zip = await fetch(`${h.url}/api/jobs/${jobId}/bundle.zip`, { headers: auth });
+      expect(zip.headers.get('content-type')).toBe('application/zip');
+      const file = `${tempDir('zip')}/bundle.zip`;
+      fs.writeFileSync(file, Buffer.from(await zip.arrayBuffer()));
+      const listing = execFileSync('python3', ['-c', ZIP_HASHES, file]).toString();
+      const inZip = JSON.parse(listing) as Record<string, string>;
+      expect(Object.keys(inZip).sort()).toEqual([
+        'narration.en-US.mp3',
+        'narration.pt-BR.mp3',
+        'premise.txt',
+        'script.en-US.md',
+        'script.pt-BR.md',
+      ]);
+      for (const a of artifacts) expect(Object.values(inZip)).toContain(a.sha256);
+    });
+
+    it('shows none of it to another user: every route answers 404', async () => {
+      const artifact = (await alice.api('GET', `/api/jobs/${jobId}/artifacts`)).json.items[0];
+      const routes: Array<[string, string, unknown?]> = [
+        ['GET', `/api/agents/${agentId}`],
+        ['PUT', `/api/agents/${agentId}`, agentBody()],
+        ['DELETE', `/api/agents/${agentId}`],
+        ['POST', `/api/agents/${agentId}/duplicate`],
+        ['GET', `/api/agents/${agentId}/export`],
+        ['GET', `/api/jobs/${jobId}`],
+        ['GET', `/api/jobs/${jobId}/events`],
+        ['GET', `/api/jobs/${jobId}/artifacts`],
+        ['GET', `/api/jobs/${jobId}/bundle.zip`],
+        ['POST', `/api/jobs/${jobId}/cancel`],
+        ['DELETE', `/api/jobs/${jobId}`],
+        ['GET', `/api/artifacts/${artifact.id}`],
+      ];
+      for (const [method, path, body] of routes) {
+        const res = await bob.api(method, path, body);
+        expect(res.status, `${method} ${path}`).toBe(404);
+        expect(res.json.error.code).toBe('not_found');
+      }
+      expect((await bob.api('POST', '/api/jobs', { agent_id: agentId, titulo: 'x' })).status).toBe(400);
+      expect((await bob.api('GET', '/api/jobs')).json.items).toEqual([]);
+      expect((await bob.api('GET', '/api/agents')).json.items).toEqual([]);
+      // Traversal-looking and malformed ids name nothing either.
+      for (const id of ['..%2F..%2Fetc%2Fpasswd', 'not-a-uuid'])
+        expect((await bob.api('GET', `/api/artifacts/${id}`)).status).toBe(404);
+      // And alice still has everything.
+      expect((await alice.api('GET', `/api/jobs/${jobId}`)).status).toBe(200);
+    });
+
+    it('deletes a job with its files', async () => {
+      const artifacts = (await alice.api('GET', `/api/jobs/${jobId}/artifacts`)).json.items;
+      expect((await alice.api('DELETE', `/api/jobs/${jobId}`)).status).toBe(204);
+      expect((await alice.api('GET', `/api/jobs/${jobId}`)).status).toBe(404);
+      expect((await alice.api('GET', artifacts[0].url)).status).toBe(404);
+      expect(fs.existsSync(`${h.stack.config.filesDir}/jobs/${jobId}`)).toBe(false);
+    });
+  });
+});
+
+const ZIP_HASHES = `
+import hashlib, json, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    print(json.dumps({n: hashlib.sha256(z.read(n)).hexdigest() for n in z.namelist()}))
+`;
+
+function secretOf(h: ApiHarness): string {
+  return JSON.parse(fs.readFileSync(`${h.stack.config.dataDir}/secrets.json`, 'utf8')).jwtSecret;
+}

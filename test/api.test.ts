@@ -253,6 +253,60 @@ describe('the HTTP API on the real stack', () => {
       expect(fs.existsSync(`${h.stack.config.filesDir}/jobs/${jobId}`)).toBe(false);
     });
   });
+
+  describe("the original system's endpoints", () => {
+    it('keeps the seed sequence working: /register, /token, /me/agents, /gerar-roteiro, /status', async () => {
+      const email = `seed-${Date.now()}@example.com`;
+      expect((await anon()('POST', '/register', { email, password: 'senha segura' })).status).toBe(200);
+      const form = new URLSearchParams({ username: email, password: 'senha segura', grant_type: 'password' });
+      const token = await fetch(`${h.url}/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: form.toString(),
+      });
+      const { access_token, token_type } = (await token.json()) as {
+        access_token: string;
+        token_type: string;
+      };
+      expect(token_type).toBe('bearer');
+      const seed = client(h.url, access_token);
+      const agent = await seed('POST', '/me/agents', { ...agentBody(), name: 'Agente seed' });
+      expect(agent.status).toBe(200);
+      expect((await seed('GET', '/me/agents')).json.map((a: { name: string }) => a.name)).toEqual([
+        'Agente seed',
+      ]);
+
+      const started = await seed('POST', '/gerar-roteiro', {
+        titulo: 'O farol',
+        agent_id: agent.json.id,
+        num_variacoes: 1,
+      });
+      expect(started.json).toMatchObject({ status: 'queued' });
+      const jobId = started.json.job_id;
+      let status = (await seed('GET', `/status/${jobId}`)).json;
+      for (let i = 0; i < 240 && !['completed', 'failed'].includes(status.status); i++) {
+        await new Promise((r) => setTimeout(r, 500));
+        status = (await seed('GET', `/status/${jobId}`)).json;
+      }
+      expect(status).toMatchObject({ status: 'completed', titulo: 'O farol', num_variacoes: 1 });
+      expect(status.roteiro_master).toMatch(/^# O farol/);
+      expect(Object.keys(status.roteiros_adaptados)).toEqual(['en-US']);
+      expect(Object.keys(status.audios_gerados).sort()).toEqual(['en-US', 'pt-BR']);
+      expect(status.chars_processados_tts).toBeGreaterThan(0);
+      expect(Number.isInteger(status.duracao_total_segundos)).toBe(true);
+      expect(status.log.length).toBeGreaterThan(5);
+      expect(status.audios_por_variacao).toEqual([status.audios_gerados]);
+      const audio = await fetch(h.url + status.audios_gerados['pt-BR'], {
+        headers: { authorization: `Bearer ${access_token}` },
+      });
+      expect(audio.headers.get('content-type')).toBe('audio/mpeg');
+
+      const variations = await seed('GET', `/jobs/${jobId}/variacoes`);
+      expect(variations.json.roteiros_por_variacao).toHaveLength(1);
+      expect((await bob.api('GET', `/status/${jobId}`)).status).toBe(404);
+      expect((await anon()('GET', `/status/${jobId}`)).status).toBe(401);
+    });
+  });
 });
 
 const ZIP_HASHES = `

@@ -16,6 +16,7 @@ import { agentRoutes } from './routes/agents.ts';
 import { artifactRoutes } from './routes/artifacts.ts';
 import { authRoutes } from './routes/auth.ts';
 import { jobRoutes } from './routes/jobs.ts';
+import { seedRoutes } from './routes/seed.ts';
 import { jwtSecret } from './secrets.ts';
 
 export interface ApiDeps {
@@ -81,6 +82,8 @@ export function createApp(deps: ApiDeps): Koa {
     signedIn.use(r.routes(), r.allowedMethods());
   }
   app.use(signedIn.routes());
+  const seed = seedRoutes({ db, client, config, storage }, secret);
+  app.use(seed.routes()).use(seed.allowedMethods());
 
   const built = path.join(webRoot, 'build');
   app.use(serve(fs.existsSync(built) ? built : path.join(webRoot, 'static')));

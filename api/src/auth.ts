@@ -1,5 +1,12 @@
-import { findUser } from '@bolt/activities';
-import argon2 from 'argon2';
+import {
+  createUser,
+  type Db,
+  findUser,
+  findUserByEmail,
+  issueRefreshToken,
+  type UserRow,
+} from '@bolt/activities';
+import { hash, verify } from '@node-rs/argon2';
 import jwt from 'jsonwebtoken';
 import type { Context, Next } from 'koa';
 import koaJwt from 'koa-jwt';
@@ -8,11 +15,37 @@ import { HttpError } from './http.ts';
 export const ACCESS_TOKEN_SECONDS = 15 * 60;
 export const REFRESH_TOKEN_DAYS = 30;
 
-export const hashPassword = (password: string) => argon2.hash(password, { type: argon2.argon2id });
-export const verifyPassword = (hash: string, password: string) =>
-  argon2.verify(hash, password).catch(() => false);
+// @node-rs/argon2 hashes with Argon2id by default (OWASP parameters: 19 MiB, t=2, p=1).
+const hashPassword = (password: string) => hash(password);
+const verifyPassword = (digest: string, password: string) => verify(digest, password).catch(() => false);
 
-export function signAccessToken(secret: string, user: { id: string; email: string }): string {
+/** Creates an account (Argon2id password hash); 409 when the email is taken. */
+export async function register(db: Db, email: string, password: string): Promise<UserRow> {
+  const user = await createUser(db, email, await hashPassword(password));
+  if (!user) throw new HttpError(409, 'email_taken', 'An account with this email already exists');
+  return user;
+}
+
+/** The account for these credentials; 401 otherwise (same answer for unknown email and wrong password). */
+export async function authenticate(db: Db, email: string, password: string): Promise<UserRow> {
+  const user = await findUserByEmail(db, email);
+  if (!user?.password_hash || !(await verifyPassword(user.password_hash, password))) {
+    throw new HttpError(401, 'invalid_credentials', 'Wrong email or password');
+  }
+  return user;
+}
+
+/** A fresh access token and refresh token for a user. */
+export async function issueTokens(db: Db, secret: string, user: { id: string; email: string }) {
+  return {
+    access_token: signAccessToken(secret, user),
+    token_type: 'Bearer',
+    expires_in: ACCESS_TOKEN_SECONDS,
+    refresh_token: await issueRefreshToken(db, user.id, REFRESH_TOKEN_DAYS),
+  };
+}
+
+function signAccessToken(secret: string, user: { id: string; email: string }): string {
   return jwt.sign({ email: user.email }, secret, {
     algorithm: 'HS256',
     subject: user.id,
@@ -28,7 +61,7 @@ export interface AuthState {
  * Requires a valid access token (HS256 only: `alg: none`, other algorithms, a wrong secret, tampering
  * and expiry are all 401) whose user still exists; puts the user in `ctx.state.user`.
  */
-export function requireUser(secret: string, db: Parameters<typeof findUser>[0]) {
+export function requireUser(secret: string, db: Db) {
   const verify = koaJwt({ secret, algorithms: ['HS256'], key: 'jwt' });
   return async (ctx: Context, next: Next) => {
     await verify(ctx, async () => {

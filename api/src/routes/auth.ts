@@ -1,51 +1,26 @@
-import {
-  consumeRefreshToken,
-  createUser,
-  type Db,
-  findUser,
-  findUserByEmail,
-  issueRefreshToken,
-} from '@bolt/activities';
+import { consumeRefreshToken, type Db, findUser } from '@bolt/activities';
 import Router from '@koa/router';
 import { z } from 'zod';
-import {
-  ACCESS_TOKEN_SECONDS,
-  hashPassword,
-  REFRESH_TOKEN_DAYS,
-  requireUser,
-  signAccessToken,
-  verifyPassword,
-} from '../auth.ts';
+import { authenticate, issueTokens, register, requireUser } from '../auth.ts';
 import { HttpError, parse } from '../http.ts';
 
-const credentials = z.object({ email: z.email().max(320), password: z.string().min(8).max(200) });
+export const credentials = z.object({ email: z.email().max(320), password: z.string().min(8).max(200) });
 const refreshBody = z.object({ refresh_token: z.string().min(1).max(200) });
 
 /** Registration, login, token refresh and logout; `GET /api/me`. */
 export function authRoutes(db: Db, secret: string): Router {
   const router = new Router({ prefix: '/api' });
-  const tokens = async (user: { id: string; email: string }) => ({
-    access_token: signAccessToken(secret, user),
-    token_type: 'Bearer',
-    expires_in: ACCESS_TOKEN_SECONDS,
-    refresh_token: await issueRefreshToken(db, user.id, REFRESH_TOKEN_DAYS),
-  });
 
   router.post('/auth/register', async (ctx) => {
     const { email, password } = parse(credentials, ctx.request.body);
-    const user = await createUser(db, email, await hashPassword(password));
-    if (!user) throw new HttpError(409, 'email_taken', 'An account with this email already exists');
+    const user = await register(db, email, password);
     ctx.status = 201;
     ctx.body = { id: user.id, email: user.email, created_at: user.created_at };
   });
 
   router.post('/auth/login', async (ctx) => {
     const { email, password } = parse(credentials, ctx.request.body);
-    const user = await findUserByEmail(db, email);
-    if (!user?.password_hash || !(await verifyPassword(user.password_hash, password))) {
-      throw new HttpError(401, 'invalid_credentials', 'Wrong email or password');
-    }
-    ctx.body = await tokens(user);
+    ctx.body = await issueTokens(db, secret, await authenticate(db, email, password));
   });
 
   router.post('/auth/refresh', async (ctx) => {
@@ -53,9 +28,8 @@ export function authRoutes(db: Db, secret: string): Router {
     const userId = await consumeRefreshToken(db, refresh_token);
     const user = userId ? await findUser(db, userId) : undefined;
     if (!user) throw new HttpError(401, 'invalid_refresh_token', 'Refresh token is invalid, used or expired');
-    ctx.body = await tokens(user);
+    ctx.body = await issueTokens(db, secret, user);
   });
-
   router.post('/auth/logout', async (ctx) => {
     const { refresh_token } = parse(refreshBody, ctx.request.body);
     await consumeRefreshToken(db, refresh_token);

@@ -1,0 +1,128 @@
+import {
+  findAgentByName,
+  getAgent,
+  getOwnedJob,
+  insertAgent,
+  listAgents,
+  listArtifacts,
+  type Storage,
+} from '@bolt/activities';
+import { agentSchema, storageKeys } from '@bolt/core';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { authenticate, issueTokens, register, requireUser } from '../auth.ts';
+import { HttpError, idParam, notFound, parse } from '../http.ts';
+import { type JobServices, jobProgress, startJob } from '../jobs.ts';
+import { credentials } from './auth.ts';
+
+const tokenForm = z.object({ username: z.email(), password: z.string().min(1).max(200) });
+const gerarRoteiro = z.object({
+  titulo: z.string().trim().min(1).max(500),
+  agent_id: z.string().min(1).optional(),
+  agent_name: z.string().min(1).optional(),
+  num_variacoes: z.coerce.number().int().min(1).max(1).default(1),
+  idiomas: z.array(z.string()).optional(),
+});
+
+/**
+ * The original system's endpoints, kept so its clients work unchanged. Each maps onto the same
+ * services as /api (docs/seed-compatibility.md has the table); none is a second implementation.
+ */
+export function seedRoutes(services: JobServices & { storage: Storage }, secret: string): Router {
+  const { db, storage } = services;
+  const router = new Router();
+  const auth = requireUser(secret, db);
+  const owner = (ctx: Context) => ctx.state.user.id as string;
+
+  router.post('/token', async (ctx) => {
+    const { username, password } = parse(tokenForm, ctx.request.body);
+    const { access_token } = await issueTokens(db, secret, await authenticate(db, username, password));
+    ctx.body = { access_token, token_type: 'bearer' };
+  });
+
+  router.post('/register', async (ctx) => {
+    const { email, password } = parse(credentials, ctx.request.body);
+    const user = await register(db, email, password);
+    ctx.body = { id: user.id, email: user.email, created_at: user.created_at };
+  });
+
+  router.get('/me/agents', auth, async (ctx) => {
+    ctx.body = (await listAgents(db, owner(ctx))).map(({ owner_id: _, ...a }) => a);
+  });
+  router.post('/me/agents', auth, async (ctx) => {
+    const agent = parse(agentSchema, ctx.request.body);
+    const row = await insertAgent(db, owner(ctx), agent);
+    if (!row) throw new HttpError(409, 'name_taken', `You already have an agent named "${agent.name}"`);
+    const { owner_id: _, ...view } = row;
+    ctx.body = view;
+  });
+
+  router.post('/gerar-roteiro', auth, async (ctx) => {
+    const body = parse(gerarRoteiro, ctx.request.body);
+    const agent = body.agent_id
+      ? await getAgent(db, owner(ctx), idParam(body.agent_id, 'agent'))
+      : body.agent_name
+        ? await findAgentByName(db, owner(ctx), body.agent_name)
+        : undefined;
+    if (!agent)
+      throw new HttpError(400, 'invalid_request', 'agent_id: no such agent', [
+        { field: 'agent_id', message: 'no such agent' },
+      ]);
+    const jobId = await startJob(services, {
+      ownerId: owner(ctx),
+      agent: agentSchema.parse(agent),
+      agentId: agent.id,
+      titulo: body.titulo,
+      languages: body.idiomas,
+    });
+    ctx.body = { job_id: jobId, status: 'queued' };
+  });
+
+  /** A job in the original system's shape: texts inline, audio as download URLs. */
+  async function seedJob(ctx: Context) {
+    const job = await getOwnedJob(db, owner(ctx), idParam(ctx.params.job_id, 'job'));
+    if (!job) throw notFound('job');
+    const progress = await jobProgress(services, job.id);
+    const text = async (language: string) =>
+      (await storage.size(storageKeys.script(job.id, language))) === undefined
+        ? null
+        : (await storage.get(storageKeys.script(job.id, language))).toString();
+    const source = job.agent_snapshot.idioma;
+    const roteiros_adaptados: Record<string, string | null> = {};
+    for (const language of job.languages.filter((l) => l !== source))
+      roteiros_adaptados[language] = await text(language);
+    const audios_gerados = Object.fromEntries(
+      (await listArtifacts(db, job.id))
+        .filter((a) => a.kind === 'audio')
+        .map((a) => [a.language, `/api/artifacts/${a.id}`]),
+    );
+    const roteiro_master = await text(source);
+    return {
+      job_id: job.id,
+      status: job.status,
+      titulo: job.titulo,
+      log: (progress?.steps ?? [])
+        .filter((s) => s.state !== 'pending')
+        .map((s) => `${s.label}: ${s.state}${s.error ? ` (${s.error})` : ''}`),
+      resultado: job.status === 'completed' ? 'Roteiro e áudios gerados.' : job.error,
+      roteiro_master,
+      roteiros_adaptados,
+      audios_gerados,
+      chars_processados_tts: job.chars_processados_tts,
+      duracao_total_segundos: Math.round(job.duracao_total_segundos),
+      num_variacoes: job.num_variacoes,
+      roteiros_por_variacao: [{ roteiro_master, roteiros_adaptados }],
+      audios_por_variacao: [audios_gerados],
+    };
+  }
+
+  router.get('/status/:job_id', auth, async (ctx) => {
+    ctx.body = await seedJob(ctx);
+  });
+  router.get('/jobs/:job_id/variacoes', auth, async (ctx) => {
+    const { job_id, num_variacoes, roteiros_por_variacao, audios_por_variacao } = await seedJob(ctx);
+    ctx.body = { job_id, num_variacoes, roteiros_por_variacao, audios_por_variacao };
+  });
+  return router;
+}

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiHarness, client, signUp, startApi } from './support/api.ts';
@@ -305,6 +306,40 @@ describe('the HTTP API on the real stack', () => {
       expect(variations.json.roteiros_por_variacao).toHaveLength(1);
       expect((await bob.api('GET', `/status/${jobId}`)).status).toBe(404);
       expect((await anon()('GET', `/status/${jobId}`)).status).toBe(401);
+    });
+  });
+
+  describe('documentation and headers', () => {
+    it('serves an OpenAPI 3.1 document that validates and covers every route, and a docs page', async () => {
+      const doc = (await anon()('GET', '/openapi.json')).json;
+      const result = await new Validator().validate(doc);
+      expect(result.errors ?? []).toEqual([]);
+      expect(result.valid).toBe(true);
+      expect(doc.openapi).toBe('3.1.0');
+      expect(Object.keys(doc.paths)).toEqual(
+        expect.arrayContaining([
+          '/api/jobs/{id}/events',
+          '/api/artifacts/{id}',
+          '/gerar-roteiro',
+          '/status/{job_id}',
+          '/readyz',
+        ]),
+      );
+      expect(doc.paths['/api/agents'].post.requestBody.content['application/json'].schema.required).toContain(
+        'idioma',
+      );
+      const page = await anon()('GET', '/docs');
+      expect(page.text).toContain('/openapi.json');
+      const bundle = await fetch(`${h.url}/docs/assets/swagger-ui-bundle.js`);
+      expect(bundle.status).toBe(200);
+      expect((await bundle.text()).length).toBeGreaterThan(100_000);
+    });
+
+    it('sends security headers', async () => {
+      const res = await anon()('GET', '/healthz');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+      expect(res.headers.get('strict-transport-security')).toBeTruthy();
     });
   });
 });

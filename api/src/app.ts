@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Db, Logger, Storage } from '@bolt/activities';
@@ -9,14 +10,16 @@ import Router from '@koa/router';
 import type { Client } from '@temporalio/client';
 import Koa from 'koa';
 import helmet from 'koa-helmet';
+import mount from 'koa-mount';
 import serve from 'koa-static';
 import { requireUser } from './auth.ts';
 import { errorHandler, HttpError } from './http.ts';
-import { agentRoutes } from './routes/agents.ts';
-import { artifactRoutes } from './routes/artifacts.ts';
-import { authRoutes } from './routes/auth.ts';
-import { jobRoutes } from './routes/jobs.ts';
-import { seedRoutes } from './routes/seed.ts';
+import { openApiDocument } from './openapi.ts';
+import { agentDocs, agentRoutes } from './routes/agents.ts';
+import { artifactDocs, artifactRoutes } from './routes/artifacts.ts';
+import { authDocs, authRoutes } from './routes/auth.ts';
+import { jobDocs, jobRoutes } from './routes/jobs.ts';
+import { seedDocs, seedRoutes } from './routes/seed.ts';
 import { jwtSecret } from './secrets.ts';
 
 export interface ApiDeps {
@@ -26,6 +29,17 @@ export interface ApiDeps {
   storage: Storage;
   log: Logger;
 }
+
+const opsDocs = {
+  'GET /healthz': { summary: 'The process is up', public: true },
+  'GET /readyz': { summary: 'The database and Temporal are reachable (503 otherwise)', public: true },
+};
+
+const swaggerUiDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+const DOCS_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bolt API</title>
+<link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head><body><div id="ui"></div>
+<script src="/docs/assets/swagger-ui-bundle.js"></script>
+<script>SwaggerUIBundle({ url: '/openapi.json', dom_id: '#ui' });</script></body></html>`;
 
 const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web');
 
@@ -84,6 +98,25 @@ export function createApp(deps: ApiDeps): Koa {
   app.use(signedIn.routes());
   const seed = seedRoutes({ db, client, config, storage }, secret);
   app.use(seed.routes()).use(seed.allowedMethods());
+
+  const document = openApiDocument([ops, auth, signedIn, seed], {
+    ...opsDocs,
+    ...authDocs,
+    ...agentDocs,
+    ...jobDocs,
+    ...artifactDocs,
+    ...seedDocs,
+  });
+  const docs = new Router();
+  docs.get('/openapi.json', (ctx) => {
+    ctx.body = document;
+  });
+  docs.get('/docs', (ctx) => {
+    ctx.type = 'html';
+    ctx.body = DOCS_PAGE;
+  });
+  app.use(docs.routes());
+  app.use(mount('/docs/assets', serve(swaggerUiDir)));
 
   const built = path.join(webRoot, 'build');
   app.use(serve(fs.existsSync(built) ? built : path.join(webRoot, 'static')));

@@ -11,12 +11,24 @@ import { agentSchema } from '@bolt/core';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { HttpError, idParam, notFound, parse } from '../http.ts';
+import type { RouteDoc } from '../openapi.ts';
 
 const nameTaken = (name: string) =>
   new HttpError(409, 'name_taken', `You already have an agent named "${name}"`);
 
 /** The agent as the API shows it: its fields plus id and timestamps, never the owner. */
 const view = ({ owner_id: _, ...agent }: AgentRow) => agent;
+
+export const agentDocs: Record<string, RouteDoc> = {
+  'GET /api/agents': { summary: "The user's agents" },
+  'POST /api/agents': { summary: 'Create an agent', body: agentSchema },
+  'POST /api/agents/import': { summary: 'Create an agent from an exported JSON', body: agentSchema },
+  'GET /api/agents/:id': { summary: 'One agent' },
+  'GET /api/agents/:id/export': { summary: 'An agent as a JSON file to import elsewhere' },
+  'PUT /api/agents/:id': { summary: 'Replace an agent', body: agentSchema },
+  'POST /api/agents/:id/duplicate': { summary: 'Copy an agent under a new name' },
+  'DELETE /api/agents/:id': { summary: 'Delete an agent (its jobs keep their snapshot)' },
+};
 
 /** CRUD, duplicate, export and import of the signed-in user's agents. */
 export function agentRoutes(db: Db): Router {

@@ -11,6 +11,7 @@ import Router from '@koa/router';
 import archiver from 'archiver';
 import type { Context } from 'koa';
 import { HttpError, idParam, notFound } from '../http.ts';
+import type { RouteDoc } from '../openapi.ts';
 
 const extension: Record<string, string> = {
   'audio/mpeg': 'mp3',
@@ -41,6 +42,11 @@ export function parseRange(
   if (start >= size || start > end) return 'unsatisfiable';
   return { start, end };
 }
+
+export const artifactDocs: Record<string, RouteDoc> = {
+  'GET /api/artifacts/:id': { summary: 'Download a file (HTTP Range supported)' },
+  'GET /api/jobs/:id/bundle.zip': { summary: "All of a job's files as one zip" },
+};
 
 /** Artifact downloads (with HTTP Range) and the job's zip bundle, streamed without buffering. */
 export function artifactRoutes(db: Db, storage: Storage): Router {

@@ -3,9 +3,26 @@ import Router from '@koa/router';
 import { z } from 'zod';
 import { authenticate, issueTokens, register, requireUser } from '../auth.ts';
 import { HttpError, parse } from '../http.ts';
+import type { RouteDoc } from '../openapi.ts';
 
 export const credentials = z.object({ email: z.email().max(320), password: z.string().min(8).max(200) });
 const refreshBody = z.object({ refresh_token: z.string().min(1).max(200) });
+
+export const authDocs: Record<string, RouteDoc> = {
+  'POST /api/auth/register': { summary: 'Create an account', body: credentials, public: true },
+  'POST /api/auth/login': {
+    summary: 'Log in: access token and refresh token',
+    body: credentials,
+    public: true,
+  },
+  'POST /api/auth/refresh': {
+    summary: 'Trade a refresh token for new tokens (rotation)',
+    body: refreshBody,
+    public: true,
+  },
+  'POST /api/auth/logout': { summary: 'Revoke a refresh token', body: refreshBody, public: true },
+  'GET /api/me': { summary: 'The signed-in user' },
+};
 
 /** Registration, login, token refresh and logout; `GET /api/me`. */
 export function authRoutes(db: Db, secret: string): Router {

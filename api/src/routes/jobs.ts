@@ -16,6 +16,7 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { HttpError, idParam, notFound, parse } from '../http.ts';
 import { type JobServices, jobProgress, startJob } from '../jobs.ts';
+import type { RouteDoc } from '../openapi.ts';
 
 const newJob = z.object({
   agent_id: z.uuid(),
@@ -50,6 +51,16 @@ export const jobView = (job: JobRow) => ({
 /** A version number that grows with every step change: the SSE event id. */
 const version = (p: JobProgress) =>
   p.steps.reduce((n, s) => n + (s.state === 'running' ? 1 : s.state === 'pending' ? 0 : 2), 0);
+
+export const jobDocs: Record<string, RouteDoc> = {
+  'POST /api/jobs': { summary: 'Start a job (send Idempotency-Key to make retries safe)', body: newJob },
+  'GET /api/jobs': { summary: "The user's jobs, newest first", query: listQuery },
+  'GET /api/jobs/:id': { summary: 'A job and its step-level progress' },
+  'GET /api/jobs/:id/events': { summary: 'Server-Sent Events: progress, then end' },
+  'POST /api/jobs/:id/cancel': { summary: 'Cancel a job' },
+  'DELETE /api/jobs/:id': { summary: 'Delete a job and its files' },
+  'GET /api/jobs/:id/artifacts': { summary: "A job's files" },
+};
 
 export function jobRoutes(services: JobServices & { storage: Storage }): Router {
   const { db, client, storage } = services;

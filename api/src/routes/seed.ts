@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { authenticate, issueTokens, register, requireUser } from '../auth.ts';
 import { HttpError, idParam, notFound, parse } from '../http.ts';
 import { type JobServices, jobProgress, startJob } from '../jobs.ts';
+import type { RouteDoc } from '../openapi.ts';
 import { credentials } from './auth.ts';
 
 const tokenForm = z.object({ username: z.email(), password: z.string().min(1).max(200) });
@@ -24,6 +25,21 @@ const gerarRoteiro = z.object({
   num_variacoes: z.coerce.number().int().min(1).max(1).default(1),
   idiomas: z.array(z.string()).optional(),
 });
+
+export const seedDocs: Record<string, RouteDoc> = {
+  'POST /token': {
+    summary: 'Original system: OAuth2 password login',
+    body: tokenForm,
+    form: true,
+    public: true,
+  },
+  'POST /register': { summary: 'Original system: create an account', body: credentials, public: true },
+  'GET /me/agents': { summary: "Original system: the user's agents" },
+  'POST /me/agents': { summary: 'Original system: create an agent', body: agentSchema },
+  'POST /gerar-roteiro': { summary: 'Original system: start a job', body: gerarRoteiro },
+  'GET /status/:job_id': { summary: "Original system: a job with the seed's field names" },
+  'GET /jobs/:job_id/variacoes': { summary: "Original system: a job's variations" },
+};
 
 /**
  * The original system's endpoints, kept so its clients work unchanged. Each maps onto the same

@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { createApp } from '@bolt/api';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +61,39 @@ describe('the HTTP API on the real stack', () => {
       expect(
         (await anon()('POST', '/api/auth/refresh', { refresh_token: refreshed.json.refresh_token })).status,
       ).toBe(401);
+    });
+
+    it('throttles failed logins per account, then per IP, with Retry-After', async () => {
+      const email = `dave-${Date.now()}@example.com`;
+      await anon()('POST', '/api/auth/register', { email, password: 'the right one' });
+      const login = (password: string) => anon()('POST', '/api/auth/login', { email, password });
+      for (let i = 0; i < 10; i++) expect((await login('a wrong one')).status).toBe(401);
+      const blocked = await login('the right one');
+      expect(blocked).toMatchObject({ status: 429, json: { error: { code: 'too_many_attempts' } } });
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+
+      // The same stack behind an app with a tiny per-IP budget: this client gets cut off.
+      const strict = createApp({
+        ...h.stack,
+        loginLimits: { perIp: 3, perAccount: 100, windowSeconds: 60 },
+      }).listen(0, '127.0.0.1');
+      await new Promise((r) => strict.once('listening', r));
+      try {
+        const url = `http://127.0.0.1:${(strict.address() as AddressInfo).port}`;
+        const statuses = [];
+        for (let i = 0; i < 4; i++)
+          statuses.push(
+            (
+              await client(url)('POST', '/api/auth/login', {
+                email: `x${i}@example.com`,
+                password: 'whatever!',
+              })
+            ).status,
+          );
+        expect(statuses).toContain(429);
+      } finally {
+        strict.close();
+      }
     });
 
     it('answers 401 to missing, tampered, alg:none, expired and foreign tokens', async () => {

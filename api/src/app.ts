@@ -15,6 +15,7 @@ import serve from 'koa-static';
 import { requireUser } from './auth.ts';
 import { errorHandler, HttpError } from './http.ts';
 import { openApiDocument } from './openapi.ts';
+import { type LoginLimits, loginLimiter } from './rate-limit.ts';
 import { agentDocs, agentRoutes } from './routes/agents.ts';
 import { artifactDocs, artifactRoutes } from './routes/artifacts.ts';
 import { authDocs, authRoutes } from './routes/auth.ts';
@@ -28,6 +29,8 @@ export interface ApiDeps {
   client: Client;
   storage: Storage;
   log: Logger;
+  /** Login throttling; defaults suit production. */
+  loginLimits?: LoginLimits;
 }
 
 const opsDocs = {
@@ -83,7 +86,8 @@ export function createApp(deps: ApiDeps): Koa {
   });
   app.use(ops.routes());
 
-  const auth = authRoutes(db, secret);
+  const limiter = loginLimiter(db, deps.loginLimits);
+  const auth = authRoutes(db, secret, limiter);
   app.use(auth.routes()).use(auth.allowedMethods());
   // Routers below are mounted under /api and all require a signed-in user.
   const signedIn = new Router({ prefix: '/api' });
@@ -96,7 +100,7 @@ export function createApp(deps: ApiDeps): Koa {
     signedIn.use(r.routes(), r.allowedMethods());
   }
   app.use(signedIn.routes());
-  const seed = seedRoutes({ db, client, config, storage }, secret);
+  const seed = seedRoutes({ db, client, config, storage }, secret, limiter);
   app.use(seed.routes()).use(seed.allowedMethods());
 
   const document = openApiDocument([ops, auth, signedIn, seed], {

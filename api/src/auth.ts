@@ -11,6 +11,7 @@ import jwt from 'jsonwebtoken';
 import type { Context, Next } from 'koa';
 import koaJwt from 'koa-jwt';
 import { HttpError } from './http.ts';
+import type { LoginLimiter } from './rate-limit.ts';
 
 export const ACCESS_TOKEN_SECONDS = 15 * 60;
 export const REFRESH_TOKEN_DAYS = 30;
@@ -26,12 +27,24 @@ export async function register(db: Db, email: string, password: string): Promise
   return user;
 }
 
-/** The account for these credentials; 401 otherwise (same answer for unknown email and wrong password). */
-export async function authenticate(db: Db, email: string, password: string): Promise<UserRow> {
+/**
+ * The account for these credentials; 401 otherwise (the same answer for an unknown email and a wrong
+ * password), 429 when this IP or this account has tried too often.
+ */
+export async function authenticate(
+  db: Db,
+  limiter: LoginLimiter,
+  ip: string,
+  email: string,
+  password: string,
+): Promise<UserRow> {
+  await limiter.attempt(ip, email);
   const user = await findUserByEmail(db, email);
   if (!user?.password_hash || !(await verifyPassword(user.password_hash, password))) {
+    await limiter.failed(email);
     throw new HttpError(401, 'invalid_credentials', 'Wrong email or password');
   }
+  await limiter.succeeded(email);
   return user;
 }
 

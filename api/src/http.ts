@@ -44,6 +44,8 @@ export function errorHandler(onUnexpected: (err: unknown, ctx: Context) => void)
           : 500;
       if (status === 500) onUnexpected(err, ctx);
       ctx.status = status;
+      const retryAfter = (e as HttpError).details as { retry_after?: number } | undefined;
+      if (status === 429 && retryAfter?.retry_after) ctx.set('Retry-After', String(retryAfter.retry_after));
       ctx.body = {
         error: {
           code: e instanceof HttpError ? e.code : (codeByStatus[status] ?? 'internal'),

@@ -23,7 +23,9 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiHar
     ...env,
   });
   const stack = await openStack(config, { worker: true, join: false });
-  const server = createApp(stack).listen(0, '127.0.0.1');
+  // Many tests log in from 127.0.0.1: a roomy per-IP budget here; the throttling test tightens it.
+  const loginLimits = { perIp: 1000, perAccount: 10, windowSeconds: 900 };
+  const server = createApp({ ...stack, loginLimits }).listen(0, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   return {
     stack,

@@ -82,8 +82,15 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
         t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(k.fn.now());
         t.primary(['user_id', 'key']);
       });
+      // Login attempt counters shared by every API process (rate-limiter-flexible's Postgres layout).
+      await k.schema.createTable('rate_limits', (t) => {
+        t.string('key', 255).primary();
+        t.integer('points').notNullable().defaultTo(0);
+        t.bigInteger('expire');
+      });
     },
     async down(k) {
+      await k.schema.dropTable('rate_limits');
       await k.schema.dropTable('idempotency_keys');
       await k.schema.dropTable('refresh_tokens');
     },

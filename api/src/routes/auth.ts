@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { authenticate, issueTokens, register, requireUser } from '../auth.ts';
 import { HttpError, parse } from '../http.ts';
 import type { RouteDoc } from '../openapi.ts';
+import type { LoginLimiter } from '../rate-limit.ts';
 
 export const credentials = z.object({ email: z.email().max(320), password: z.string().min(8).max(200) });
 const refreshBody = z.object({ refresh_token: z.string().min(1).max(200) });
@@ -25,7 +26,7 @@ export const authDocs: Record<string, RouteDoc> = {
 };
 
 /** Registration, login, token refresh and logout; `GET /api/me`. */
-export function authRoutes(db: Db, secret: string): Router {
+export function authRoutes(db: Db, secret: string, limiter: LoginLimiter): Router {
   const router = new Router({ prefix: '/api' });
 
   router.post('/auth/register', async (ctx) => {
@@ -37,7 +38,7 @@ export function authRoutes(db: Db, secret: string): Router {
 
   router.post('/auth/login', async (ctx) => {
     const { email, password } = parse(credentials, ctx.request.body);
-    ctx.body = await issueTokens(db, secret, await authenticate(db, email, password));
+    ctx.body = await issueTokens(db, secret, await authenticate(db, limiter, ctx.ip, email, password));
   });
 
   router.post('/auth/refresh', async (ctx) => {

@@ -15,6 +15,7 @@ import { authenticate, issueTokens, register, requireUser } from '../auth.ts';
 import { HttpError, idParam, notFound, parse } from '../http.ts';
 import { type JobServices, jobProgress, startJob } from '../jobs.ts';
 import type { RouteDoc } from '../openapi.ts';
+import type { LoginLimiter } from '../rate-limit.ts';
 import { credentials } from './auth.ts';
 
 const tokenForm = z.object({ username: z.email(), password: z.string().min(1).max(200) });
@@ -45,7 +46,11 @@ export const seedDocs: Record<string, RouteDoc> = {
  * The original system's endpoints, kept so its clients work unchanged. Each maps onto the same
  * services as /api (docs/seed-compatibility.md has the table); none is a second implementation.
  */
-export function seedRoutes(services: JobServices & { storage: Storage }, secret: string): Router {
+export function seedRoutes(
+  services: JobServices & { storage: Storage },
+  secret: string,
+  limiter: LoginLimiter,
+): Router {
   const { db, storage } = services;
   const router = new Router();
   const auth = requireUser(secret, db);
@@ -53,7 +58,11 @@ export function seedRoutes(services: JobServices & { storage: Storage }, secret:
 
   router.post('/token', async (ctx) => {
     const { username, password } = parse(tokenForm, ctx.request.body);
-    const { access_token } = await issueTokens(db, secret, await authenticate(db, username, password));
+    const { access_token } = await issueTokens(
+      db,
+      secret,
+      await authenticate(db, limiter, ctx.ip, username, password),
+    );
     ctx.body = { access_token, token_type: 'bearer' };
   });
 

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { revealCredential } from '@bolt/activities';
 import { createApp } from '@bolt/api';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import jwt from 'jsonwebtoken';
@@ -175,6 +176,48 @@ describe('the HTTP API on the real stack', () => {
       expect(names).toEqual(expect.arrayContaining(['Faróis', 'Faróis (copy)', 'Faróis importado']));
       expect((await alice.api('DELETE', `/api/agents/${copy.json.id}`)).status).toBe(204);
       expect((await alice.api('GET', `/api/agents/${copy.json.id}`)).status).toBe(404);
+    });
+  });
+
+  describe('credentials', () => {
+    const geminiKey = `AIzaSy${'k'.repeat(30)}Wxyz`;
+
+    it('stores keys encrypted and only ever shows their last four characters', async () => {
+      const created = await alice.api('POST', '/api/credentials', {
+        provider: 'gemini',
+        label: 'main',
+        key: geminiKey,
+      });
+      expect(created.status).toBe(201);
+      expect(created.json).toMatchObject({ provider: 'gemini', label: 'main', last4: 'Wxyz' });
+      const listed = await alice.api('GET', '/api/credentials');
+      const seedListed = await alice.api('GET', '/me/apikeys');
+      for (const res of [created, listed, seedListed]) expect(res.text).not.toContain(geminiKey.slice(0, 12));
+      expect(seedListed.json.map((c: { id: string }) => c.id)).toContain(created.json.id);
+
+      const row = await h.stack.db('credentials').where({ id: created.json.id }).first();
+      expect(row.ciphertext.toString('utf8')).not.toContain(geminiKey.slice(0, 12));
+      const key = Buffer.from(
+        JSON.parse(fs.readFileSync(`${h.stack.config.dataDir}/secrets.json`, 'utf8')).credentialsKey,
+        'base64',
+      );
+      expect(await revealCredential(h.stack.db, key, alice.id, created.json.id)).toBe(geminiKey);
+      expect(await revealCredential(h.stack.db, key, bob.id, created.json.id)).toBeUndefined();
+
+      expect((await bob.api('DELETE', `/api/credentials/${created.json.id}`)).status).toBe(404);
+      expect((await bob.api('DELETE', `/me/apikeys/${created.json.id}`)).status).toBe(404);
+      expect((await bob.api('GET', '/api/credentials')).json.items).toEqual([]);
+      expect((await alice.api('DELETE', `/api/credentials/${created.json.id}`)).status).toBe(204);
+      expect((await alice.api('GET', '/api/credentials')).json.items).toEqual([]);
+    });
+
+    it('rejects an unknown provider and a missing key, naming the fields', async () => {
+      const res = await alice.api('POST', '/api/credentials', { provider: 'acme' });
+      expect(res.status).toBe(400);
+      expect(res.json.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+        'key',
+        'provider',
+      ]);
     });
   });
 

@@ -19,9 +19,10 @@ import { type LoginLimits, loginLimiter } from './rate-limit.ts';
 import { agentDocs, agentRoutes } from './routes/agents.ts';
 import { artifactDocs, artifactRoutes } from './routes/artifacts.ts';
 import { authDocs, authRoutes } from './routes/auth.ts';
+import { credentialDocs, credentialRoutes } from './routes/credentials.ts';
 import { jobDocs, jobRoutes } from './routes/jobs.ts';
 import { seedDocs, seedRoutes } from './routes/seed.ts';
-import { jwtSecret } from './secrets.ts';
+import { serverSecrets } from './secrets.ts';
 
 export interface ApiDeps {
   config: Config;
@@ -49,7 +50,7 @@ const webRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../.
 /** The Koa app: JSON API under /api, ops endpoints, and the web app's files. */
 export function createApp(deps: ApiDeps): Koa {
   const { config, db, client, storage, log } = deps;
-  const secret = jwtSecret(config);
+  const { jwtSecret: secret, credentialsKey } = serverSecrets(config);
   const app = new Koa({ proxy: false });
   const origins = config.BOLT_CORS_ORIGINS.split(',')
     .map((o) => o.trim())
@@ -94,19 +95,21 @@ export function createApp(deps: ApiDeps): Koa {
   signedIn.use(requireUser(secret, db));
   for (const r of [
     agentRoutes(db),
+    credentialRoutes(db, credentialsKey),
     jobRoutes({ db, client, config, storage }),
     artifactRoutes(db, storage),
   ]) {
     signedIn.use(r.routes(), r.allowedMethods());
   }
   app.use(signedIn.routes());
-  const seed = seedRoutes({ db, client, config, storage }, secret, limiter);
+  const seed = seedRoutes({ db, client, config, storage }, secret, limiter, credentialsKey);
   app.use(seed.routes()).use(seed.allowedMethods());
 
   const document = openApiDocument([ops, auth, signedIn, seed], {
     ...opsDocs,
     ...authDocs,
     ...agentDocs,
+    ...credentialDocs,
     ...jobDocs,
     ...artifactDocs,
     ...seedDocs,

@@ -3,19 +3,32 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '@bolt/core';
 
+export interface ServerSecrets {
+  /** HS256 signing secret for access tokens. */
+  jwtSecret: string;
+  /** AES-256 key for stored provider credentials. */
+  credentialsKey: Buffer;
+}
+
 /**
- * The JWT signing secret: BOLT_JWT_SECRET, else one generated on first start and kept in
- * data/secrets.json (mode 600), so tokens survive restarts without any configuration.
+ * The server's secrets: from BOLT_JWT_SECRET / BOLT_CREDENTIALS_KEY, else generated on first start and
+ * kept in data/secrets.json (mode 600), so they survive restarts without any configuration.
  */
-export function jwtSecret(config: Config): string {
-  if (config.BOLT_JWT_SECRET) return config.BOLT_JWT_SECRET;
+export function serverSecrets(config: Config): ServerSecrets {
   const file = path.join(config.dataDir, 'secrets.json');
-  if (!fs.existsSync(file)) {
+  const stored = fs.existsSync(file)
+    ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>)
+    : {};
+  const generated = {
+    jwtSecret: stored.jwtSecret ?? randomBytes(48).toString('base64url'),
+    credentialsKey: stored.credentialsKey ?? randomBytes(32).toString('base64'),
+  };
+  if (generated.jwtSecret !== stored.jwtSecret || generated.credentialsKey !== stored.credentialsKey) {
     fs.mkdirSync(config.dataDir, { recursive: true });
-    fs.writeFileSync(file, JSON.stringify({ jwtSecret: randomBytes(48).toString('base64url') }), {
-      mode: 0o600,
-      flag: 'wx',
-    });
+    fs.writeFileSync(file, JSON.stringify(generated), { mode: 0o600 });
   }
-  return (JSON.parse(fs.readFileSync(file, 'utf8')) as { jwtSecret: string }).jwtSecret;
+  return {
+    jwtSecret: config.BOLT_JWT_SECRET ?? generated.jwtSecret,
+    credentialsKey: Buffer.from(config.BOLT_CREDENTIALS_KEY ?? generated.credentialsKey, 'base64'),
+  };
 }

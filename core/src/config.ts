@@ -18,6 +18,13 @@ export const envSchema = z.object({
   BOLT_API_ONLY: bool.default(false),
   HOST: z.string().min(1).default('127.0.0.1'),
   BOLT_JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  BOLT_CREDENTIALS_KEY: z
+    .string()
+    .refine(
+      (v) => Buffer.from(v, 'base64').length === 32,
+      'must be 32 bytes in base64 (openssl rand -base64 32)',
+    )
+    .optional(),
   BOLT_CORS_ORIGINS: z.string().default(''),
   BOLT_BODY_LIMIT_KB: z.coerce.number().int().min(1).max(102_400).default(1024),
   PORT: port.default(8080),

@@ -3,6 +3,7 @@ import { migrationSource } from './migrations.ts';
 
 export type Db = Knex;
 export * from './accounts.ts';
+export * from './credentials.ts';
 export * from './repo.ts';
 
 export function connectDb(url: string, pool = { min: 0, max: 10 }): Db {

@@ -95,6 +95,26 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
       await k.schema.dropTable('refresh_tokens');
     },
   },
+  '003_credentials': {
+    async up(k) {
+      await k.schema.createTable('credentials', (t) => {
+        t.uuid('id').primary().defaultTo(k.fn.uuid());
+        t.uuid('user_id').notNullable().references('users.id').onDelete('CASCADE');
+        t.string('provider', 40).notNullable();
+        t.string('label', 120).notNullable();
+        // AES-256-GCM: ciphertext, 12-byte IV and 16-byte tag; the key never leaves the server.
+        t.binary('ciphertext').notNullable();
+        t.binary('iv').notNullable();
+        t.binary('tag').notNullable();
+        t.string('last4', 4).notNullable();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(k.fn.now());
+        t.index(['user_id', 'provider']);
+      });
+    },
+    async down(k) {
+      await k.schema.dropTable('credentials');
+    },
+  },
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,10 +1,13 @@
 import {
+  createCredential,
+  deleteCredential,
   findAgentByName,
   getAgent,
   getOwnedJob,
   insertAgent,
   listAgents,
   listArtifacts,
+  listCredentials,
   type Storage,
 } from '@bolt/activities';
 import { agentSchema, storageKeys } from '@bolt/core';
@@ -17,7 +20,9 @@ import { type JobServices, jobProgress, startJob } from '../jobs.ts';
 import type { RouteDoc } from '../openapi.ts';
 import type { LoginLimiter } from '../rate-limit.ts';
 import { credentials } from './auth.ts';
+import { newCredential } from './credentials.ts';
 
+const seedKey = newCredential.pick({ key: true, label: true });
 const tokenForm = z.object({ username: z.email(), password: z.string().min(1).max(200) });
 const gerarRoteiro = z.object({
   titulo: z.string().trim().min(1).max(500),
@@ -38,6 +43,12 @@ export const seedDocs: Record<string, RouteDoc> = {
   'GET /me/agents': { summary: "Original system: the user's agents" },
   'POST /me/agents': { summary: 'Original system: create an agent', body: agentSchema },
   'POST /gerar-roteiro': { summary: 'Original system: start a job', body: gerarRoteiro },
+  'GET /me/apikeys': { summary: 'Original system: Gemini keys (last4 only)' },
+  'POST /me/apikeys': { summary: 'Original system: add a Gemini key', body: seedKey },
+  'DELETE /me/apikeys/:id': { summary: 'Original system: delete a Gemini key' },
+  'GET /me/ttskeys': { summary: 'Original system: Google Cloud TTS keys (last4 only)' },
+  'POST /me/ttskeys': { summary: 'Original system: add a Google Cloud TTS key', body: seedKey },
+  'DELETE /me/ttskeys/:id': { summary: 'Original system: delete a Google Cloud TTS key' },
   'GET /status/:job_id': { summary: "Original system: a job with the seed's field names" },
   'GET /jobs/:job_id/variacoes': { summary: "Original system: a job's variations" },
 };
@@ -50,6 +61,7 @@ export function seedRoutes(
   services: JobServices & { storage: Storage },
   secret: string,
   limiter: LoginLimiter,
+  credentialsKey: Buffer,
 ): Router {
   const { db, storage } = services;
   const router = new Router();
@@ -82,6 +94,31 @@ export function seedRoutes(
     const { owner_id: _, ...view } = row;
     ctx.body = view;
   });
+
+  // The seed's two key lists are credentials of one provider each; keys go in, only last4 comes out.
+  for (const [path, provider] of [
+    ['/me/apikeys', 'gemini'],
+    ['/me/ttskeys', 'google-tts'],
+  ] as const) {
+    router.get(path, auth, async (ctx) => {
+      ctx.body = await listCredentials(db, owner(ctx), provider);
+    });
+    router.post(path, auth, async (ctx) => {
+      const { key, label } = parse(seedKey, ctx.request.body);
+      ctx.body = await createCredential(db, credentialsKey, {
+        userId: owner(ctx),
+        provider,
+        label,
+        secret: key,
+      });
+    });
+    router.delete(`${path}/:id`, auth, async (ctx) => {
+      const id = idParam(ctx.params.id, 'key');
+      const mine = (await listCredentials(db, owner(ctx), provider)).some((c) => c.id === id);
+      if (!mine || !(await deleteCredential(db, owner(ctx), id))) throw notFound('key');
+      ctx.body = { ok: true };
+    });
+  }
 
   router.post('/gerar-roteiro', auth, async (ctx) => {
     const body = parse(gerarRoteiro, ctx.request.body);

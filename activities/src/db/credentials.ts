@@ -1,0 +1,67 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+
+export const credentialProviders = ['gemini', 'google-tts', 'openai'] as const;
+export type CredentialProvider = (typeof credentialProviders)[number];
+
+/** What may leave the server about a credential: never the key, only its last four characters. */
+export interface CredentialView {
+  id: string;
+  provider: CredentialProvider;
+  label: string;
+  last4: string;
+  created_at: Date;
+}
+
+const columns = ['id', 'provider', 'label', 'last4', 'created_at'] as const;
+
+/** Stores a provider key encrypted with AES-256-GCM under the server's 32-byte key. */
+export async function createCredential(
+  db: Knex,
+  key: Buffer,
+  c: { userId: string; provider: CredentialProvider; label: string; secret: string },
+): Promise<CredentialView> {
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  const ciphertext = Buffer.concat([cipher.update(c.secret, 'utf8'), cipher.final()]);
+  const [row] = await db('credentials')
+    .insert({
+      user_id: c.userId,
+      provider: c.provider,
+      label: c.label,
+      ciphertext,
+      iv,
+      tag: cipher.getAuthTag(),
+      last4: c.secret.slice(-4),
+    })
+    .returning(columns);
+  return row;
+}
+
+export async function listCredentials(
+  db: Knex,
+  userId: string,
+  provider?: CredentialProvider,
+): Promise<CredentialView[]> {
+  const query = db('credentials').where({ user_id: userId }).orderBy('created_at');
+  if (provider) query.andWhere({ provider });
+  return query.select(columns);
+}
+
+export async function deleteCredential(db: Knex, userId: string, id: string): Promise<boolean> {
+  return (await db('credentials').where({ user_id: userId, id }).delete()) > 0;
+}
+
+/** The plain key, for activities calling the provider; undefined when it is not this user's. */
+export async function revealCredential(
+  db: Knex,
+  key: Buffer,
+  userId: string,
+  id: string,
+): Promise<string | undefined> {
+  const row = await db('credentials').where({ user_id: userId, id }).first('ciphertext', 'iv', 'tag');
+  if (!row) return undefined;
+  const decipher = createDecipheriv('aes-256-gcm', key, row.iv);
+  decipher.setAuthTag(row.tag);
+  return Buffer.concat([decipher.update(row.ciphertext), decipher.final()]).toString('utf8');
+}

@@ -179,6 +179,61 @@ describe('the HTTP API on the real stack', () => {
     });
   });
 
+  describe('batches, cancel, retry and voices', () => {
+    const waitFor = async (api: typeof alice.api, id: string, statuses: string[]) => {
+      for (let i = 0; i < 480; i++) {
+        const job = (await api('GET', `/api/jobs/${id}`)).json;
+        if (statuses.includes(job.status)) return job;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      throw new Error(`job ${id} never reached ${statuses}`);
+    };
+
+    it('starts a batch, one job per title, and cancels them', async () => {
+      const agentId = (await alice.api('POST', '/api/agents', { ...agentBody(), name: 'Batch agent' })).json
+        .id;
+      const res = await alice.api('POST', '/api/jobs/batch', {
+        agent_id: agentId,
+        titulos: ['Um', 'Dois'],
+        languages: ['pt-BR'],
+      });
+      expect(res.status).toBe(201);
+      expect(res.json.items.map((j: { titulo: string }) => j.titulo)).toEqual(['Um', 'Dois']);
+      for (const job of res.json.items)
+        expect((await alice.api('POST', `/api/jobs/${job.id}/cancel`)).status).toBe(202);
+      for (const job of res.json.items)
+        expect((await waitFor(alice.api, job.id, ['cancelled', 'completed'])).status).toBe('cancelled');
+      expect((await alice.api('POST', `/api/jobs/${res.json.items[0].id}/cancel`)).status).toBe(409);
+    });
+
+    it('retries a failed job from the failed step without redoing finished ones', async () => {
+      const agent = { ...agentBody(), name: 'Bad voice', default_voices: { 'pt-BR': 'no-such-voice' } };
+      const agentId = (await alice.api('POST', '/api/agents', agent)).json.id;
+      const jobId = (
+        await alice.api('POST', '/api/jobs', { agent_id: agentId, titulo: 'Falha', languages: ['pt-BR'] })
+      ).json.id;
+      const failed = await waitFor(alice.api, jobId, ['failed', 'completed']);
+      expect(failed.status).toBe('failed');
+      expect(failed.error).toContain('no-such-voice');
+      const premise = `${h.stack.config.filesDir}/jobs/${jobId}/premise.txt`;
+      const before = fs.statSync(premise).mtimeMs;
+      expect((await alice.api('POST', `/api/jobs/${jobId}/retry`)).status).toBe(202);
+      const again = await waitFor(alice.api, jobId, ['failed', 'completed']);
+      expect(again.status).toBe('failed');
+      expect(again.steps.find((s: { id: string }) => s.id === 'master.block-2')?.state).toBe('completed');
+      expect(fs.statSync(premise).mtimeMs).toBe(before);
+      const done = (await alice.api('GET', '/api/jobs?status=completed')).json.items[0];
+      if (done) expect((await alice.api('POST', `/api/jobs/${done.id}/retry`)).status).toBe(409);
+    });
+
+    it('lists voices per language, also at the original path', async () => {
+      const pt = await alice.api('GET', '/api/tts/voices?provider=espeak&language=pt-BR');
+      expect(pt.json.items.map((v: { name: string }) => v.name)).toContain('pt-br');
+      expect((await alice.api('GET', '/api/tts/voices?language=klingon')).status).toBe(400);
+      expect((await alice.api('GET', '/tts/voices?language=es-ES')).json.items.length).toBeGreaterThan(0);
+    });
+  });
+
   describe('credentials', () => {
     const geminiKey = `AIzaSy${'k'.repeat(30)}Wxyz`;
 

@@ -22,6 +22,7 @@ import { authDocs, authRoutes } from './routes/auth.ts';
 import { credentialDocs, credentialRoutes } from './routes/credentials.ts';
 import { jobDocs, jobRoutes } from './routes/jobs.ts';
 import { seedDocs, seedRoutes } from './routes/seed.ts';
+import { voiceDocs, voiceLister, voiceRoutes } from './routes/voices.ts';
 import { serverSecrets } from './secrets.ts';
 
 export interface ApiDeps {
@@ -88,6 +89,7 @@ export function createApp(deps: ApiDeps): Koa {
   app.use(ops.routes());
 
   const limiter = loginLimiter(db, deps.loginLimits);
+  const voices = voiceLister(config.ESPEAK_PATH);
   const auth = authRoutes(db, secret, limiter);
   app.use(auth.routes()).use(auth.allowedMethods());
   // Routers below are mounted under /api and all require a signed-in user.
@@ -98,11 +100,12 @@ export function createApp(deps: ApiDeps): Koa {
     credentialRoutes(db, credentialsKey),
     jobRoutes({ db, client, config, storage }),
     artifactRoutes(db, storage),
+    voiceRoutes(voices),
   ]) {
     signedIn.use(r.routes(), r.allowedMethods());
   }
   app.use(signedIn.routes());
-  const seed = seedRoutes({ db, client, config, storage }, secret, limiter, credentialsKey);
+  const seed = seedRoutes({ db, client, config, storage }, secret, limiter, credentialsKey, voices);
   app.use(seed.routes()).use(seed.allowedMethods());
 
   const document = openApiDocument([ops, auth, signedIn, seed], {
@@ -113,6 +116,7 @@ export function createApp(deps: ApiDeps): Koa {
     ...jobDocs,
     ...artifactDocs,
     ...seedDocs,
+    ...voiceDocs,
   });
   const docs = new Router();
   docs.get('/openapi.json', (ctx) => {

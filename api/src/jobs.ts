@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { type Db, getJob, insertJob, updateJob } from '@bolt/activities';
-import type { Agent, Config, JobProgress } from '@bolt/core';
+import { type Db, getAgent, getJob, insertJob, type JobRow, updateJob } from '@bolt/activities';
+import { type Agent, agentSchema, type Config, type JobProgress } from '@bolt/core';
 import type { jobWorkflow } from '@bolt/workflows';
 import type { Client } from '@temporalio/client';
+import { z } from 'zod';
+import { HttpError } from './http.ts';
 
 export interface JobServices {
   db: Db;
@@ -33,17 +35,68 @@ export async function startJob({ db, client, config }: JobServices, job: NewJob)
     languages,
     workflow_id: jobId,
   });
+  await launch({ db, client, config }, jobId, job.agent.idioma, languages);
+  return jobId;
+}
+
+/** Starts a job with one of the owner's agents (snapshotted now); 400 naming agent_id when there is none. */
+export async function startJobWithAgent(
+  services: JobServices,
+  ownerId: string,
+  request: { agentId: string; titulo: string; languages?: string[] },
+): Promise<string> {
+  const agent = z.uuid().safeParse(request.agentId).success
+    ? await getAgent(services.db, ownerId, request.agentId)
+    : undefined;
+  if (!agent) {
+    throw new HttpError(400, 'invalid_request', 'agent_id: no such agent', [
+      { field: 'agent_id', message: 'no such agent' },
+    ]);
+  }
+  return startJob(services, {
+    ownerId,
+    agent: agentSchema.parse(agent),
+    agentId: agent.id,
+    titulo: request.titulo,
+    languages: request.languages,
+  });
+}
+
+/**
+ * Runs a failed or cancelled job again as a new run of the same workflow id. Steps whose outputs are in
+ * storage return them at once, so the run resumes at the step that failed and pays for nothing twice.
+ */
+export async function retryJob(services: JobServices, job: JobRow): Promise<void> {
+  if (job.status !== 'failed' && job.status !== 'cancelled') {
+    throw new HttpError(
+      409,
+      'not_retryable',
+      `Only failed or cancelled jobs can be retried; this one is ${job.status}`,
+    );
+  }
+  await services
+    .db('jobs')
+    .where({ id: job.id })
+    .update({ status: 'queued', error: null, finished_at: null });
+  await launch(services, job.id, job.agent_snapshot.idioma, job.languages);
+}
+
+async function launch(
+  { db, client, config }: JobServices,
+  jobId: string,
+  source: string,
+  languages: string[],
+) {
   try {
     await client.workflow.start<typeof jobWorkflow>('jobWorkflow', {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       workflowId: jobId,
-      args: [{ jobId, source: job.agent.idioma, languages }],
+      args: [{ jobId, source, languages }],
     });
   } catch (err) {
     await updateJob(db, jobId, { status: 'failed', error: `could not start: ${(err as Error).message}` });
     throw err;
   }
-  return jobId;
 }
 
 /**

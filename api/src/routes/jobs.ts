@@ -2,7 +2,6 @@ import { PassThrough } from 'node:stream';
 import {
   deleteJob,
   findIdempotentJob,
-  getAgent,
   getOwnedJob,
   type JobRow,
   listArtifacts,
@@ -10,18 +9,21 @@ import {
   rememberIdempotentJob,
   type Storage,
 } from '@bolt/activities';
-import { agentSchema, type JobProgress, jobStatuses, languageTag } from '@bolt/core';
+import { type JobProgress, jobStatuses, languageTag } from '@bolt/core';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { HttpError, idParam, notFound, parse } from '../http.ts';
-import { type JobServices, jobProgress, startJob } from '../jobs.ts';
+import { type JobServices, jobProgress, retryJob, startJobWithAgent } from '../jobs.ts';
 import type { RouteDoc } from '../openapi.ts';
 
 const newJob = z.object({
   agent_id: z.uuid(),
   titulo: z.string().trim().min(1).max(500),
   languages: z.array(languageTag).min(1).max(30).optional(),
+});
+const batch = newJob.omit({ titulo: true }).extend({
+  titulos: z.array(z.string().trim().min(1).max(500)).min(1).max(100),
 });
 const listQuery = z.object({
   status: z.enum(jobStatuses).optional(),
@@ -54,6 +56,8 @@ const version = (p: JobProgress) =>
 
 export const jobDocs: Record<string, RouteDoc> = {
   'POST /api/jobs': { summary: 'Start a job (send Idempotency-Key to make retries safe)', body: newJob },
+  'POST /api/jobs/batch': { summary: 'Start one job per title (up to 100)', body: batch },
+  'POST /api/jobs/:id/retry': { summary: 'Run a failed or cancelled job again from the step that failed' },
   'GET /api/jobs': { summary: "The user's jobs, newest first", query: listQuery },
   'GET /api/jobs/:id': { summary: 'A job and its step-level progress' },
   'GET /api/jobs/:id/events': { summary: 'Server-Sent Events: progress, then end' },
@@ -81,15 +85,8 @@ export function jobRoutes(services: JobServices & { storage: Storage }): Router 
       ctx.body = jobView((await getOwnedJob(db, owner(ctx), existing)) as JobRow);
       return;
     }
-    const agent = await getAgent(db, owner(ctx), body.agent_id);
-    if (!agent)
-      throw new HttpError(400, 'invalid_request', 'agent_id: no such agent', [
-        { field: 'agent_id', message: 'no such agent' },
-      ]);
-    const jobId = await startJob(services, {
-      ownerId: owner(ctx),
-      agent: agentSchema.parse(agent),
-      agentId: agent.id,
+    const jobId = await startJobWithAgent(services, owner(ctx), {
+      agentId: body.agent_id,
       titulo: body.titulo,
       languages: body.languages,
     });
@@ -97,6 +94,28 @@ export function jobRoutes(services: JobServices & { storage: Storage }): Router 
     ctx.status = 201;
     ctx.set('Location', `/api/jobs/${jobId}`);
     ctx.body = jobView((await getOwnedJob(db, owner(ctx), jobId)) as JobRow);
+  });
+
+  router.post('/batch', async (ctx) => {
+    const body = parse(batch, ctx.request.body);
+    const items = [];
+    for (const titulo of body.titulos) {
+      const jobId = await startJobWithAgent(services, owner(ctx), {
+        agentId: body.agent_id,
+        titulo,
+        languages: body.languages,
+      });
+      items.push(jobView((await getOwnedJob(db, owner(ctx), jobId)) as JobRow));
+    }
+    ctx.status = 201;
+    ctx.body = { items };
+  });
+
+  router.post('/:id/retry', async (ctx) => {
+    const job = await load(ctx);
+    await retryJob(services, job);
+    ctx.status = 202;
+    ctx.body = jobView((await getOwnedJob(db, owner(ctx), job.id)) as JobRow);
   });
 
   router.get('/', async (ctx) => {

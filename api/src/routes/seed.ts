@@ -2,7 +2,6 @@ import {
   createCredential,
   deleteCredential,
   findAgentByName,
-  getAgent,
   getOwnedJob,
   insertAgent,
   listAgents,
@@ -10,17 +9,18 @@ import {
   listCredentials,
   type Storage,
 } from '@bolt/activities';
-import { agentSchema, storageKeys } from '@bolt/core';
+import { agentSchema, languageTag, storageKeys } from '@bolt/core';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { authenticate, issueTokens, register, requireUser } from '../auth.ts';
 import { HttpError, idParam, notFound, parse } from '../http.ts';
-import { type JobServices, jobProgress, startJob } from '../jobs.ts';
+import { type JobServices, jobProgress, startJobWithAgent } from '../jobs.ts';
 import type { RouteDoc } from '../openapi.ts';
 import type { LoginLimiter } from '../rate-limit.ts';
 import { credentials } from './auth.ts';
 import { newCredential } from './credentials.ts';
+import { type voiceLister, voicesQuery } from './voices.ts';
 
 const seedKey = newCredential.pick({ key: true, label: true });
 const tokenForm = z.object({ username: z.email(), password: z.string().min(1).max(200) });
@@ -29,7 +29,7 @@ const gerarRoteiro = z.object({
   agent_id: z.string().min(1).optional(),
   agent_name: z.string().min(1).optional(),
   num_variacoes: z.coerce.number().int().min(1).max(1).default(1),
-  idiomas: z.array(z.string()).optional(),
+  idiomas: z.array(languageTag).min(1).max(30).optional(),
 });
 
 export const seedDocs: Record<string, RouteDoc> = {
@@ -49,6 +49,7 @@ export const seedDocs: Record<string, RouteDoc> = {
   'GET /me/ttskeys': { summary: 'Original system: Google Cloud TTS keys (last4 only)' },
   'POST /me/ttskeys': { summary: 'Original system: add a Google Cloud TTS key', body: seedKey },
   'DELETE /me/ttskeys/:id': { summary: 'Original system: delete a Google Cloud TTS key' },
+  'GET /tts/voices': { summary: 'Original system: voices', query: voicesQuery },
   'GET /status/:job_id': { summary: "Original system: a job with the seed's field names" },
   'GET /jobs/:job_id/variacoes': { summary: "Original system: a job's variations" },
 };
@@ -62,6 +63,7 @@ export function seedRoutes(
   secret: string,
   limiter: LoginLimiter,
   credentialsKey: Buffer,
+  listVoices: ReturnType<typeof voiceLister>,
 ): Router {
   const { db, storage } = services;
   const router = new Router();
@@ -120,21 +122,15 @@ export function seedRoutes(
     });
   }
 
+  router.get('/tts/voices', auth, listVoices);
+
   router.post('/gerar-roteiro', auth, async (ctx) => {
     const body = parse(gerarRoteiro, ctx.request.body);
-    const agent = body.agent_id
-      ? await getAgent(db, owner(ctx), idParam(body.agent_id, 'agent'))
-      : body.agent_name
-        ? await findAgentByName(db, owner(ctx), body.agent_name)
-        : undefined;
-    if (!agent)
-      throw new HttpError(400, 'invalid_request', 'agent_id: no such agent', [
-        { field: 'agent_id', message: 'no such agent' },
-      ]);
-    const jobId = await startJob(services, {
-      ownerId: owner(ctx),
-      agent: agentSchema.parse(agent),
-      agentId: agent.id,
+    const agentId =
+      body.agent_id ??
+      (body.agent_name ? (await findAgentByName(db, owner(ctx), body.agent_name))?.id : undefined);
+    const jobId = await startJobWithAgent(services, owner(ctx), {
+      agentId: agentId ?? '',
       titulo: body.titulo,
       languages: body.idiomas,
     });

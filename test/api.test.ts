@@ -125,6 +125,25 @@ describe('the HTTP API on the real stack', () => {
     });
   });
 
+  describe('personal API tokens', () => {
+    it('work as Bearer tokens until revoked, and are shown only once', async () => {
+      const created = await alice.api('POST', '/api/tokens', { name: 'script' });
+      expect(created.status).toBe(201);
+      expect(created.json.token).toMatch(/^bolt_pat_/);
+      const listed = await alice.api('GET', '/api/tokens');
+      expect(listed.text).not.toContain(created.json.token);
+      expect(listed.json.items).toEqual([
+        expect.objectContaining({ id: created.json.id, name: 'script', last4: created.json.token.slice(-4) }),
+      ]);
+      const viaToken = client(h.url, created.json.token);
+      expect((await viaToken('GET', '/api/me')).json.id).toBe(alice.id);
+      expect((await bob.api('DELETE', `/api/tokens/${created.json.id}`)).status).toBe(404);
+      expect((await alice.api('DELETE', `/api/tokens/${created.json.id}`)).status).toBe(204);
+      expect((await viaToken('GET', '/api/me')).status).toBe(401);
+      expect((await client(h.url, 'bolt_pat_made-up')('GET', '/api/me')).status).toBe(401);
+    });
+  });
+
   describe('input', () => {
     it('answers 400 to malformed JSON and 413 to a body over the limit', async () => {
       const malformed = await alice.api('POST', '/api/agents', '{"name": ');
@@ -361,6 +380,7 @@ describe('the HTTP API on the real stack', () => {
         ['GET', `/api/jobs/${jobId}/artifacts`],
         ['GET', `/api/jobs/${jobId}/bundle.zip`],
         ['POST', `/api/jobs/${jobId}/cancel`],
+        ['POST', `/api/jobs/${jobId}/retry`],
         ['DELETE', `/api/jobs/${jobId}`],
         ['GET', `/api/artifacts/${artifact.id}`],
       ];
@@ -370,6 +390,9 @@ describe('the HTTP API on the real stack', () => {
         expect(res.json.error.code).toBe('not_found');
       }
       expect((await bob.api('POST', '/api/jobs', { agent_id: agentId, titulo: 'x' })).status).toBe(400);
+      expect((await bob.api('POST', '/api/jobs/batch', { agent_id: agentId, titulos: ['x'] })).status).toBe(
+        400,
+      );
       expect((await bob.api('GET', '/api/jobs')).json.items).toEqual([]);
       expect((await bob.api('GET', '/api/agents')).json.items).toEqual([]);
       // Traversal-looking and malformed ids name nothing either.

@@ -22,6 +22,7 @@ import { authDocs, authRoutes } from './routes/auth.ts';
 import { credentialDocs, credentialRoutes } from './routes/credentials.ts';
 import { jobDocs, jobRoutes } from './routes/jobs.ts';
 import { seedDocs, seedRoutes } from './routes/seed.ts';
+import { tokenDocs, tokenRoutes } from './routes/tokens.ts';
 import { voiceDocs, voiceLister, voiceRoutes } from './routes/voices.ts';
 import { serverSecrets } from './secrets.ts';
 
@@ -101,6 +102,7 @@ export function createApp(deps: ApiDeps): Koa {
     jobRoutes({ db, client, config, storage }),
     artifactRoutes(db, storage),
     voiceRoutes(voices),
+    tokenRoutes(db),
   ]) {
     signedIn.use(r.routes(), r.allowedMethods());
   }
@@ -117,6 +119,7 @@ export function createApp(deps: ApiDeps): Koa {
     ...artifactDocs,
     ...seedDocs,
     ...voiceDocs,
+    ...tokenDocs,
   });
   const docs = new Router();
   docs.get('/openapi.json', (ctx) => {

@@ -1,10 +1,12 @@
 import {
+  API_TOKEN_PREFIX,
   createUser,
   type Db,
   findUser,
   findUserByEmail,
   issueRefreshToken,
   type UserRow,
+  userForApiToken,
 } from '@bolt/activities';
 import { hash, verify } from '@node-rs/argon2';
 import jwt from 'jsonwebtoken';
@@ -71,21 +73,29 @@ export interface AuthState {
 }
 
 /**
- * Requires a valid access token (HS256 only: `alg: none`, other algorithms, a wrong secret, tampering
- * and expiry are all 401) whose user still exists; puts the user in `ctx.state.user`.
+ * Requires a personal API token (`bolt_pat_…`) or a valid access token (HS256 only: `alg: none`, other
+ * algorithms, a wrong secret, tampering and expiry are all 401) whose user still exists; puts the user
+ * in `ctx.state.user`.
  */
 export function requireUser(secret: string, db: Db) {
   const verify = koaJwt({ secret, algorithms: ['HS256'], key: 'jwt' });
+  const unauthorized = () => new HttpError(401, 'unauthorized', 'Missing or invalid access token');
   return async (ctx: Context, next: Next) => {
-    await verify(ctx, async () => {
-      const claims = ctx.state.jwt as { sub?: string };
-      const user = claims.sub ? await findUser(db, claims.sub) : undefined;
-      if (!user) throw new HttpError(401, 'unauthorized', 'Invalid token');
+    const bearer = /^Bearer (\S+)$/.exec(ctx.get('Authorization'))?.[1] ?? '';
+    if (bearer.startsWith(API_TOKEN_PREFIX)) {
+      const user = await userForApiToken(db, bearer);
+      if (!user) throw unauthorized();
       ctx.state.user = { id: user.id, email: user.email };
-    }).catch((err: { status?: number }) => {
-      if (err.status === 401) throw new HttpError(401, 'unauthorized', 'Missing or invalid access token');
-      throw err;
-    });
+    } else {
+      await verify(ctx, async () => {
+        const claims = ctx.state.jwt as { sub?: string };
+        const user = claims.sub ? await findUser(db, claims.sub) : undefined;
+        if (!user) throw unauthorized();
+        ctx.state.user = { id: user.id, email: user.email };
+      }).catch((err: { status?: number }) => {
+        throw err.status === 401 ? unauthorized() : err;
+      });
+    }
     await next();
   };
 }

@@ -52,3 +52,45 @@ export async function consumeRefreshToken(db: Knex, token: string): Promise<stri
     .returning('user_id');
   return row?.user_id;
 }
+
+/** Personal API tokens: shown once at creation; only a hash and the last four characters are kept. */
+export const API_TOKEN_PREFIX = 'bolt_pat_';
+
+export interface ApiTokenView {
+  id: string;
+  name: string;
+  last4: string;
+  created_at: Date;
+  last_used_at: Date | null;
+}
+
+const tokenColumns = ['id', 'name', 'last4', 'created_at', 'last_used_at'] as const;
+
+export async function createApiToken(
+  db: Knex,
+  userId: string,
+  name: string,
+): Promise<ApiTokenView & { token: string }> {
+  const token = API_TOKEN_PREFIX + randomBytes(32).toString('base64url');
+  const [row] = await db('api_tokens')
+    .insert({ user_id: userId, name, token_hash: sha256(token), last4: token.slice(-4) })
+    .returning(tokenColumns);
+  return { ...row, token };
+}
+
+export async function listApiTokens(db: Knex, userId: string): Promise<ApiTokenView[]> {
+  return db('api_tokens').where({ user_id: userId }).orderBy('created_at').select(tokenColumns);
+}
+
+export async function deleteApiToken(db: Knex, userId: string, id: string): Promise<boolean> {
+  return (await db('api_tokens').where({ user_id: userId, id }).delete()) > 0;
+}
+
+/** The user a personal API token belongs to (and notes its use), or undefined. */
+export async function userForApiToken(db: Knex, token: string): Promise<UserRow | undefined> {
+  const [row] = await db('api_tokens')
+    .where({ token_hash: sha256(token) })
+    .update({ last_used_at: db.fn.now() })
+    .returning('user_id');
+  return row ? findUser(db, row.user_id) : undefined;
+}

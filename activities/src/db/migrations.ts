@@ -115,6 +115,22 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
       await k.schema.dropTable('credentials');
     },
   },
+  '004_api_tokens': {
+    async up(k) {
+      await k.schema.createTable('api_tokens', (t) => {
+        t.uuid('id').primary().defaultTo(k.fn.uuid());
+        t.uuid('user_id').notNullable().references('users.id').onDelete('CASCADE');
+        t.string('name', 120).notNullable();
+        t.string('token_hash', 64).notNullable().unique();
+        t.string('last4', 4).notNullable();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(k.fn.now());
+        t.timestamp('last_used_at', { useTz: true });
+      });
+    },
+    async down(k) {
+      await k.schema.dropTable('api_tokens');
+    },
+  },
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,0 +1,36 @@
+import { createApiToken, type Db, deleteApiToken, listApiTokens } from '@bolt/activities';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import { z } from 'zod';
+import { idParam, notFound, parse } from '../http.ts';
+import type { RouteDoc } from '../openapi.ts';
+
+const newToken = z.object({ name: z.string().trim().min(1).max(120) });
+
+export const tokenDocs: Record<string, RouteDoc> = {
+  'GET /api/tokens': { summary: 'Personal API tokens (never the token itself)' },
+  'POST /api/tokens': {
+    summary: 'Create a personal API token; the answer is the only time it is shown',
+    body: newToken,
+  },
+  'DELETE /api/tokens/:id': { summary: 'Revoke a personal API token' },
+};
+
+/** Personal API tokens for scripts and the CLI, usable as `Authorization: Bearer bolt_pat_…`. */
+export function tokenRoutes(db: Db): Router {
+  const router = new Router({ prefix: '/tokens' });
+  const owner = (ctx: Context) => ctx.state.user.id as string;
+  router.get('/', async (ctx) => {
+    ctx.body = { items: await listApiTokens(db, owner(ctx)) };
+  });
+  router.post('/', async (ctx) => {
+    const { name } = parse(newToken, ctx.request.body);
+    ctx.status = 201;
+    ctx.body = await createApiToken(db, owner(ctx), name);
+  });
+  router.delete('/:id', async (ctx) => {
+    if (!(await deleteApiToken(db, owner(ctx), idParam(ctx.params.id, 'token')))) throw notFound('token');
+    ctx.status = 204;
+  });
+  return router;
+}

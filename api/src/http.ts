@@ -35,31 +35,53 @@ export function errorHandler(onUnexpected: (err: unknown, ctx: Context) => void)
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw notFound('route');
-    } catch (err) {
+    } catch (thrown) {
+      const err = isOutage(thrown)
+        ? new HttpError(503, 'unavailable', 'A backing service is unreachable; try again shortly')
+        : (thrown as Error & { status?: number });
       // Middleware (body parser, koa-jwt, koa itself) signal client errors with a 4xx `status`.
-      const e = err as Error & { status?: number };
+      const known = err instanceof HttpError;
       const status =
-        e instanceof HttpError || (e.status && e.status >= 400 && e.status < 500)
-          ? (e.status as number)
-          : 500;
-      if (status === 500) onUnexpected(err, ctx);
+        known || (err.status && err.status >= 400 && err.status < 500) ? (err.status as number) : 500;
+      if (status === 500) onUnexpected(thrown, ctx);
+      const details = known ? err.details : undefined;
+      const retryAfter = (details as { retry_after?: number } | undefined)?.retry_after;
+      if (retryAfter) ctx.set('Retry-After', String(retryAfter));
       ctx.status = status;
-      const retryAfter = (e as HttpError).details as { retry_after?: number } | undefined;
-      if (status === 429 && retryAfter?.retry_after) ctx.set('Retry-After', String(retryAfter.retry_after));
       ctx.body = {
         error: {
-          code: e instanceof HttpError ? e.code : (codeByStatus[status] ?? 'internal'),
+          code: known ? err.code : (codeByStatus[status] ?? 'internal'),
           message:
             status === 500
               ? 'Internal server error'
-              : status === 400 && !(e instanceof HttpError)
-                ? `Malformed request body: ${e.message}`
-                : e.message,
-          ...(e instanceof HttpError && e.details !== undefined ? { details: e.details } : {}),
+              : known || status !== 400
+                ? err.message
+                : `Malformed request: ${err.message}`,
+          ...(details !== undefined ? { details } : {}),
         },
       };
     }
   };
+}
+
+const OUTAGE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  '57P01',
+  '57P03',
+  '08006',
+  '08001',
+]);
+
+/** The database or Temporal cannot be reached (as opposed to a bug): the client should retry. */
+function isOutage(err: unknown): boolean {
+  const e = err as { code?: string | number; name?: string; cause?: unknown };
+  if (e.name === 'KnexTimeoutError') return true;
+  if (typeof e.code === 'string' && OUTAGE_CODES.has(e.code)) return true;
+  if (e.code === 14) return true; // gRPC UNAVAILABLE from Temporal
+  return e.cause !== undefined && e.cause !== err && isOutage(e.cause);
 }
 
 /** Parses input with a zod schema; a failure is a 400 naming each field. */

@@ -7,7 +7,8 @@ export * from './credentials.ts';
 export * from './repo.ts';
 
 export function connectDb(url: string, pool = { min: 0, max: 10 }): Db {
-  return knex({ client: 'pg', connection: url, pool });
+  // Fail fast while the database is down (callers answer 503) instead of queueing for a minute.
+  return knex({ client: 'pg', connection: url, pool, acquireConnectionTimeout: 5_000 });
 }
 
 export async function migrate(db: Db): Promise<void> {

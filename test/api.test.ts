@@ -491,6 +491,27 @@ describe('the HTTP API on the real stack', () => {
       expect((await bundle.text()).length).toBeGreaterThan(100_000);
     });
 
+    it('allows only the configured browser origins (CORS)', async () => {
+      const config = { ...h.stack.config, BOLT_CORS_ORIGINS: 'https://app.example.com' };
+      const server = createApp({ ...h.stack, config }).listen(0, '127.0.0.1');
+      await new Promise((r) => server.once('listening', r));
+      try {
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/me`;
+        const preflight = (origin: string) =>
+          fetch(url, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'GET' } });
+        expect((await preflight('https://app.example.com')).headers.get('access-control-allow-origin')).toBe(
+          'https://app.example.com',
+        );
+        expect(
+          (await preflight('https://evil.example.com')).headers.get('access-control-allow-origin'),
+        ).toBeNull();
+      } finally {
+        server.close();
+      }
+      const byDefault = await fetch(`${h.url}/api/me`, { headers: { origin: 'https://app.example.com' } });
+      expect(byDefault.headers.get('access-control-allow-origin')).toBeNull();
+    });
+
     it('sends security headers', async () => {
       const res = await anon()('GET', '/healthz');
       expect(res.headers.get('x-content-type-options')).toBe('nosniff');

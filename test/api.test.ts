@@ -2,8 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { revealCredential } from '@bolt/activities';
+import { insertAgent, revealCredential } from '@bolt/activities';
 import { createApp } from '@bolt/api';
+import { agentSchema } from '@bolt/core';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -226,8 +227,12 @@ describe('the HTTP API on the real stack', () => {
     });
 
     it('retries a failed job from the failed step without redoing finished ones', async () => {
+      // The API refuses unknown voices, so this agent is stored as if its voice had since disappeared.
       const agent = { ...agentBody(), name: 'Bad voice', default_voices: { 'pt-BR': 'no-such-voice' } };
-      const agentId = (await alice.api('POST', '/api/agents', agent)).json.id;
+      expect((await alice.api('POST', '/api/agents', agent)).json.error.details).toEqual([
+        { field: 'default_voices.pt-BR', message: 'espeak has no voice "no-such-voice"' },
+      ]);
+      const agentId = (await insertAgent(h.stack.db, alice.id, agentSchema.parse(agent)))?.id;
       const jobId = (
         await alice.api('POST', '/api/jobs', { agent_id: agentId, titulo: 'Falha', languages: ['pt-BR'] })
       ).json.id;
@@ -243,6 +248,24 @@ describe('the HTTP API on the real stack', () => {
       expect(fs.statSync(premise).mtimeMs).toBe(before);
       const done = (await alice.api('GET', '/api/jobs?status=completed')).json.items[0];
       if (done) expect((await alice.api('POST', `/api/jobs/${done.id}/retry`)).status).toBe(409);
+    });
+
+    it('speaks a short preview with a chosen voice', async () => {
+      const res = await fetch(`${h.url}/api/tts/preview`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${alice.tokens.access_token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ language: 'pt-BR', voice: 'pt-br', text: 'Olá! Esta é a minha voz.' }),
+      });
+      expect(res.headers.get('content-type')).toBe('audio/wav');
+      const wav = Buffer.from(await res.arrayBuffer());
+      expect(wav.subarray(0, 4).toString()).toBe('RIFF');
+      expect(wav.length).toBeGreaterThan(10_000);
+      const bad = await alice.api('POST', '/api/tts/preview', {
+        language: 'pt-BR',
+        voice: 'nope',
+        text: 'x',
+      });
+      expect(bad.status).toBe(400);
     });
 
     it('lists voices per language, also at the original path', async () => {

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { type Agent, type BlockPlan, chunkText, planBlocks, storageKeys } from '@bolt/core';
+import {
+  type Agent,
+  applyPronunciation,
+  type BlockPlan,
+  chunkText,
+  planBlocks,
+  storageKeys,
+} from '@bolt/core';
 import { activityInfo, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AudioTools } from './audio/ffmpeg.ts';
@@ -188,14 +195,17 @@ export function createActivities(deps: ActivityDeps) {
       return { key, attempt: attempt() };
     },
 
-    /** Splits a language's script into TTS-sized chunks; returns how many. */
+    /** Applies the agent's pronunciation dictionary and splits the script into TTS-sized chunks. */
     async planNarration({
       jobId,
       language,
       plan,
     }: PlannedLanguage): Promise<{ chunks: number; chars: number }> {
+      const dictionary = (await loadJob(jobId)).agent_snapshot.pronunciation[language] ?? {};
       const blocks = await readBlocks(jobId, language, plan.length);
-      const chunks = blocks.flatMap((b) => chunkText(prompts.speakable(b), deps.tts.maxInputBytes, language));
+      const chunks = blocks.flatMap((b) =>
+        chunkText(applyPronunciation(prompts.speakable(b), dictionary), deps.tts.maxInputBytes, language),
+      );
       await storage.put(storageKeys.chunkTexts(jobId, language), JSON.stringify(chunks), 'application/json');
       return { chunks: chunks.length, chars: chunks.reduce((n, c) => n + c.length, 0) };
     },

@@ -23,7 +23,7 @@ import { credentialDocs, credentialRoutes } from './routes/credentials.ts';
 import { jobDocs, jobRoutes } from './routes/jobs.ts';
 import { seedDocs, seedRoutes } from './routes/seed.ts';
 import { tokenDocs, tokenRoutes } from './routes/tokens.ts';
-import { voiceDocs, voiceLister, voiceRoutes } from './routes/voices.ts';
+import { voiceCatalog, voiceDocs, voiceRoutes } from './routes/voices.ts';
 import { serverSecrets } from './secrets.ts';
 
 export interface ApiDeps {
@@ -90,14 +90,14 @@ export function createApp(deps: ApiDeps): Koa {
   app.use(ops.routes());
 
   const limiter = loginLimiter(db, deps.loginLimits);
-  const voices = voiceLister(config.ESPEAK_PATH);
+  const voices = voiceCatalog(config.ESPEAK_PATH);
   const auth = authRoutes(db, secret, limiter);
   app.use(auth.routes()).use(auth.allowedMethods());
   // Routers below are mounted under /api and all require a signed-in user.
   const signedIn = new Router({ prefix: '/api' });
   signedIn.use(requireUser(secret, db));
   for (const r of [
-    agentRoutes(db),
+    agentRoutes(db, voices),
     credentialRoutes(db, credentialsKey),
     jobRoutes({ db, client, config, storage }),
     artifactRoutes(db, storage),

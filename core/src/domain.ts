@@ -16,6 +16,8 @@ export const agentSchema = z.object({
   idiomas_alvo: z.array(languageTag).max(30).default([]),
   cultural_configs: z.record(z.string(), z.string().max(5_000)).default({}),
   default_voices: z.record(z.string(), z.string().max(200)).default({}),
+  /** Per language, words the voice should say differently: { "pt-BR": { "Tejo": "Téjo" } }. */
+  pronunciation: z.record(languageTag, z.record(z.string().min(1).max(100), z.string().max(200))).default({}),
   llm_provider: z.enum(['local']).default('local'),
   llm_model: z.string().max(200).default(''),
   tts_provider: z.enum(['espeak']).default('espeak'),

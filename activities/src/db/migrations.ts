@@ -131,6 +131,18 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
       await k.schema.dropTable('api_tokens');
     },
   },
+  '005_pronunciation': {
+    async up(k) {
+      await k.schema.alterTable('agents', (t) => {
+        t.jsonb('pronunciation').notNullable().defaultTo('{}');
+      });
+    },
+    async down(k) {
+      await k.schema.alterTable('agents', (t) => {
+        t.dropColumn('pronunciation');
+      });
+    },
+  },
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

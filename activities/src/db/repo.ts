@@ -51,7 +51,7 @@ export async function ensureLocalUser(db: Knex): Promise<string> {
   return row.id as string;
 }
 
-const jsonAgentFields = ['idiomas_alvo', 'cultural_configs', 'default_voices'] as const;
+const jsonAgentFields = ['idiomas_alvo', 'cultural_configs', 'default_voices', 'pronunciation'] as const;
 
 function agentToRow(agent: Agent) {
   const row: Record<string, unknown> = { ...agent };
@@ -152,8 +152,12 @@ export async function insertJob(
   });
 }
 
+/** Snapshots taken before a field existed get its default, so old jobs read like new ones. */
+const toJob = (row: JobRow | undefined): JobRow | undefined =>
+  row && { ...row, agent_snapshot: agentSchema.parse(row.agent_snapshot) };
+
 export async function getJob(db: Knex, id: string): Promise<JobRow | undefined> {
-  return db('jobs').where({ id }).first();
+  return toJob(await db('jobs').where({ id }).first());
 }
 
 export async function updateJob(
@@ -181,7 +185,7 @@ export async function listArtifacts(db: Knex, jobId: string): Promise<ArtifactRo
 }
 
 export async function getOwnedJob(db: Knex, ownerId: string, id: string): Promise<JobRow | undefined> {
-  return db('jobs').where({ owner_id: ownerId, id }).first();
+  return toJob(await db('jobs').where({ owner_id: ownerId, id }).first());
 }
 
 export interface JobFilter {

@@ -12,6 +12,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { HttpError, idParam, notFound, parse } from '../http.ts';
 import type { RouteDoc } from '../openapi.ts';
+import type { VoiceCatalog } from './voices.ts';
 
 const nameTaken = (name: string) =>
   new HttpError(409, 'name_taken', `You already have an agent named "${name}"`);
@@ -31,7 +32,7 @@ export const agentDocs: Record<string, RouteDoc> = {
 };
 
 /** CRUD, duplicate, export and import of the signed-in user's agents. */
-export function agentRoutes(db: Db): Router {
+export function agentRoutes(db: Db, voices: VoiceCatalog): Router {
   const router = new Router({ prefix: '/agents' });
   const owner = (ctx: Context) => ctx.state.user.id as string;
   const load = async (ctx: Context) => {
@@ -41,6 +42,7 @@ export function agentRoutes(db: Db): Router {
   };
   const create = async (ctx: Context, input: unknown) => {
     const agent = parse(agentSchema, input);
+    await voices.check(agent);
     const row = await insertAgent(db, owner(ctx), agent);
     if (!row) throw nameTaken(agent.name);
     ctx.status = 201;
@@ -63,6 +65,7 @@ export function agentRoutes(db: Db): Router {
   router.put('/:id', async (ctx) => {
     const id = (await load(ctx)).id;
     const agent = parse(agentSchema, ctx.request.body);
+    await voices.check(agent);
     const row = await updateAgent(db, owner(ctx), id, agent);
     if (row === 'name_taken') throw nameTaken(agent.name);
     if (!row) throw notFound('agent');

@@ -20,7 +20,7 @@ import type { RouteDoc } from '../openapi.ts';
 import type { LoginLimiter } from '../rate-limit.ts';
 import { credentials } from './auth.ts';
 import { newCredential } from './credentials.ts';
-import { type voiceLister, voicesQuery } from './voices.ts';
+import { type VoiceCatalog, voicesQuery } from './voices.ts';
 
 const seedKey = newCredential.pick({ key: true, label: true });
 const tokenForm = z.object({ username: z.email(), password: z.string().min(1).max(200) });
@@ -63,7 +63,7 @@ export function seedRoutes(
   secret: string,
   limiter: LoginLimiter,
   credentialsKey: Buffer,
-  listVoices: ReturnType<typeof voiceLister>,
+  voices: VoiceCatalog,
 ): Router {
   const { db, storage } = services;
   const router = new Router();
@@ -91,6 +91,7 @@ export function seedRoutes(
   });
   router.post('/me/agents', auth, async (ctx) => {
     const agent = parse(agentSchema, ctx.request.body);
+    await voices.check(agent);
     const row = await insertAgent(db, owner(ctx), agent);
     if (!row) throw new HttpError(409, 'name_taken', `You already have an agent named "${agent.name}"`);
     const { owner_id: _, ...view } = row;
@@ -122,7 +123,7 @@ export function seedRoutes(
     });
   }
 
-  router.get('/tts/voices', auth, listVoices);
+  router.get('/tts/voices', auth, (ctx) => voices.list(ctx));
 
   router.post('/gerar-roteiro', auth, async (ctx) => {
     const body = parse(gerarRoteiro, ctx.request.body);

@@ -4,7 +4,13 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ensureEspeak, localModelPath, motoServer, temporalBinary } from './toolchain.mjs';
+import {
+  ensureDebianPostgres,
+  ensureEspeak,
+  localModelPath,
+  motoServer,
+  temporalBinary,
+} from './toolchain.mjs';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const installed = path.join(root, 'node_modules', '.package-lock.json');
@@ -23,7 +29,10 @@ try {
   temporalBinary({ install: true });
   ensureEspeak();
   localModelPath({ install: true });
-  if (process.argv.includes('--test')) motoServer({ install: true });
+  if (process.argv.includes('--test')) {
+    motoServer({ install: true });
+    ensureDebianPostgres();
+  }
 } catch (err) {
   console.error(`[setup] ${err instanceof Error ? err.message : err}`);
   process.exit(1);

@@ -56,23 +56,36 @@ export function temporalBinary({ install = false } = {}) {
   );
 }
 
-/** espeak-ng from the system; installed with apt-get when we are root on Debian. */
-export function ensureEspeak() {
-  const binary = process.env.ESPEAK_PATH || 'espeak-ng';
-  if (onPath(binary)) return;
+/** A Debian package, installed with apt-get when missing and we are root; else a one-line instruction. */
+function ensureSystemPackage(pkg, present) {
+  if (present()) return;
   if (process.getuid?.() === 0 && onPath('apt-get')) {
-    log('installing espeak-ng with apt-get');
+    log(`installing ${pkg} with apt-get`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-    if (
-      runOrFail('apt-get', ['install', '-y', '--no-install-recommends', 'espeak-ng'], env) ||
-      (runOrFail('apt-get', ['update'], env) &&
-        runOrFail('apt-get', ['install', '-y', '--no-install-recommends', 'espeak-ng'], env))
-    )
-      return;
+    const install = () => runOrFail('apt-get', ['install', '-y', '--no-install-recommends', pkg], env);
+    if (install() || (runOrFail('apt-get', ['update'], env) && install())) return;
   }
   throw new Error(
-    'espeak-ng is missing: install it with `sudo apt-get install espeak-ng` (or your system’s package manager).',
+    `${pkg} is missing: install it with \`sudo apt-get install ${pkg}\` (or your system’s package manager).`,
   );
+}
+
+/** espeak-ng, the embedded speech engine. */
+export function ensureEspeak() {
+  ensureSystemPackage('espeak-ng', () => Boolean(onPath(process.env.ESPEAK_PATH || 'espeak-ng')));
+}
+
+/** The bin directory of Debian's PostgreSQL server (tests run against it besides the embedded one). */
+export function debianPostgresBin() {
+  const root = '/usr/lib/postgresql';
+  const versions = fs.existsSync(root) ? fs.readdirSync(root).sort((a, b) => Number(b) - Number(a)) : [];
+  return versions
+    .map((v) => path.join(root, v, 'bin'))
+    .find((bin) => fs.existsSync(path.join(bin, 'initdb')));
+}
+
+export function ensureDebianPostgres() {
+  ensureSystemPackage('postgresql', () => Boolean(debianPostgresBin()));
 }
 
 function sha256(file) {

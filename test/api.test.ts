@@ -8,6 +8,7 @@ import { agentSchema } from '@bolt/core';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import jwt from 'jsonwebtoken';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFakeProviders } from './fakes/providers.ts';
 import { type ApiHarness, client, signUp, startApi } from './support/api.ts';
 import { repoRoot, tempDir } from './support/env.ts';
 
@@ -18,14 +19,19 @@ describe('the HTTP API on the real stack', () => {
   let h: ApiHarness;
   let alice: Awaited<ReturnType<typeof signUp>>;
   let bob: Awaited<ReturnType<typeof signUp>>;
+  let fakes: Awaited<ReturnType<typeof startFakeProviders>>;
   const anon = () => client(h.url);
 
   beforeAll(async () => {
-    h = await startApi();
+    fakes = await startFakeProviders();
+    h = await startApi({ GEMINI_BASE_URL: fakes.url, OPENAI_BASE_URL: `${fakes.url}/v1` });
     alice = await signUp(h.url, `alice-${Date.now()}@example.com`);
     bob = await signUp(h.url, `bob-${Date.now()}@example.com`);
   });
-  afterAll(() => h?.close());
+  afterAll(async () => {
+    await h?.close();
+    await fakes?.close();
+  });
 
   describe('accounts', () => {
     it('rejects a taken email, a bad email and a short password with the field named', async () => {
@@ -306,6 +312,32 @@ describe('the HTTP API on the real stack', () => {
       expect((await bob.api('GET', '/api/credentials')).json.items).toEqual([]);
       expect((await alice.api('DELETE', `/api/credentials/${created.json.id}`)).status).toBe(204);
       expect((await alice.api('GET', '/api/credentials')).json.items).toEqual([]);
+    });
+
+    it('checks keys with the provider through its SDK: valid, invalid or over quota', async () => {
+      const checks: Record<string, string> = {};
+      for (const [provider, key] of [
+        ['gemini', 'valid-gemini-key-0001'],
+        ['gemini', 'rejected-gemini-key-0002'],
+        ['gemini', 'quota-gemini-key-0003'],
+        ['openai', 'valid-openai-key-0004'],
+        ['openai', 'rejected-openai-key-0005'],
+      ]) {
+        const id = (await alice.api('POST', '/api/credentials', { provider, key })).json.id;
+        const res = await alice.api('POST', `/api/credentials/${id}/test`);
+        expect(res.text).not.toContain(key as string);
+        checks[key as string] = res.json.status;
+        expect((await bob.api('POST', `/api/credentials/${id}/test`)).status).toBe(404);
+      }
+      expect(checks).toEqual({
+        'valid-gemini-key-0001': 'valid',
+        'rejected-gemini-key-0002': 'invalid',
+        'quota-gemini-key-0003': 'quota',
+        'valid-openai-key-0004': 'valid',
+        'rejected-openai-key-0005': 'invalid',
+      });
+      // Each check reached the provider once, with the stored key decrypted.
+      expect(fakes.requests.map((r) => r.key)).toEqual(Object.keys(checks));
     });
 
     it('rejects an unknown provider and a missing key, naming the fields', async () => {

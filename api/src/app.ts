@@ -98,7 +98,7 @@ export function createApp(deps: ApiDeps): Koa {
   signedIn.use(requireUser(secret, db));
   for (const r of [
     agentRoutes(db, voices),
-    credentialRoutes(db, credentialsKey),
+    credentialRoutes(db, credentialsKey, { gemini: config.GEMINI_BASE_URL, openai: config.OPENAI_BASE_URL }),
     jobRoutes({ db, client, config, storage }),
     artifactRoutes(db, storage),
     voiceRoutes(voices),

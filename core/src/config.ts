@@ -49,6 +49,9 @@ export const envSchema = z.object({
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
   S3_FORCE_PATH_STYLE: bool.default(true),
 
+  GEMINI_BASE_URL: z.url().optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+
   BOLT_LOCAL_MODEL: z.string().min(1).optional(),
   BOLT_LOCAL_MAX_TOKENS: z.coerce.number().int().min(8).max(4096).default(220),
   BOLT_LLM_THREADS: z.coerce.number().int().min(0).max(256).default(0),

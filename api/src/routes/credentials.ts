@@ -4,10 +4,12 @@ import {
   type Db,
   deleteCredential,
   listCredentials,
+  revealCredential,
 } from '@bolt/activities';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
+import { checkCredential, type ProviderUrls } from '../credential-check.ts';
 import { idParam, notFound, parse } from '../http.ts';
 import type { RouteDoc } from '../openapi.ts';
 
@@ -20,11 +22,14 @@ export const newCredential = z.object({
 export const credentialDocs: Record<string, RouteDoc> = {
   'GET /api/credentials': { summary: 'Provider keys (only their last four characters)' },
   'POST /api/credentials': { summary: 'Store a provider key, encrypted at rest', body: newCredential },
+  'POST /api/credentials/:id/test': {
+    summary: 'Check a key with the provider: valid, invalid, quota or unreachable',
+  },
   'DELETE /api/credentials/:id': { summary: 'Delete a provider key' },
 };
 
 /** The user's provider keys: stored encrypted (AES-256-GCM); only `last4` is ever sent back. */
-export function credentialRoutes(db: Db, key: Buffer): Router {
+export function credentialRoutes(db: Db, key: Buffer, urls: ProviderUrls): Router {
   const router = new Router({ prefix: '/credentials' });
   const owner = (ctx: Context) => ctx.state.user.id as string;
 
@@ -40,6 +45,17 @@ export function credentialRoutes(db: Db, key: Buffer): Router {
       label: c.label,
       secret: c.key,
     });
+  });
+  router.post('/:id/test', async (ctx) => {
+    const id = idParam(ctx.params.id, 'credential');
+    const credential = (await listCredentials(db, owner(ctx))).find((c) => c.id === id);
+    const secret = credential && (await revealCredential(db, key, owner(ctx), id));
+    if (!credential || !secret) throw notFound('credential');
+    ctx.body = {
+      id,
+      provider: credential.provider,
+      ...(await checkCredential(credential.provider, secret, urls)),
+    };
   });
   router.delete('/:id', async (ctx) => {
     if (!(await deleteCredential(db, owner(ctx), idParam(ctx.params.id, 'credential'))))

@@ -7,7 +7,7 @@ import {
   planBlocks,
   storageKeys,
 } from '@bolt/core';
-import { activityInfo, heartbeat } from '@temporalio/activity';
+import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { AudioTools } from './audio/ffmpeg.ts';
 import { assembleMp3 } from './audio/ffmpeg.ts';
@@ -91,7 +91,12 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   async function write(agent: Agent, prompt: string, maxTokens: number): Promise<string> {
-    const res = await deps.llm.generate({ system: prompts.system(agent), prompt, maxTokens });
+    const res = await deps.llm.generate({
+      system: prompts.system(agent),
+      prompt,
+      maxTokens,
+      signal: cancellationSignal(),
+    });
     if (!res.text) throw new Error(`${deps.llm.name} returned an empty text`);
     return res.text;
   }

@@ -13,11 +13,12 @@ export const progressQuery = defineQuery<JobProgress>('progress');
 
 /**
  * Local model and espeak calls take minutes at most; retried with backoff, a handful of times. Long
- * activities heartbeat, so one lost with its worker is retried after 30 s, not after the whole timeout.
+ * activities heartbeat every few seconds, so one lost with its worker is retried after a minute, not
+ * after the whole timeout (the margin covers a CPU so busy that heartbeats are late).
  */
 const activityOptions: ActivityOptions = {
   startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '30 seconds',
+  heartbeatTimeout: '1 minute',
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,

@@ -48,7 +48,10 @@ export class LocalLlmProvider implements LlmProvider {
   }
 
   generate(req: LlmRequest): Promise<LlmResult> {
-    const run = this.queue.then(() => this.generateNow(req));
+    const run = this.queue.then(() => {
+      req.signal?.throwIfAborted();
+      return this.generateNow(req);
+    });
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -69,6 +72,7 @@ export class LocalLlmProvider implements LlmProvider {
         topP: 0.9,
         seed: 42,
         repeatPenalty: { penalty: 1.15, lastTokens: 128 },
+        signal: req.signal,
       });
       return {
         text: res.responseText.trim(),

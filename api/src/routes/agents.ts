@@ -18,7 +18,16 @@ const nameTaken = (name: string) =>
   new HttpError(409, 'name_taken', `You already have an agent named "${name}"`);
 
 /** The agent as the API shows it: its fields plus id and timestamps, never the owner. */
-const view = ({ owner_id: _, ...agent }: AgentRow) => agent;
+export const agentView = ({ owner_id: _, ...agent }: AgentRow) => agent;
+
+/** Validates and stores a new agent (voices checked with its provider); 409 when the name is taken. */
+export async function createAgent(db: Db, voices: VoiceCatalog, ownerId: string, input: unknown) {
+  const agent = parse(agentSchema, input);
+  await voices.check(agent);
+  const row = await insertAgent(db, ownerId, agent);
+  if (!row) throw nameTaken(agent.name);
+  return agentView(row);
+}
 
 export const agentDocs: Record<string, RouteDoc> = {
   'GET /api/agents': { summary: "The user's agents" },
@@ -41,21 +50,17 @@ export function agentRoutes(db: Db, voices: VoiceCatalog): Router {
     return agent;
   };
   const create = async (ctx: Context, input: unknown) => {
-    const agent = parse(agentSchema, input);
-    await voices.check(agent);
-    const row = await insertAgent(db, owner(ctx), agent);
-    if (!row) throw nameTaken(agent.name);
+    ctx.body = await createAgent(db, voices, owner(ctx), input);
     ctx.status = 201;
-    ctx.body = view(row);
   };
 
   router.get('/', async (ctx) => {
-    ctx.body = { items: (await listAgents(db, owner(ctx))).map(view) };
+    ctx.body = { items: (await listAgents(db, owner(ctx))).map(agentView) };
   });
   router.post('/', (ctx) => create(ctx, ctx.request.body));
   router.post('/import', (ctx) => create(ctx, ctx.request.body));
   router.get('/:id', async (ctx) => {
-    ctx.body = view(await load(ctx));
+    ctx.body = agentView(await load(ctx));
   });
   router.get('/:id/export', async (ctx) => {
     const agent = agentSchema.parse(await load(ctx));
@@ -69,7 +74,7 @@ export function agentRoutes(db: Db, voices: VoiceCatalog): Router {
     const row = await updateAgent(db, owner(ctx), id, agent);
     if (row === 'name_taken') throw nameTaken(agent.name);
     if (!row) throw notFound('agent');
-    ctx.body = view(row);
+    ctx.body = agentView(row);
   });
   router.post('/:id/duplicate', async (ctx) => {
     const source = agentSchema.parse(await load(ctx));
@@ -78,7 +83,7 @@ export function agentRoutes(db: Db, voices: VoiceCatalog): Router {
       const row = await insertAgent(db, owner(ctx), { ...source, name });
       if (row) {
         ctx.status = 201;
-        ctx.body = view(row);
+        ctx.body = agentView(row);
         return;
       }
     }

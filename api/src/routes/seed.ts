@@ -3,7 +3,6 @@ import {
   deleteCredential,
   findAgentByName,
   getOwnedJob,
-  insertAgent,
   listAgents,
   listArtifacts,
   listCredentials,
@@ -14,10 +13,11 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { authenticate, issueTokens, register, requireUser } from '../auth.ts';
-import { HttpError, idParam, notFound, parse } from '../http.ts';
+import { idParam, notFound, parse } from '../http.ts';
 import { type JobServices, jobProgress, startJobWithAgent } from '../jobs.ts';
 import type { RouteDoc } from '../openapi.ts';
 import type { LoginLimiter } from '../rate-limit.ts';
+import { agentView, createAgent } from './agents.ts';
 import { credentials } from './auth.ts';
 import { newCredential } from './credentials.ts';
 import { type VoiceCatalog, voicesQuery } from './voices.ts';
@@ -87,15 +87,10 @@ export function seedRoutes(
   });
 
   router.get('/me/agents', auth, async (ctx) => {
-    ctx.body = (await listAgents(db, owner(ctx))).map(({ owner_id: _, ...a }) => a);
+    ctx.body = (await listAgents(db, owner(ctx))).map(agentView);
   });
   router.post('/me/agents', auth, async (ctx) => {
-    const agent = parse(agentSchema, ctx.request.body);
-    await voices.check(agent);
-    const row = await insertAgent(db, owner(ctx), agent);
-    if (!row) throw new HttpError(409, 'name_taken', `You already have an agent named "${agent.name}"`);
-    const { owner_id: _, ...view } = row;
-    ctx.body = view;
+    ctx.body = await createAgent(db, voices, owner(ctx), ctx.request.body);
   });
 
   // The seed's two key lists are credentials of one provider each; keys go in, only last4 comes out.

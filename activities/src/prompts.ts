@@ -4,7 +4,7 @@ import type { Agent, BlockPlan } from '@bolt/core';
 const CONTEXT_TAIL_CHARS = 1500;
 
 const languageNames = new Intl.DisplayNames(['en'], { type: 'language' });
-export const languageName = (tag: string) => languageNames.of(tag) ?? tag;
+const languageName = (tag: string) => languageNames.of(tag) ?? tag;
 
 export function system(agent: Agent): string {
   return [

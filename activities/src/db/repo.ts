@@ -43,7 +43,7 @@ export interface ArtifactRow {
 export type AgentRow = Agent & { id: string; owner_id: string; created_at: Date; updated_at: Date };
 
 /** The single local operator account that owns jobs started from the CLI and the example agents. */
-export const LOCAL_USER_EMAIL = 'local@bolt.localhost';
+const LOCAL_USER_EMAIL = 'local@bolt.localhost';
 
 export async function ensureLocalUser(db: Knex): Promise<string> {
   await db('users').insert({ email: LOCAL_USER_EMAIL }).onConflict('email').ignore();

@@ -70,6 +70,12 @@ export function jobRoutes(services: JobServices & { storage: Storage }): Router 
   const { db, client, storage } = services;
   const router = new Router({ prefix: '/jobs' });
   const owner = (ctx: Context) => ctx.state.user.id as string;
+  /** The job as the API shows it, read again after a change. */
+  const current = async (ctx: Context, id: string) => {
+    const job = await getOwnedJob(db, owner(ctx), id);
+    if (!job) throw notFound('job');
+    return jobView(job);
+  };
   const load = async (ctx: Context) => {
     const job = await getOwnedJob(db, owner(ctx), idParam(ctx.params.id, 'job'));
     if (!job) throw notFound('job');
@@ -82,7 +88,7 @@ export function jobRoutes(services: JobServices & { storage: Storage }): Router 
     const existing = key ? await findIdempotentJob(db, owner(ctx), key) : undefined;
     if (existing) {
       ctx.status = 200;
-      ctx.body = jobView((await getOwnedJob(db, owner(ctx), existing)) as JobRow);
+      ctx.body = await current(ctx, existing);
       return;
     }
     const jobId = await startJobWithAgent(services, owner(ctx), {
@@ -93,7 +99,7 @@ export function jobRoutes(services: JobServices & { storage: Storage }): Router 
     if (key) await rememberIdempotentJob(db, owner(ctx), key, jobId);
     ctx.status = 201;
     ctx.set('Location', `/api/jobs/${jobId}`);
-    ctx.body = jobView((await getOwnedJob(db, owner(ctx), jobId)) as JobRow);
+    ctx.body = await current(ctx, jobId);
   });
 
   router.post('/batch', async (ctx) => {
@@ -105,7 +111,7 @@ export function jobRoutes(services: JobServices & { storage: Storage }): Router 
         titulo,
         languages: body.languages,
       });
-      items.push(jobView((await getOwnedJob(db, owner(ctx), jobId)) as JobRow));
+      items.push(await current(ctx, jobId));
     }
     ctx.status = 201;
     ctx.body = { items };
@@ -115,7 +121,7 @@ export function jobRoutes(services: JobServices & { storage: Storage }): Router 
     const job = await load(ctx);
     await retryJob(services, job);
     ctx.status = 202;
-    ctx.body = jobView((await getOwnedJob(db, owner(ctx), job.id)) as JobRow);
+    ctx.body = await current(ctx, job.id);
   });
 
   router.get('/', async (ctx) => {
@@ -205,7 +211,7 @@ export function jobRoutes(services: JobServices & { storage: Storage }): Router 
   return router;
 }
 
-export const artifactView = (a: Awaited<ReturnType<typeof listArtifacts>>[number]) => ({
+const artifactView = (a: Awaited<ReturnType<typeof listArtifacts>>[number]) => ({
   id: a.id,
   kind: a.kind,
   language: a.language,

@@ -133,6 +133,19 @@ export function createApp(deps: ApiDeps): Koa {
   app.use(mount('/docs/assets', serve(swaggerUiDir)));
 
   const built = path.join(webRoot, 'build');
-  app.use(serve(fs.existsSync(built) ? built : path.join(webRoot, 'static')));
+  const hasBuild = fs.existsSync(path.join(built, 'index.html'));
+  app.use(serve(hasBuild ? built : path.join(webRoot, 'static')));
+  // The web app routes in the browser: any other page address (not the API, not a file) gets index.html.
+  if (hasBuild) {
+    const spaIndex = path.join(built, 'index.html');
+    app.use(async (ctx, next) => {
+      await next();
+      if (ctx.body != null || ctx.status !== 404 || !['GET', 'HEAD'].includes(ctx.method)) return;
+      if (/^\/(api|docs|_app)(\/|$)/.test(ctx.path) || path.extname(ctx.path)) return;
+      ctx.type = 'html';
+      ctx.set('Cache-Control', 'no-cache');
+      ctx.body = fs.createReadStream(spaIndex);
+    });
+  }
   return app;
 }

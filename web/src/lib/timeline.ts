@@ -1,0 +1,96 @@
+import type { Step, StepState } from './types.ts';
+
+/** Steps that share an id prefix (`master`, `en-US`, later `v2.en-US`…), in the order they first appear. */
+export interface StepGroup {
+  key: string;
+  title: string;
+  state: StepState;
+  steps: Step[];
+  counts: Record<StepState, number>;
+  startedAt?: string;
+  finishedAt?: string;
+}
+
+/** The group a step belongs to: everything before the last dot of its id; `job` for ids without one. */
+export function groupKey(stepId: string): string {
+  const dot = stepId.lastIndexOf('.');
+  return dot > 0 ? stepId.slice(0, dot) : 'job';
+}
+
+const languagePattern = /^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|\d{3}))?$/;
+
+/** A readable name for a group key: "Master script", "English (United States) · en-US", or the key itself. */
+export function groupTitle(key: string, locale = 'en'): string {
+  if (key === 'job') return 'Job';
+  if (key === 'master') return 'Master script';
+  return key
+    .split('.')
+    .map((part) => {
+      if (!languagePattern.test(part)) return part;
+      try {
+        const name = new Intl.DisplayNames([locale], { type: 'language' }).of(part);
+        return name && name !== part ? `${name} · ${part}` : part;
+      } catch {
+        return part;
+      }
+    })
+    .join(' / ');
+}
+
+/** One state for several steps: failed beats running beats pending; completed only when all are. */
+export function combinedState(steps: readonly Step[]): StepState {
+  if (steps.some((s) => s.state === 'failed')) return 'failed';
+  if (steps.some((s) => s.state === 'running')) return 'running';
+  if (steps.length > 0 && steps.every((s) => s.state === 'completed')) return 'completed';
+  if (steps.some((s) => s.state === 'completed')) return 'running';
+  return 'pending';
+}
+
+const earliest = (a: string | undefined, b: string | undefined) => (!a ? b : !b ? a : a < b ? a : b);
+const latest = (a: string | undefined, b: string | undefined) => (!a ? b : !b ? a : a > b ? a : b);
+
+/** Groups a job's steps by id prefix, keeping the workflow's order, with a state and counts per group. */
+export function groupSteps(steps: readonly Step[], locale = 'en'): StepGroup[] {
+  const groups = new Map<string, StepGroup>();
+  for (const step of steps) {
+    const key = groupKey(step.id);
+    let group = groups.get(key);
+    if (!group) {
+      group = {
+        key,
+        title: groupTitle(key, locale),
+        state: 'pending',
+        steps: [],
+        counts: { pending: 0, running: 0, completed: 0, failed: 0 },
+      };
+      groups.set(key, group);
+    }
+    group.steps.push(step);
+    group.counts[step.state] = (group.counts[step.state] ?? 0) + 1;
+    group.startedAt = earliest(group.startedAt, step.startedAt);
+    group.finishedAt = latest(group.finishedAt, step.finishedAt);
+  }
+  for (const group of groups.values()) {
+    group.state = combinedState(group.steps);
+    if (group.state !== 'completed' && group.state !== 'failed') group.finishedAt = undefined;
+  }
+  return [...groups.values()];
+}
+
+/** Share of steps finished (completed or failed), 0–100; 100 for a finished job with no steps. */
+export function progressPercent(steps: readonly Step[], finished = false): number {
+  if (steps.length === 0) return finished ? 100 : 0;
+  const done = steps.filter((s) => s.state === 'completed').length;
+  return Math.round((done / steps.length) * 100);
+}
+
+/** Milliseconds a step took, or has taken so far when still running; undefined before it starts. */
+export function stepDurationMs(
+  step: Pick<Step, 'startedAt' | 'finishedAt'>,
+  now: number,
+): number | undefined {
+  if (!step.startedAt) return undefined;
+  const start = Date.parse(step.startedAt);
+  const end = step.finishedAt ? Date.parse(step.finishedAt) : now;
+  return Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, end - start) : undefined;
+}

@@ -1,0 +1,122 @@
+// Shapes of the API's answers (see GET /openapi.json for the request bodies; answers follow api/src/routes).
+
+export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
+export type StepState = 'pending' | 'running' | 'completed' | 'failed';
+
+export interface Step {
+  id: string;
+  label: string;
+  state: StepState;
+  attempt?: number;
+  startedAt?: string;
+  finishedAt?: string;
+  output?: string;
+  error?: string;
+}
+
+export interface Job {
+  id: string;
+  status: JobStatus;
+  titulo: string;
+  agent_id: string | null;
+  agent_name: string;
+  languages: string[];
+  num_variacoes: number;
+  error: string | null;
+  chars_processados_tts: number | null;
+  duracao_total_segundos: number | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+export interface JobDetail extends Job {
+  steps: Step[];
+  /** The workflow in the Temporal Web UI, when the server knows where that is. */
+  temporal_ui_url?: string | null;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export interface Artifact {
+  id: string;
+  kind: string;
+  language: string | null;
+  variation: number | null;
+  size: number;
+  sha256: string;
+  content_type: string;
+  duration_seconds: number | null;
+  url: string;
+}
+
+export interface AgentFields {
+  name: string;
+  idioma: string;
+  premise_prompt: string;
+  persona_and_global_rules_prompt: string;
+  block_structure_prompt: string;
+  cultural_adaptation_prompt: string;
+  idiomas_alvo: string[];
+  cultural_configs: Record<string, string>;
+  default_voices: Record<string, string>;
+  pronunciation: Record<string, Record<string, string>>;
+  llm_provider: 'local';
+  llm_model: string;
+  tts_provider: 'espeak';
+}
+
+export interface Agent extends AgentFields {
+  id: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface Voice {
+  name: string;
+  languages: string[];
+  gender?: string;
+}
+
+export type CredentialProvider = 'gemini' | 'google-tts' | 'openai';
+
+export interface Credential {
+  id: string;
+  provider: CredentialProvider;
+  label: string;
+  last4: string;
+  created_at: string;
+}
+
+export interface CredentialCheck {
+  id: string;
+  provider: CredentialProvider;
+  status: 'valid' | 'invalid' | 'quota' | 'unreachable' | 'unchecked';
+  message: string;
+}
+
+export interface ApiToken {
+  id: string;
+  name: string;
+  last4: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+export interface Tokens {
+  access_token: string;
+  refresh_token: string;
+  expires_in: number;
+  token_type: 'Bearer';
+}
+
+export interface User {
+  id: string;
+  email: string;
+  created_at: string;
+}

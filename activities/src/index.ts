@@ -1,9 +1,15 @@
 export * from './audio/ffmpeg.ts';
 export * from './db/index.ts';
 export * from './job-activities.ts';
+export * from './llm/gemini.ts';
 export * from './llm/local.ts';
+export * from './llm/openai.ts';
 export type * from './llm/provider.ts';
 export * from './log.ts';
+export * from './providers/errors.ts';
 export * from './storage/index.ts';
 export * from './tts/espeak.ts';
+export * from './tts/gemini.ts';
+export * from './tts/google.ts';
+export * from './tts/openai.ts';
 export type * from './tts/provider.ts';

@@ -2,6 +2,8 @@ export interface LlmRequest {
   system?: string;
   prompt: string;
   maxTokens: number;
+  /** Sampling temperature; each provider's default when absent. */
+  temperature?: number;
   /** Aborts the call (and its wait for a free model) when the activity is cancelled or timed out. */
   signal?: AbortSignal;
 }

@@ -1,0 +1,66 @@
+import type OpenAI from 'openai';
+import { openAiClient, openAiFailure } from '../llm/openai.ts';
+import { wavSampleRate } from './google.ts';
+import type { TtsProvider, TtsRequest, TtsResult, Voice } from './provider.ts';
+
+export interface OpenAiTtsOptions {
+  apiKey: string;
+  /** Another endpoint speaking the OpenAI API, including its `/v1`. */
+  baseUrl?: string;
+  /** `gpt-4o-mini-tts` (default), `tts-1` or `tts-1-hd`. */
+  model?: string;
+  /** Used when the request names none. */
+  defaultVoice?: string;
+  /** Per-request timeout in milliseconds; default two minutes. */
+  timeoutMs?: number;
+}
+
+/** OpenAI's built-in voices; every one speaks every language the model does. */
+export const openAiVoices = [
+  'alloy',
+  'ash',
+  'ballad',
+  'coral',
+  'echo',
+  'fable',
+  'nova',
+  'onyx',
+  'sage',
+  'shimmer',
+] as const;
+
+/** OpenAI text-to-speech (`audio.speech.create`) through the official SDK, answering WAV. */
+export class OpenAiTtsProvider implements TtsProvider {
+  readonly name = 'openai-tts';
+  /** OpenAI's limit is 4,096 characters; counting bytes keeps every request under it. */
+  readonly maxInputBytes = 4096;
+  private readonly client: OpenAI;
+
+  constructor(private readonly options: OpenAiTtsOptions) {
+    this.client = openAiClient(options.apiKey, options.baseUrl, options.timeoutMs ?? 120_000);
+  }
+
+  async synthesize(req: TtsRequest): Promise<TtsResult> {
+    let audio: Buffer;
+    try {
+      const res = await this.client.audio.speech.create(
+        {
+          model: this.options.model ?? 'gpt-4o-mini-tts',
+          voice: req.voice?.toLowerCase() ?? this.options.defaultVoice ?? 'alloy',
+          input: req.text,
+          response_format: 'wav',
+        },
+        { signal: req.signal },
+      );
+      audio = Buffer.from(await res.arrayBuffer());
+    } catch (err) {
+      throw openAiFailure(err, 'openai', this.options.apiKey, req.signal);
+    }
+    const sampleRate = wavSampleRate(audio);
+    return { audio, format: 'wav', ...(sampleRate ? { sampleRate } : {}) };
+  }
+
+  async listVoices(language?: string): Promise<Voice[]> {
+    return openAiVoices.map((name) => ({ name, languages: language ? [language] : [] }));
+  }
+}

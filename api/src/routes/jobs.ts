@@ -59,7 +59,9 @@ export const jobDocs: Record<string, RouteDoc> = {
   'POST /api/jobs/batch': { summary: 'Start one job per title (up to 100)', body: batch },
   'POST /api/jobs/:id/retry': { summary: 'Run a failed or cancelled job again from the step that failed' },
   'GET /api/jobs': { summary: "The user's jobs, newest first", query: listQuery },
-  'GET /api/jobs/:id': { summary: 'A job and its step-level progress' },
+  'GET /api/jobs/:id': {
+    summary: 'A job, its step-level progress and its workflow in the Temporal Web UI (temporal_ui_url)',
+  },
   'GET /api/jobs/:id/events': { summary: 'Server-Sent Events: progress, then end' },
   'POST /api/jobs/:id/cancel': { summary: 'Cancel a job' },
   'DELETE /api/jobs/:id': { summary: 'Delete a job and its files' },
@@ -67,7 +69,15 @@ export const jobDocs: Record<string, RouteDoc> = {
 };
 
 export function jobRoutes(services: JobServices & { storage: Storage }): Router {
-  const { db, client, storage } = services;
+  const { db, client, storage, config } = services;
+  // The Web UI: the configured one, or the embedded server's on its port; unknown for an external cluster.
+  const uiBase =
+    config.TEMPORAL_UI_URL ??
+    (config.TEMPORAL_ADDRESS ? undefined : `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`);
+  const temporalUiUrl = (job: JobRow) =>
+    uiBase
+      ? `${uiBase.replace(/\/$/, '')}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(job.workflow_id)}`
+      : null;
   const router = new Router({ prefix: '/jobs' });
   const owner = (ctx: Context) => ctx.state.user.id as string;
   /** The job as the API shows it, read again after a change. */
@@ -138,7 +148,7 @@ export function jobRoutes(services: JobServices & { storage: Storage }): Router 
   router.get('/:id', async (ctx) => {
     const job = await load(ctx);
     const progress = await jobProgress(services, job.id);
-    ctx.body = { ...jobView(job), steps: progress?.steps ?? [] };
+    ctx.body = { ...jobView(job), steps: progress?.steps ?? [], temporal_ui_url: temporalUiUrl(job) };
   });
 
   router.get('/:id/events', async (ctx) => {

@@ -19,13 +19,15 @@ export function groupKey(stepId: string): string {
 
 const languagePattern = /^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|\d{3}))?$/;
 
-/** A readable name for a group key: "Master script", "English (United States) · en-US", or the key itself. */
+/** A readable name for a group key: "Master script", "Variation 2 / English (United States) · en-US", or the key. */
 export function groupTitle(key: string, locale = 'en'): string {
   if (key === 'job') return 'Job';
   if (key === 'master') return 'Master script';
   return key
     .split('.')
     .map((part) => {
+      const variation = /^v(\d+)$/.exec(part);
+      if (variation) return `Variation ${variation[1]}`;
       if (!languagePattern.test(part)) return part;
       try {
         const name = new Intl.DisplayNames([locale], { type: 'language' }).of(part);

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { artifactFileName, formatDuration, parseTitles } from '../../web/src/lib/format.ts';
+import { sseParser } from '../../web/src/lib/sse.ts';
+import {
+  combinedState,
+  groupKey,
+  groupSteps,
+  groupTitle,
+  progressPercent,
+  stepDurationMs,
+} from '../../web/src/lib/timeline.ts';
+import type { Step } from '../../web/src/lib/types.ts';
+
+const step = (id: string, state: Step['state'], extra: Partial<Step> = {}): Step => ({
+  id,
+  label: id,
+  state,
+  ...extra,
+});
+
+describe('timeline grouping', () => {
+  it('groups by the id before the last dot, keeping the workflow order; ids without a dot are the job', () => {
+    const groups = groupSteps([
+      step('start', 'completed'),
+      step('premise', 'completed'),
+      step('master.block-1', 'completed'),
+      step('master.block-2', 'running'),
+      step('en-US.block-1', 'pending'),
+      step('en-US.tts-3', 'pending'),
+      step('pt-BR.audio', 'pending'),
+      step('finish', 'pending'),
+    ]);
+    expect(groups.map((g) => [g.key, g.steps.map((s) => s.id)])).toEqual([
+      ['job', ['start', 'premise', 'finish']],
+      ['master', ['master.block-1', 'master.block-2']],
+      ['en-US', ['en-US.block-1', 'en-US.tts-3']],
+      ['pt-BR', ['pt-BR.audio']],
+    ]);
+    expect(groups.map((g) => g.state)).toEqual(['running', 'running', 'pending', 'pending']);
+    expect(groups[1]?.counts).toEqual({ pending: 0, running: 1, completed: 1, failed: 0 });
+  });
+
+  it('handles deeper and unknown ids (variations, child workflows) the same way', () => {
+    expect(groupKey('v2.en-US.tts-1')).toBe('v2.en-US');
+    expect(groupKey('something-new')).toBe('job');
+    expect(groupKey('.odd')).toBe('job');
+    expect(groupTitle('v2.en-US')).toMatch(/^Variation 2 \/ \S.* · en-US$/);
+    expect(groupTitle('master')).toBe('Master script');
+    expect(groupTitle('weird_prefix')).toBe('weird_prefix');
+  });
+
+  it('combines states: failed beats running beats pending; completed only when all are', () => {
+    expect(combinedState([step('a', 'completed'), step('b', 'failed'), step('c', 'running')])).toBe('failed');
+    expect(combinedState([step('a', 'completed'), step('b', 'completed')])).toBe('completed');
+    expect(combinedState([step('a', 'completed'), step('b', 'pending')])).toBe('running');
+    expect(combinedState([step('a', 'pending')])).toBe('pending');
+    expect(combinedState([])).toBe('pending');
+  });
+
+  it('spans group times over its steps and keeps no end while unfinished', () => {
+    const [done] = groupSteps([
+      step('x.a', 'completed', { startedAt: '2025-01-01T00:00:02Z', finishedAt: '2025-01-01T00:00:05Z' }),
+      step('x.b', 'completed', { startedAt: '2025-01-01T00:00:01Z', finishedAt: '2025-01-01T00:00:09Z' }),
+    ]);
+    expect(done?.startedAt).toBe('2025-01-01T00:00:01Z');
+    expect(done?.finishedAt).toBe('2025-01-01T00:00:09Z');
+    const [open] = groupSteps([
+      step('x.a', 'completed', { startedAt: '2025-01-01T00:00:02Z', finishedAt: '2025-01-01T00:00:05Z' }),
+      step('x.b', 'running', { startedAt: '2025-01-01T00:00:03Z' }),
+    ]);
+    expect(open?.finishedAt).toBeUndefined();
+  });
+
+  it('measures progress and durations', () => {
+    expect(progressPercent([step('a', 'completed'), step('b', 'pending'), step('c', 'running')])).toBe(33);
+    expect(progressPercent([], true)).toBe(100);
+    expect(progressPercent([])).toBe(0);
+    const now = Date.parse('2025-01-01T00:01:00Z');
+    expect(stepDurationMs({ startedAt: '2025-01-01T00:00:00Z' }, now)).toBe(60_000);
+    expect(
+      stepDurationMs({ startedAt: '2025-01-01T00:00:00Z', finishedAt: '2025-01-01T00:00:01.5Z' }, now),
+    ).toBe(1500);
+    expect(stepDurationMs({}, now)).toBeUndefined();
+    expect(formatDuration(850)).toBe('850 ms');
+    expect(formatDuration(12_340)).toBe('12.3 s');
+    expect(formatDuration(245_000)).toBe('4 min 05 s');
+  });
+});
+
+describe('helpers', () => {
+  it('parses an event stream fed in arbitrary pieces', () => {
+    const parse = sseParser();
+    const text =
+      'retry: 2000\n\n: comment\nevent: progress\nid: 3\ndata: {"a":1}\n\nevent: end\r\nid: 4\r\ndata: x\r\ndata: y\r\n\r\n';
+    const events = [];
+    for (let i = 0; i < text.length; i += 7) events.push(...parse(text.slice(i, i + 7)));
+    expect(events).toEqual([
+      { event: 'progress', id: '3', data: '{"a":1}' },
+      { event: 'end', id: '4', data: 'x\ny' },
+    ]);
+  });
+
+  it('names files as the server does and splits titles one per line', () => {
+    expect(artifactFileName({ kind: 'audio', language: 'en-US', content_type: 'audio/mpeg' })).toBe(
+      'narration.en-US.mp3',
+    );
+    expect(
+      artifactFileName({ kind: 'premise', language: null, content_type: 'text/plain; charset=utf-8' }),
+    ).toBe('premise.txt');
+    expect(parseTitles(' A \n\nB\nA\n  ')).toEqual(['A', 'B']);
+  });
+});

@@ -192,9 +192,9 @@ export const agents = {
 };
 
 export const voices = {
-  list: (language?: string) =>
-    json<{ provider: string; items: Voice[] }>('GET', `/api/tts/voices${query({ language })}`),
-  preview: (body: { language: string; voice?: string; text: string }) =>
+  list: (provider: string, language?: string) =>
+    json<{ provider: string; items: Voice[] }>('GET', `/api/tts/voices${query({ provider, language })}`),
+  preview: (body: { provider: string; language: string; voice?: string; text: string }) =>
     request('/api/tts/preview', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

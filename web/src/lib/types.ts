@@ -11,6 +11,8 @@ export interface Step {
   startedAt?: string;
   finishedAt?: string;
   output?: string;
+  /** A short note about the result, e.g. "412 of 400 words". */
+  detail?: string;
   error?: string;
 }
 
@@ -66,9 +68,10 @@ export interface AgentFields {
   cultural_configs: Record<string, string>;
   default_voices: Record<string, string>;
   pronunciation: Record<string, Record<string, string>>;
-  llm_provider: 'local';
+  llm_provider: string;
   llm_model: string;
-  tts_provider: 'espeak';
+  llm_fallback_model?: string;
+  tts_provider: string;
 }
 
 export interface Agent extends AgentFields {

@@ -1,0 +1,64 @@
+import type { Agent, AgentFields } from './types.ts';
+
+/** Text model providers an agent can pick; the server says which it supports. */
+export const llmProviders = [
+  { value: 'local', label: 'Local model (offline, on this machine)' },
+  { value: 'gemini', label: 'Google Gemini' },
+  { value: 'openai', label: 'OpenAI-compatible' },
+];
+
+/** Speech providers an agent can pick. */
+export const ttsProviders = [
+  { value: 'espeak', label: 'espeak-ng (offline)' },
+  { value: 'google', label: 'Google Cloud Text-to-Speech' },
+  { value: 'openai', label: 'OpenAI speech' },
+  { value: 'gemini', label: 'Gemini speech' },
+];
+
+export function blankAgent(): AgentFields {
+  return {
+    name: '',
+    idioma: 'pt-BR',
+    premise_prompt: '',
+    persona_and_global_rules_prompt: '',
+    block_structure_prompt: '',
+    cultural_adaptation_prompt: '',
+    idiomas_alvo: [],
+    cultural_configs: {},
+    default_voices: {},
+    pronunciation: {},
+    llm_provider: 'local',
+    llm_model: '',
+    tts_provider: 'espeak',
+  };
+}
+
+/** The editable fields of a stored agent (any field this app does not know is kept as it is). */
+export function agentFields(agent: Agent): AgentFields {
+  const { id: _id, created_at: _c, updated_at: _u, ...fields } = agent;
+  return structuredClone(fields);
+}
+
+/**
+ * What to send: per-language maps trimmed to the agent's languages (source + targets), empty entries
+ * dropped, so removing a language removes its voice, cultural notes and dictionary too.
+ */
+export function agentPayload(fields: AgentFields): AgentFields {
+  const languages = new Set([fields.idioma, ...fields.idiomas_alvo]);
+  const keep = <T>(map: Record<string, T>, ok: (v: T) => boolean) =>
+    Object.fromEntries(Object.entries(map).filter(([lang, v]) => languages.has(lang) && ok(v)));
+  const pronunciation: Record<string, Record<string, string>> = {};
+  for (const [lang, dict] of Object.entries(fields.pronunciation)) {
+    if (!languages.has(lang)) continue;
+    const entries = Object.entries(dict).filter(([word]) => word.trim() !== '');
+    if (entries.length > 0) pronunciation[lang] = Object.fromEntries(entries.map(([w, s]) => [w.trim(), s]));
+  }
+  return {
+    ...fields,
+    name: fields.name.trim(),
+    idiomas_alvo: [...new Set(fields.idiomas_alvo.filter((l) => l !== fields.idioma))],
+    cultural_configs: keep(fields.cultural_configs, (v) => v.trim() !== ''),
+    default_voices: keep(fields.default_voices, (v) => v !== ''),
+    pronunciation,
+  };
+}

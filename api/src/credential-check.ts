@@ -1,4 +1,10 @@
-import type { CredentialProvider } from '@bolt/activities';
+import {
+  type CredentialProvider,
+  classifyGoogleError,
+  classifyOpenAiError,
+  GoogleTtsProvider,
+  type ProviderError,
+} from '@bolt/activities';
 import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
 
@@ -10,17 +16,25 @@ export interface CheckResult {
 export interface ProviderUrls {
   gemini?: string;
   openai?: string;
+  googleTts?: string;
 }
 
-/** What an HTTP status from a provider means for a key. */
-function classify(status: number | undefined, detail: string): CheckResult {
-  if (status === 429) return { status: 'quota', message: `The key works but is over its quota: ${detail}` };
-  if (status === 400 || status === 401 || status === 403)
-    return { status: 'invalid', message: `The provider rejected the key: ${detail}` };
-  return { status: 'unreachable', message: `Could not check the key now: ${detail}` };
+/** What a classified provider error means for a key. */
+function verdict(err: ProviderError): CheckResult {
+  switch (err.kind) {
+    case 'rate-limited':
+      return { status: 'quota', message: `The key works but is over its quota. ${err.message}` };
+    case 'transient':
+      return { status: 'unreachable', message: `Could not check the key now. ${err.message}` };
+    default:
+      return { status: 'invalid', message: err.message };
+  }
 }
 
-/** Checks a key with the provider's cheapest call (listing models), through its official SDK. */
+/**
+ * Checks a key with the provider's cheapest call, through its official SDK: listing models (Gemini,
+ * OpenAI) or voices (Google Cloud Text-to-Speech).
+ */
 export async function checkCredential(
   provider: CredentialProvider,
   key: string,
@@ -30,20 +44,22 @@ export async function checkCredential(
     if (provider === 'gemini') {
       await new GoogleGenAI({
         apiKey: key,
-        httpOptions: urls.gemini ? { baseUrl: urls.gemini } : undefined,
+        httpOptions: { timeout: 10_000, ...(urls.gemini ? { baseUrl: urls.gemini } : {}) },
       }).models.list();
     } else if (provider === 'openai') {
       await new OpenAI({ apiKey: key, baseURL: urls.openai, maxRetries: 0, timeout: 10_000 }).models.list();
     } else {
-      return {
-        status: 'unchecked',
-        message: 'Google Cloud TTS keys are checked when the Google TTS provider is used',
-      };
+      await new GoogleTtsProvider({ apiKey: key, baseUrl: urls.googleTts, timeoutMs: 10_000 }).listVoices(
+        'en-US',
+      );
     }
     return { status: 'valid', message: 'The provider accepted the key' };
   } catch (err) {
-    const e = err as { status?: number; message?: string };
-    // The provider's own message, with anything that looks like the key removed.
-    return classify(e.status, (e.message ?? String(err)).split(key).join('[key]').slice(0, 300));
+    // The classifiers strip the key from anything the provider said.
+    return verdict(
+      provider === 'openai'
+        ? classifyOpenAiError(provider, err, key)
+        : classifyGoogleError(provider, err, key),
+    );
   }
 }

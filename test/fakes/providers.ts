@@ -1,76 +1,773 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { countWords, firstWords, hashOf, prose, tokensFor, tone, wantedWords, wav } from './content.ts';
+import { googleVoices, isGeminiVoice, openAiVoiceNames } from './voices.ts';
 
 /**
- * A local stand-in for the Gemini API and the OpenAI API, speaking their wire formats (model lists and
- * error bodies), reached through the official SDKs by base URL. Keys decide the answer: `valid-…`
- * lists models, `quota-…` is over quota (429), anything else is rejected. Every request is logged.
+ * A local stand-in for the Gemini API, Google Cloud Text-to-Speech (REST) and the OpenAI API, speaking
+ * their wire formats so that the official SDKs reach it by base URL.
+ *
+ * Keys decide the answer: `valid-…` works, `quota-…` is always over quota (429), anything else is an
+ * invalid key, each in the provider's own error format. Answers are derived from a hash of the request,
+ * so the same request gets the same text or audio on every run. Faults can be injected, and every
+ * request is logged.
  */
-export async function startFakeProviders() {
-  const requests: Array<{ method: string; path: string; key: string }> = [];
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://fake');
-    const bearer = req.headers.authorization?.replace(/^Bearer /, '');
-    const gemini = !bearer;
-    const key = bearer ?? String(req.headers['x-goog-api-key'] ?? url.searchParams.get('key') ?? '');
-    requests.push({ method: req.method ?? '', path: url.pathname, key });
-    const send = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
+
+export type FakeApi = 'gemini' | 'google-tts' | 'openai';
+
+/**
+ * - `latency`: answer normally after `latencyMs` (default 1000).
+ * - `429`: over quota/rate limit, asking to retry after `retryDelaySeconds` (RetryInfo / retry-after).
+ * - `500`: an internal error.
+ * - `reset`: the connection is destroyed without an answer.
+ * - `truncate`: text generation stops early (a 200 with finish reason MAX_TOKENS / `length`, about
+ *   half the text); speech answers are cut off mid-body and the connection destroyed.
+ * - `safety`: the content is blocked (Gemini `promptFeedback.blockReason` for text, finish reason
+ *   PROHIBITED_CONTENT for speech; OpenAI `content_filter` / `content_policy_violation`; Google TTS a
+ *   400 naming harmful content).
+ * - `invalid-key`: the key is rejected, whatever it is.
+ */
+export type FaultKind = 'latency' | '429' | '500' | 'reset' | 'truncate' | 'safety' | 'invalid-key';
+
+export interface Fault {
+  /** Only requests to this API; any API when absent. */
+  api?: FakeApi;
+  kind: FaultKind;
+  /** How many matching requests it affects; default 1. */
+  times?: number;
+  latencyMs?: number;
+  retryDelaySeconds?: number;
+  /** `paid` (default): only generate/synthesize calls; `all`: model and voice listings too. */
+  calls?: 'paid' | 'all';
+}
+
+export interface FakeRequest {
+  api: FakeApi | 'unknown';
+  method: string;
+  path: string;
+  key: string;
+  /** HTTP status answered; 0 while pending or when the connection was reset. */
+  status: number;
+  /** Hash of the path and body: the same call made twice has the same hash. */
+  bodyHash: string;
+  /** When the request arrived (ms since the epoch). */
+  at: number;
+  /** A paid call (generate/synthesize) whose 200 answer was sent in full. */
+  completed: boolean;
+  /** Whether this is a generate/synthesize call. */
+  paid: boolean;
+  /** The injected fault this request met, if any. */
+  fault?: FaultKind;
+}
+
+export interface FakeProvidersOptions {
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Added to every generate/synthesize call. */
+  latencyMs?: number;
+  /** Audio length per character of input; default 20 ms. */
+  msPerChar?: number;
+  /** Retry delay sent with 429s when the fault sets none; default 7 s. */
+  retryDelaySeconds?: number;
+}
+
+export interface FakeProviders {
+  /** `http://127.0.0.1:<port>`: the base URL for Gemini and Google TTS; OpenAI's is `${url}/v1`. */
+  url: string;
+  /** The variables that point Bolt at this server. */
+  env: { GEMINI_BASE_URL: string; GOOGLE_TTS_BASE_URL: string; OPENAI_BASE_URL: string };
+  requests: FakeRequest[];
+  inject(fault: Fault): void;
+  clearFaults(): void;
+  /** Changes the latency added to every generate/synthesize call. */
+  setLatency(ms: number): void;
+  close(): Promise<void>;
+}
+
+const geminiModels = [
+  { name: 'gemini-2.5-flash', displayName: 'Gemini 2.5 Flash' },
+  { name: 'gemini-2.5-pro', displayName: 'Gemini 2.5 Pro' },
+  { name: 'gemini-2.5-flash-lite', displayName: 'Gemini 2.5 Flash-Lite' },
+  { name: 'gemini-2.0-flash', displayName: 'Gemini 2.0 Flash' },
+  { name: 'gemini-2.5-flash-preview-tts', displayName: 'Gemini 2.5 Flash Preview TTS' },
+  { name: 'gemini-2.5-pro-preview-tts', displayName: 'Gemini 2.5 Pro Preview TTS' },
+];
+const openAiModels = [
+  'gpt-4o-mini',
+  'gpt-4o',
+  'gpt-4.1-mini',
+  'gpt-5-mini',
+  'gpt-4o-mini-tts',
+  'tts-1',
+  'tts-1-hd',
+];
+const openAiSpeechModels = new Set(['gpt-4o-mini-tts', 'tts-1', 'tts-1-hd']);
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The parts of a request the handlers need. */
+interface Call {
+  api: FakeApi;
+  method: string;
+  path: string;
+  query: URLSearchParams;
+  key: string;
+  body: Record<string, unknown>;
+  hash: string;
+  entry: FakeRequest;
+  res: http.ServerResponse;
+  options: Required<FakeProvidersOptions>;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Sending answers and errors in each provider's format.
+
+function sendJson(call: Call, status: number, body: unknown, headers: Record<string, string> = {}) {
+  call.entry.status = status;
+  call.res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers });
+  call.res.end(JSON.stringify(body));
+}
+
+function googleError(call: Call, code: number, status: string, message: string, details: unknown[] = []) {
+  sendJson(call, code, { error: { code, message, status, ...(details.length ? { details } : {}) } });
+}
+
+function openAiError(
+  call: Call,
+  status: number,
+  message: string,
+  type: string,
+  code: string | null,
+  param: string | null = null,
+  headers: Record<string, string> = {},
+) {
+  sendJson(call, status, { error: { message, type, param, code } }, headers);
+}
+
+function service(api: FakeApi): string {
+  return api === 'gemini' ? 'generativelanguage.googleapis.com' : 'texttospeech.googleapis.com';
+}
+
+function invalidKey(call: Call) {
+  if (call.api === 'openai') {
+    const masked =
+      call.key.length > 8 ? `${call.key.slice(0, 3)}${'*'.repeat(12)}${call.key.slice(-4)}` : '***';
+    return openAiError(
+      call,
+      401,
+      `Incorrect API key provided: ${masked}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+      'invalid_request_error',
+      'invalid_api_key',
+    );
+  }
+  googleError(call, 400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.', [
+    {
+      '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+      reason: 'API_KEY_INVALID',
+      domain: 'googleapis.com',
+      metadata: { service: service(call.api) },
+    },
+    {
+      '@type': 'type.googleapis.com/google.rpc.LocalizedMessage',
+      locale: 'en-US',
+      message: 'API key not valid. Please pass a valid API key.',
+    },
+  ]);
+}
+
+function overQuota(call: Call, retryDelaySeconds: number, injected: boolean) {
+  if (call.api === 'openai') {
+    if (!injected)
+      return openAiError(
+        call,
+        429,
+        'You exceeded your current quota, please check your plan and billing details.',
+        'insufficient_quota',
+        'insufficient_quota',
+      );
+    return openAiError(
+      call,
+      429,
+      `Rate limit reached for requests. Please try again in ${retryDelaySeconds}s.`,
+      'requests',
+      'rate_limit_exceeded',
+      null,
+      { 'retry-after': String(retryDelaySeconds), 'retry-after-ms': String(retryDelaySeconds * 1000) },
+    );
+  }
+  const message =
+    call.api === 'gemini'
+      ? 'You exceeded your current quota, please check your plan and billing details.'
+      : "Quota exceeded for quota metric 'Requests' and limit 'Requests per minute' of service 'texttospeech.googleapis.com'.";
+  googleError(call, 429, 'RESOURCE_EXHAUSTED', message, [
+    {
+      '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
+      reason: 'RATE_LIMIT_EXCEEDED',
+      domain: 'googleapis.com',
+      metadata: { service: service(call.api) },
+    },
+    { '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${retryDelaySeconds}s` },
+  ]);
+}
+
+function internalError(call: Call) {
+  if (call.api === 'openai')
+    return openAiError(
+      call,
+      500,
+      'The server had an error while processing your request. Sorry about that!',
+      'server_error',
+      null,
+    );
+  googleError(call, 500, 'INTERNAL', 'Internal error encountered.');
+}
+
+function notFound(call: Call, message = 'Not found') {
+  if (call.api === 'openai') return openAiError(call, 404, message, 'invalid_request_error', 'not_found');
+  googleError(call, 404, 'NOT_FOUND', message);
+}
+
+/** Sends headers and half the body, then drops the connection. */
+function cutOff(call: Call, contentType: string, body: Buffer) {
+  call.entry.status = 200;
+  call.res.writeHead(200, { 'content-type': contentType, 'content-length': String(body.length) });
+  call.res.write(body.subarray(0, Math.floor(body.length / 2)), () => call.res.socket?.destroy());
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Gemini API.
+
+function geminiText(parts: unknown): string {
+  if (!Array.isArray(parts)) return '';
+  return parts
+    .map((p) => (typeof (p as { text?: unknown }).text === 'string' ? (p as { text: string }).text : ''))
+    .join('');
+}
+
+function geminiGenerate(call: Call, model: string, fault: Fault | undefined) {
+  const known = geminiModels.some((m) => m.name === model);
+  if (!known)
+    return googleError(
+      call,
+      404,
+      'NOT_FOUND',
+      `models/${model} is not found for API version v1beta, or is not supported for generateContent.`,
+    );
+  const body = call.body as {
+    contents?: Array<{ parts?: unknown }>;
+    systemInstruction?: { parts?: unknown };
+    generationConfig?: {
+      maxOutputTokens?: number;
+      responseModalities?: string[];
+      speechConfig?: { voiceConfig?: { prebuiltVoiceConfig?: { voiceName?: string } } };
     };
-    if (!/^\/v1(beta)?\/models$/.test(url.pathname))
-      return send(404, { error: { code: 404, message: 'Not found', status: 'NOT_FOUND' } });
-    if (key.startsWith('quota-')) {
-      return gemini
-        ? send(429, {
-            error: {
-              code: 429,
-              message: 'Resource has been exhausted (e.g. check quota).',
-              status: 'RESOURCE_EXHAUSTED',
+  };
+  const prompt = (body.contents ?? []).map((c) => geminiText(c.parts)).join('\n');
+  const system = geminiText(body.systemInstruction?.parts);
+  const config = body.generationConfig ?? {};
+  const audio = (config.responseModalities ?? []).some((m) => m.toUpperCase() === 'AUDIO');
+  const ttsModel = model.endsWith('-tts');
+  if (audio !== ttsModel)
+    return googleError(
+      call,
+      400,
+      'INVALID_ARGUMENT',
+      `Model ${model} does not support the requested response modality: ${audio ? 'AUDIO' : 'TEXT'}.`,
+    );
+  if (!prompt.trim())
+    return googleError(call, 400, 'INVALID_ARGUMENT', '* contents: contents is not specified');
+  const promptTokenCount = tokensFor(countWords(`${system} ${prompt}`));
+  const hash = hashOf(model, system, prompt);
+
+  if (audio) {
+    const voice = config.speechConfig?.voiceConfig?.prebuiltVoiceConfig?.voiceName ?? 'Kore';
+    if (!isGeminiVoice(voice))
+      return googleError(
+        call,
+        400,
+        'INVALID_ARGUMENT',
+        `Voice name ${voice} is not supported. Please use a prebuilt voice.`,
+      );
+    if (fault?.kind === 'safety')
+      return sendJson(call, 200, {
+        candidates: [{ finishReason: 'PROHIBITED_CONTENT', index: 0 }],
+        usageMetadata: { promptTokenCount, totalTokenCount: promptTokenCount },
+        modelVersion: model,
+      });
+    const pcm = tone(hashOf(hash, voice), [...prompt].length * call.options.msPerChar, 24_000);
+    const answer = Buffer.from(
+      JSON.stringify({
+        candidates: [
+          {
+            content: {
+              role: 'model',
+              parts: [
+                { inlineData: { mimeType: 'audio/L16;codec=pcm;rate=24000', data: pcm.toString('base64') } },
+              ],
             },
-          })
-        : send(429, {
-            error: {
-              message: 'You exceeded your current quota.',
-              type: 'insufficient_quota',
-              code: 'insufficient_quota',
-            },
-          });
-    }
-    if (!key.startsWith('valid-')) {
-      return gemini
-        ? send(400, {
-            error: {
-              code: 400,
-              message: 'API key not valid. Please pass a valid API key.',
-              status: 'INVALID_ARGUMENT',
-            },
-          })
-        : send(401, {
-            error: {
-              message: 'Incorrect API key provided.',
-              type: 'invalid_request_error',
-              code: 'invalid_api_key',
-            },
-          });
-    }
-    return gemini
-      ? send(200, {
-          models: [
-            {
-              name: 'models/gemini-2.5-flash',
-              displayName: 'Gemini 2.5 Flash',
-              supportedGenerationMethods: ['generateContent'],
-            },
-          ],
-        })
-      : send(200, {
-          object: 'list',
-          data: [{ id: 'gpt-4o-mini', object: 'model', created: 1721172741, owned_by: 'system' }],
-        });
+            finishReason: 'STOP',
+            index: 0,
+          },
+        ],
+        usageMetadata: {
+          promptTokenCount,
+          candidatesTokenCount: Math.ceil((pcm.length / 2 / 24_000) * 25),
+          totalTokenCount: promptTokenCount + Math.ceil((pcm.length / 2 / 24_000) * 25),
+        },
+        modelVersion: model,
+        responseId: hash.slice(0, 22),
+      }),
+    );
+    if (fault?.kind === 'truncate') return cutOff(call, 'application/json; charset=UTF-8', answer);
+    call.entry.status = 200;
+    call.res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
+    return call.res.end(answer);
+  }
+
+  if (fault?.kind === 'safety')
+    return sendJson(call, 200, {
+      promptFeedback: {
+        blockReason: 'SAFETY',
+        safetyRatings: [{ category: 'HARM_CATEGORY_DANGEROUS_CONTENT', probability: 'HIGH', blocked: true }],
+      },
+      usageMetadata: { promptTokenCount, totalTokenCount: promptTokenCount },
+      modelVersion: model,
+    });
+  const { text, finish } = answerText(hash, prompt, config.maxOutputTokens, fault?.kind === 'truncate');
+  const candidatesTokenCount = tokensFor(countWords(text));
+  sendJson(call, 200, {
+    candidates: [
+      {
+        content: { role: 'model', parts: [{ text }] },
+        finishReason: finish === 'length' ? 'MAX_TOKENS' : 'STOP',
+        index: 0,
+      },
+    ],
+    usageMetadata: {
+      promptTokenCount,
+      candidatesTokenCount,
+      totalTokenCount: promptTokenCount + candidatesTokenCount,
+    },
+    modelVersion: model,
+    responseId: hash.slice(0, 22),
   });
-  server.listen(0, '127.0.0.1');
+}
+
+/** The reply for a prompt: the words asked for, cut at the token budget (or halved by a fault). */
+function answerText(hash: string, prompt: string, maxTokens: number | undefined, truncate: boolean) {
+  const words = wantedWords(prompt);
+  const full = prose(hash, words);
+  const budget = maxTokens && maxTokens > 0 ? Math.floor(maxTokens / 1.3) : Number.POSITIVE_INFINITY;
+  const limit = Math.min(budget, truncate ? Math.max(1, Math.floor(words / 2)) : Number.POSITIVE_INFINITY);
+  if (limit >= words) return { text: full, finish: 'stop' as const };
+  return { text: firstWords(full, Math.max(1, limit)), finish: 'length' as const };
+}
+
+function gemini(call: Call, fault: Fault | undefined) {
+  if (call.method === 'GET' && /^\/v1(beta)?\/models$/.test(call.path))
+    return sendJson(call, 200, {
+      models: geminiModels.map((m) => ({
+        name: `models/${m.name}`,
+        version: '001',
+        displayName: m.displayName,
+        inputTokenLimit: 1048576,
+        outputTokenLimit: m.name.endsWith('-tts') ? 16384 : 65536,
+        supportedGenerationMethods: ['generateContent', 'countTokens'],
+      })),
+    });
+  const generate = /^\/v1(?:beta)?\/models\/([^/:]+):generateContent$/.exec(call.path);
+  if (call.method === 'POST' && generate)
+    return geminiGenerate(call, decodeURIComponent(generate[1] ?? ''), fault);
+  notFound(call);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Google Cloud Text-to-Speech (REST).
+
+const encodings: Record<string, string> = {
+  '1': 'LINEAR16',
+  '2': 'MP3',
+  '3': 'OGG_OPUS',
+  '5': 'MULAW',
+  '6': 'ALAW',
+};
+
+function googleTts(call: Call, fault: Fault | undefined) {
+  if (call.method === 'GET' && call.path === '/v1/voices') {
+    const language = call.query.get('languageCode')?.toLowerCase();
+    const voices = googleVoices.filter(
+      (v) =>
+        !language ||
+        v.languageCodes.some(
+          (l) => l.toLowerCase() === language || l.toLowerCase().split('-')[0] === language,
+        ),
+    );
+    return sendJson(call, 200, { voices });
+  }
+  if (call.method !== 'POST' || call.path !== '/v1/text:synthesize') return notFound(call);
+  const body = call.body as {
+    input?: { text?: string; ssml?: string };
+    voice?: { languageCode?: string; name?: string };
+    audioConfig?: { audioEncoding?: string | number; sampleRateHertz?: number };
+  };
+  const text = body.input?.text ?? body.input?.ssml ?? '';
+  if (!text)
+    return googleError(call, 400, 'INVALID_ARGUMENT', 'Either `input.text` or `input.ssml` must be set.');
+  if (Buffer.byteLength(text, 'utf8') > 5000)
+    return googleError(
+      call,
+      400,
+      'INVALID_ARGUMENT',
+      'Either `input.text` or `input.ssml` is longer than the limit of 5000 bytes. This limit is different from quotas. To fix, reduce the byte length of the characters in this request, or consider using the Long Audio API.',
+    );
+  const encoding =
+    encodings[String(body.audioConfig?.audioEncoding)] ?? String(body.audioConfig?.audioEncoding ?? '');
+  if (encoding !== 'LINEAR16')
+    return googleError(
+      call,
+      400,
+      'INVALID_ARGUMENT',
+      encoding && encoding !== 'undefined' && encoding !== '0'
+        ? `This stand-in only produces LINEAR16 audio, not ${encoding}.`
+        : 'audio_config.audio_encoding is required.',
+    );
+  const languageCode = body.voice?.languageCode ?? '';
+  const voice = body.voice?.name
+    ? googleVoices.find((v) => v.name === body.voice?.name)
+    : googleVoices.find((v) => v.languageCodes.some((l) => l.toLowerCase() === languageCode.toLowerCase()));
+  if (!voice)
+    return googleError(
+      call,
+      400,
+      'INVALID_ARGUMENT',
+      body.voice?.name
+        ? `Voice '${body.voice.name}' does not exist. Is it misspelled?`
+        : `Voice with languageCode '${languageCode}' does not exist.`,
+    );
+  if (fault?.kind === 'safety')
+    return googleError(
+      call,
+      400,
+      'INVALID_ARGUMENT',
+      'The request contains sensitive or harmful content and was blocked by the safety filters.',
+    );
+  const rate = body.audioConfig?.sampleRateHertz || voice.naturalSampleRateHertz;
+  const audio = wav(tone(hashOf(voice.name, text), [...text].length * call.options.msPerChar, rate), rate);
+  const answer = Buffer.from(JSON.stringify({ audioContent: audio.toString('base64') }));
+  if (fault?.kind === 'truncate') return cutOff(call, 'application/json; charset=UTF-8', answer);
+  call.entry.status = 200;
+  call.res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
+  call.res.end(answer);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// OpenAI.
+
+function messageText(content: unknown): string {
+  if (typeof content === 'string') return content;
+  if (Array.isArray(content)) return content.map((p) => (p as { text?: string }).text ?? '').join('');
+  return '';
+}
+
+function openAi(call: Call, fault: Fault | undefined) {
+  if (call.method === 'GET' && call.path === '/v1/models')
+    return sendJson(call, 200, {
+      object: 'list',
+      data: openAiModels.map((id) => ({ id, object: 'model', created: 1721172741, owned_by: 'system' })),
+    });
+  if (call.method === 'POST' && call.path === '/v1/chat/completions') return openAiChat(call, fault);
+  if (call.method === 'POST' && call.path === '/v1/audio/speech') return openAiSpeech(call, fault);
+  notFound(call, `Invalid URL (${call.method} ${call.path})`);
+}
+
+function openAiChat(call: Call, fault: Fault | undefined) {
+  const body = call.body as {
+    model?: string;
+    messages?: Array<{ role?: string; content?: unknown }>;
+    max_completion_tokens?: number;
+    max_tokens?: number;
+  };
+  const model = body.model ?? '';
+  if (!openAiModels.includes(model) || openAiSpeechModels.has(model))
+    return openAiError(
+      call,
+      404,
+      `The model \`${model}\` does not exist or you do not have access to it.`,
+      'invalid_request_error',
+      'model_not_found',
+    );
+  const messages = body.messages ?? [];
+  if (!messages.length)
+    return openAiError(
+      call,
+      400,
+      "Missing required parameter: 'messages'.",
+      'invalid_request_error',
+      'missing_required_parameter',
+      'messages',
+    );
+  const system = messages
+    .filter((m) => m.role === 'system' || m.role === 'developer')
+    .map((m) => messageText(m.content))
+    .join('\n');
+  const prompt = messages
+    .filter((m) => m.role === 'user')
+    .map((m) => messageText(m.content))
+    .join('\n');
+  const hash = hashOf(model, system, prompt);
+  const promptTokens = tokensFor(countWords(`${system} ${prompt}`));
+  let text: string;
+  let finish: string;
+  if (fault?.kind === 'safety') {
+    text = '';
+    finish = 'content_filter';
+  } else {
+    const answer = answerText(
+      hash,
+      prompt,
+      body.max_completion_tokens ?? body.max_tokens,
+      fault?.kind === 'truncate',
+    );
+    text = answer.text;
+    finish = answer.finish;
+  }
+  const completionTokens = tokensFor(countWords(text));
+  sendJson(call, 200, {
+    id: `chatcmpl-${hash.slice(0, 29)}`,
+    object: 'chat.completion',
+    created: Math.floor(Date.now() / 1000),
+    model,
+    choices: [
+      {
+        index: 0,
+        message: { role: 'assistant', content: text, refusal: null, annotations: [] },
+        logprobs: null,
+        finish_reason: finish,
+      },
+    ],
+    usage: {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+    },
+    service_tier: 'default',
+    system_fingerprint: `fp_${hash.slice(0, 10)}`,
+  });
+}
+
+function openAiSpeech(call: Call, fault: Fault | undefined) {
+  const body = call.body as { model?: string; input?: string; voice?: string; response_format?: string };
+  const model = body.model ?? '';
+  if (!openAiSpeechModels.has(model))
+    return openAiError(
+      call,
+      404,
+      `The model \`${model}\` does not exist or you do not have access to it.`,
+      'invalid_request_error',
+      'model_not_found',
+    );
+  const input = body.input ?? '';
+  if (!input)
+    return openAiError(
+      call,
+      400,
+      "Missing required parameter: 'input'.",
+      'invalid_request_error',
+      'missing_required_parameter',
+      'input',
+    );
+  if ([...input].length > 4096)
+    return openAiError(
+      call,
+      400,
+      'String should have at most 4096 characters',
+      'invalid_request_error',
+      'string_too_long',
+      'input',
+    );
+  const voice = body.voice ?? '';
+  if (!openAiVoiceNames.includes(voice))
+    return openAiError(
+      call,
+      400,
+      `Invalid value: '${voice}'. Supported values are: ${openAiVoiceNames.map((v) => `'${v}'`).join(', ')}.`,
+      'invalid_request_error',
+      'invalid_value',
+      'voice',
+    );
+  if (fault?.kind === 'safety')
+    return openAiError(
+      call,
+      400,
+      'Your request was rejected as a result of our safety system.',
+      'invalid_request_error',
+      'content_policy_violation',
+    );
+  const format = body.response_format ?? 'mp3';
+  if (format !== 'wav' && format !== 'pcm')
+    return openAiError(
+      call,
+      400,
+      `This stand-in only produces wav and pcm audio, not ${format}.`,
+      'invalid_request_error',
+      'invalid_value',
+      'response_format',
+    );
+  const pcm = tone(hashOf(model, voice, input), [...input].length * call.options.msPerChar, 24_000);
+  const audio = format === 'wav' ? wav(pcm, 24_000) : pcm;
+  const type = format === 'wav' ? 'audio/wav' : 'audio/pcm';
+  if (fault?.kind === 'truncate') return cutOff(call, type, audio);
+  call.entry.status = 200;
+  call.res.writeHead(200, { 'content-type': type, 'content-length': String(audio.length) });
+  call.res.end(audio);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The server.
+
+/** Which API a request is for: OpenAI sends a bearer token, Google an x-goog-api-key header. */
+function apiOf(path: string, bearer: boolean): FakeApi | 'unknown' {
+  if (bearer) return 'openai';
+  if (path === '/v1/text:synthesize' || path === '/v1/voices') return 'google-tts';
+  // The Gemini API answers on v1 (the SDK's default) and v1beta alike.
+  if (/^\/v1(beta)?\/models(\/|$)/.test(path)) return 'gemini';
+  if (path.startsWith('/v1/')) return 'openai';
+  return 'unknown';
+}
+
+function isPaid(api: FakeApi, method: string, path: string): boolean {
+  if (method !== 'POST') return false;
+  if (api === 'gemini') return path.endsWith(':generateContent');
+  if (api === 'google-tts') return path === '/v1/text:synthesize';
+  return path === '/v1/chat/completions' || path === '/v1/audio/speech';
+}
+
+export async function startFakeProviders(options: FakeProvidersOptions = {}): Promise<FakeProviders> {
+  const settings: Required<FakeProvidersOptions> = {
+    port: options.port ?? 0,
+    latencyMs: options.latencyMs ?? 0,
+    msPerChar: options.msPerChar ?? 20,
+    retryDelaySeconds: options.retryDelaySeconds ?? 7,
+  };
+  const requests: FakeRequest[] = [];
+  const faults: Array<Fault & { left: number }> = [];
+
+  const takeFault = (api: FakeApi, paid: boolean): Fault | undefined => {
+    const i = faults.findIndex((f) => (!f.api || f.api === api) && (paid || f.calls === 'all'));
+    if (i < 0) return undefined;
+    const fault = faults[i] as Fault & { left: number };
+    fault.left -= 1;
+    if (fault.left <= 0) faults.splice(i, 1);
+    return fault;
+  };
+
+  const handle = async (req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer) => {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const bearer = req.headers.authorization?.replace(/^Bearer\s+/i, '');
+    const key = bearer ?? String(req.headers['x-goog-api-key'] ?? url.searchParams.get('key') ?? '');
+    const method = req.method ?? 'GET';
+    const api = apiOf(url.pathname, bearer !== undefined);
+    const paid = api !== 'unknown' && isPaid(api, method, url.pathname);
+    const entry: FakeRequest = {
+      api,
+      method,
+      path: url.pathname,
+      key,
+      status: 0,
+      bodyHash: hashOf(url.pathname, raw.toString('utf8')).slice(0, 16),
+      at: Date.now(),
+      completed: false,
+      paid,
+    };
+    requests.push(entry);
+    res.on('finish', () => {
+      if (paid && entry.status === 200) entry.completed = true;
+    });
+    if (api === 'unknown') {
+      entry.status = 404;
+      res.writeHead(404, { 'content-type': 'application/json' });
+      return res.end(JSON.stringify({ error: { code: 404, message: 'Not found', status: 'NOT_FOUND' } }));
+    }
+    let body: Record<string, unknown> = {};
+    if (raw.length) {
+      try {
+        body = JSON.parse(raw.toString('utf8')) as Record<string, unknown>;
+      } catch {
+        body = {};
+      }
+    }
+    const call: Call = {
+      api,
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      key,
+      body,
+      hash: entry.bodyHash,
+      entry,
+      res,
+      options: settings,
+    };
+
+    const fault = takeFault(api, paid);
+    if (fault) entry.fault = fault.kind;
+    const delay =
+      (paid ? settings.latencyMs : 0) + (fault?.kind === 'latency' ? (fault.latencyMs ?? 1000) : 0);
+    if (delay > 0) await sleep(delay);
+    if (res.destroyed || req.socket.destroyed) return;
+
+    switch (fault?.kind) {
+      case 'reset':
+        req.socket.destroy();
+        return;
+      case '429':
+        return overQuota(call, fault.retryDelaySeconds ?? settings.retryDelaySeconds, true);
+      case '500':
+        return internalError(call);
+      case 'invalid-key':
+        return invalidKey(call);
+    }
+    if (key.startsWith('quota-')) return overQuota(call, settings.retryDelaySeconds, false);
+    if (!key.startsWith('valid-')) return invalidKey(call);
+    if (api === 'gemini') return gemini(call, fault);
+    if (api === 'google-tts') return googleTts(call, fault);
+    return openAi(call, fault);
+  };
+
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      handle(req, res, Buffer.concat(chunks)).catch((err: unknown) => {
+        if (!res.headersSent) {
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end(String(err));
+        }
+      });
+    });
+  });
+  server.on('clientError', (_err, socket) => socket.destroy());
+  server.listen(settings.port, '127.0.0.1');
   await new Promise((r) => server.once('listening', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, requests, close: () => new Promise((r) => server.close(r)) };
+  return {
+    url,
+    env: { GEMINI_BASE_URL: url, GOOGLE_TTS_BASE_URL: url, OPENAI_BASE_URL: `${url}/v1` },
+    requests,
+    inject(fault: Fault) {
+      faults.push({ ...fault, left: fault.times ?? 1 });
+    },
+    clearFaults() {
+      faults.length = 0;
+    },
+    setLatency(ms: number) {
+      settings.latencyMs = ms;
+    },
+    close() {
+      return new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
 }

@@ -45,11 +45,21 @@ export function geminiFailure(err: unknown, provider: string, apiKey: string, si
   return classifyGoogleError(provider, err, apiKey);
 }
 
-export function geminiClient(apiKey: string, baseUrl: string | undefined, timeoutMs: number): GoogleGenAI {
+export function geminiClient(
+  apiKey: string,
+  baseUrl: string | undefined,
+  timeoutMs: number,
+  apiVersion?: string,
+): GoogleGenAI {
   return new GoogleGenAI({
     apiKey,
     // No retries inside the SDK: Temporal retries the activity, with the provider's requested delay.
-    httpOptions: { timeout: timeoutMs, retryOptions: { attempts: 1 }, ...(baseUrl ? { baseUrl } : {}) },
+    httpOptions: {
+      timeout: timeoutMs,
+      retryOptions: { attempts: 1 },
+      ...(baseUrl ? { baseUrl } : {}),
+      ...(apiVersion ? { apiVersion } : {}),
+    },
   });
 }
 

@@ -66,7 +66,8 @@ export class GeminiTtsProvider implements TtsProvider {
   private readonly client: GoogleGenAI;
 
   constructor(private readonly options: GeminiTtsOptions) {
-    this.client = geminiClient(options.apiKey, options.baseUrl, options.timeoutMs ?? 180_000);
+    // Speech generation is documented on v1beta.
+    this.client = geminiClient(options.apiKey, options.baseUrl, options.timeoutMs ?? 180_000, 'v1beta');
   }
 
   /** Prebuilt voice names are matched without regard to case (`kore` → `Kore`). */

@@ -1,6 +1,9 @@
 export * from './audio/ffmpeg.ts';
+export * from './audio/subtitles.ts';
 export * from './db/index.ts';
+export * from './engines.ts';
 export * from './job-activities.ts';
+export * from './keys.ts';
 export * from './llm/gemini.ts';
 export * from './llm/local.ts';
 export * from './llm/openai.ts';
@@ -13,3 +16,4 @@ export * from './tts/gemini.ts';
 export * from './tts/google.ts';
 export * from './tts/openai.ts';
 export type * from './tts/provider.ts';
+export * from './usage.ts';

@@ -1,32 +1,30 @@
 import { createHash } from 'node:crypto';
-import {
-  type Agent,
-  applyPronunciation,
-  type BlockPlan,
-  chunkText,
-  planBlocks,
-  storageKeys,
-} from '@bolt/core';
-import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
+import { applyPronunciation, type BlockPlan, chunkText, planBlocks, storageKeys } from '@bolt/core';
+import { activityInfo, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { AudioTools } from './audio/ffmpeg.ts';
-import { assembleMp3 } from './audio/ffmpeg.ts';
-import { type Db, getJob, type JobResult, type JobRow, recordArtifact, updateJob } from './db/index.ts';
-import type { LlmProvider } from './llm/provider.ts';
+import { type AudioTools, assembleNarration } from './audio/ffmpeg.ts';
+import { cues, toSrt, toVtt } from './audio/subtitles.ts';
+import {
+  type ArtifactKind,
+  type Db,
+  getJob,
+  type JobResult,
+  type JobRow,
+  recordArtifact,
+  updateJob,
+} from './db/index.ts';
 import type { Logger } from './log.ts';
+import { type PaidCallDeps, paidCalls } from './paid.ts';
 import * as prompts from './prompts.ts';
 import type { Storage } from './storage/index.ts';
-import { UnsupportedVoiceError } from './tts/espeak.ts';
-import type { TtsProvider } from './tts/provider.ts';
+import { jobUsage } from './usage.ts';
 
-export interface ActivityDeps {
+export interface ActivityDeps extends PaidCallDeps {
   db: Db;
   storage: Storage;
-  llm: LlmProvider;
-  tts: TtsProvider;
   audio: AudioTools;
   log: Logger;
-  /** Upper bound on tokens the model may write for one block. */
+  /** Upper bound on tokens the model may write in one reply. */
   maxTokensPerBlock: number;
 }
 
@@ -34,30 +32,38 @@ export interface ActivityDeps {
 export interface StepOutput {
   key: string;
   attempt: number;
+  detail?: string;
 }
 
 const MARKDOWN = 'text/markdown; charset=utf-8';
+const PLAIN = 'text/plain; charset=utf-8';
 /** Well under the workflow's heartbeat timeout for activities. */
 const HEARTBEAT_MS = 5_000;
-const PLAIN = 'text/plain; charset=utf-8';
 
 /** Activity inputs: ids and small values; everything else is read from the DB or storage. */
 interface JobRef {
   jobId: string;
 }
-interface LanguageRef extends JobRef {
+interface NarrationRef extends JobRef {
+  variation: number;
   language: string;
 }
-interface PlannedLanguage extends LanguageRef {
-  plan: BlockPlan[];
+
+/** A language's narration as planned: the chunks to synthesize, each with the block it belongs to. */
+interface NarrationPlan {
+  chunks: Array<{ text: string; block: number }>;
 }
+
+const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
 
 /**
  * The job's activities. Each one is idempotent: its output goes to a key derived from its input, and
- * when that key already holds a result (a retry after a crash) it is returned without a paid call.
+ * when that key already holds a result (a retry after a crash) it is returned without a paid call;
+ * paid calls are also cached by content, so identical work is never paid for twice.
  */
 export function createActivities(deps: ActivityDeps) {
-  const { db, storage, log } = deps;
+  const { db, storage } = deps;
+  const paid = paidCalls(deps);
   const attempt = () => activityInfo().attempt;
 
   async function loadJob(jobId: string): Promise<JobRow> {
@@ -66,22 +72,9 @@ export function createActivities(deps: ActivityDeps) {
     return job;
   }
 
-  /** Runs a paid call only when its output is not stored yet. */
-  async function once(
-    key: string,
-    produce: () => Promise<Buffer | string>,
-    contentType: string,
-  ): Promise<StepOutput> {
-    if ((await storage.size(key)) === undefined) {
-      log.info({ event: 'call.started', key }, 'paid call started');
-      await storage.put(key, await produce(), contentType);
-      log.info({ event: 'call.completed', key }, 'paid call completed');
-    }
-    return { key, attempt: attempt() };
-  }
-
-  /** Heartbeats while work runs, so a worker that dies is noticed within the heartbeat timeout. */
+  /** Heartbeats while work runs: a worker that dies is noticed quickly, and cancellation gets through. */
   async function beating<T>(work: () => Promise<T>): Promise<T> {
+    heartbeat();
     const timer = setInterval(() => heartbeat(), HEARTBEAT_MS);
     try {
       return await work();
@@ -90,41 +83,34 @@ export function createActivities(deps: ActivityDeps) {
     }
   }
 
-  async function write(agent: Agent, prompt: string, maxTokens: number): Promise<string> {
-    const res = await deps.llm.generate({
-      system: prompts.system(agent),
-      prompt,
-      maxTokens,
-      signal: cancellationSignal(),
-    });
-    if (!res.text) throw new Error(`${deps.llm.name} returned an empty text`);
-    return res.text;
+  /** Writes a step's text unless it is already stored (a retry, or a block the user edited). */
+  async function textStep(key: string, produce: () => Promise<string>, target?: number): Promise<StepOutput> {
+    if ((await storage.size(key)) === undefined) await storage.put(key, await beating(produce), MARKDOWN);
+    const written = words((await storage.get(key)).toString());
+    return { key, attempt: attempt(), detail: target ? `${written} of ${target} words` : `${written} words` };
   }
 
-  async function readBlocks(jobId: string, language: string, count: number): Promise<string[]> {
+  async function readBlocks(jobId: string, variation: number, language: string, count: number) {
     return Promise.all(
       Array.from({ length: count }, async (_, i) =>
-        (await storage.get(storageKeys.block(jobId, language, i))).toString(),
+        (await storage.get(storageKeys.block(jobId, variation, language, i))).toString(),
       ),
     );
   }
 
-  async function record(
+  async function store(
     job: JobRow,
-    kind: 'premise' | 'script' | 'audio',
+    kind: ArtifactKind,
     key: string,
     body: Buffer,
-    extra: {
-      language?: string;
-      contentType: string;
-      durationSeconds?: number;
-    },
+    extra: { contentType: string; language?: string; variation?: number; durationSeconds?: number },
   ) {
+    await storage.put(key, body, extra.contentType);
     await recordArtifact(db, {
       job_id: job.id,
       kind,
       language: extra.language ?? null,
-      variation: 0,
+      variation: extra.variation ?? 0,
       storage_key: key,
       size: body.length,
       sha256: createHash('sha256').update(body).digest('hex'),
@@ -133,24 +119,24 @@ export function createActivities(deps: ActivityDeps) {
     });
   }
 
+  const blockTokens = (b: BlockPlan | undefined) =>
+    Math.min(deps.maxTokensPerBlock, Math.ceil((b?.targetWords ?? 300) * 1.6));
+
   return {
     async markJobRunning({ jobId }: JobRef): Promise<void> {
       await db('jobs')
         .where({ id: jobId })
-        .whereIn('status', ['queued', 'failed'])
+        .whereIn('status', ['queued', 'failed', 'cancelled'])
         .update({ status: 'running', error: null });
     },
 
     async generatePremise({ jobId }: JobRef): Promise<StepOutput> {
       const job = await loadJob(jobId);
       const key = storageKeys.premise(jobId);
-      const out = await once(
-        key,
-        () =>
-          write(job.agent_snapshot, prompts.premise(job.agent_snapshot, job.titulo), deps.maxTokensPerBlock),
-        PLAIN,
+      const out = await textStep(key, () =>
+        paid.text(job, prompts.premise(job.agent_snapshot, job.titulo), deps.maxTokensPerBlock),
       );
-      await record(job, 'premise', key, await storage.get(key), { contentType: PLAIN });
+      await store(job, 'premise', key, await storage.get(key), { contentType: PLAIN });
       return out;
     },
 
@@ -158,6 +144,7 @@ export function createActivities(deps: ActivityDeps) {
       return planBlocks((await loadJob(jobId)).agent_snapshot.block_structure_prompt);
     },
 
+    /** One master block, with the premise and the previous blocks' tail in context. */
     async writeBlock({
       jobId,
       block,
@@ -166,115 +153,181 @@ export function createActivities(deps: ActivityDeps) {
       const job = await loadJob(jobId);
       const agent = job.agent_snapshot;
       const premise = (await storage.get(storageKeys.premise(jobId))).toString();
-      const before = await readBlocks(jobId, agent.idioma, block);
-      const maxTokens = Math.min(deps.maxTokensPerBlock, Math.ceil((plan[block]?.targetWords ?? 300) * 1.6));
-      return once(
-        storageKeys.block(jobId, agent.idioma, block),
-        () => write(agent, prompts.block(agent, job.titulo, premise, plan, block, before), maxTokens),
-        MARKDOWN,
+      const before = await readBlocks(jobId, 1, agent.idioma, block);
+      return textStep(
+        storageKeys.block(jobId, 1, agent.idioma, block),
+        () =>
+          paid.text(
+            job,
+            prompts.block(agent, job.titulo, premise, plan, block, before),
+            blockTokens(plan[block]),
+          ),
+        plan[block]?.targetWords,
       );
     },
 
-    async adaptBlock({ jobId, language, block }: LanguageRef & { block: number }): Promise<StepOutput> {
+    /** Block `block` of variation `variation` (≥ 2): the master block rewritten. */
+    async writeVariationBlock({
+      jobId,
+      variation,
+      block,
+    }: JobRef & { variation: number; block: number }): Promise<StepOutput> {
       const job = await loadJob(jobId);
       const agent = job.agent_snapshot;
-      const source = (await storage.get(storageKeys.block(jobId, agent.idioma, block))).toString();
-      return once(
-        storageKeys.block(jobId, language, block),
-        () => write(agent, prompts.adaptation(agent, language, source), deps.maxTokensPerBlock),
-        MARKDOWN,
+      const source = (await storage.get(storageKeys.block(jobId, 1, agent.idioma, block))).toString();
+      return textStep(storageKeys.block(jobId, variation, agent.idioma, block), () =>
+        paid.text(job, prompts.variation(agent, variation, source), deps.maxTokensPerBlock),
+      );
+    },
+
+    async adaptBlock({
+      jobId,
+      variation,
+      language,
+      block,
+    }: NarrationRef & { block: number }): Promise<StepOutput> {
+      const job = await loadJob(jobId);
+      const agent = job.agent_snapshot;
+      const source = (await storage.get(storageKeys.block(jobId, variation, agent.idioma, block))).toString();
+      return textStep(storageKeys.block(jobId, variation, language, block), () =>
+        paid.text(job, prompts.adaptation(agent, language, source), deps.maxTokensPerBlock),
       );
     },
 
     /** Joins a language's blocks into one Markdown script with a heading per block. */
-    async assembleScript({ jobId, language, plan }: PlannedLanguage): Promise<StepOutput> {
+    async assembleScript({ jobId, variation, language }: NarrationRef): Promise<StepOutput> {
       const job = await loadJob(jobId);
-      const blocks = await readBlocks(jobId, language, plan.length);
-      const body = [
-        `# ${job.titulo}`,
-        ...blocks.map((text, i) => `## ${plan[i]?.title}\n\n${text.trim()}`),
-      ].join('\n\n');
-      const key = storageKeys.script(jobId, language);
-      await storage.put(key, `${body}\n`, MARKDOWN);
-      await record(job, 'script', key, Buffer.from(`${body}\n`), { language, contentType: MARKDOWN });
-      return { key, attempt: attempt() };
+      const plan = planBlocks(job.agent_snapshot.block_structure_prompt);
+      const blocks = await readBlocks(jobId, variation, language, plan.length);
+      const body = Buffer.from(
+        `${[`# ${job.titulo}`, ...blocks.map((text, i) => `## ${plan[i]?.title}\n\n${text.trim()}`)].join('\n\n')}\n`,
+      );
+      const key = storageKeys.script(jobId, variation, language);
+      await store(job, 'script', key, body, { contentType: MARKDOWN, language, variation });
+      return { key, attempt: attempt(), detail: `${words(body.toString())} words` };
     },
 
-    /** Applies the agent's pronunciation dictionary and splits the script into TTS-sized chunks. */
+    /** Applies the agent's pronunciation dictionary and splits each block into TTS-sized chunks. */
     async planNarration({
       jobId,
+      variation,
       language,
-      plan,
-    }: PlannedLanguage): Promise<{ chunks: number; chars: number }> {
-      const dictionary = (await loadJob(jobId)).agent_snapshot.pronunciation[language] ?? {};
-      const blocks = await readBlocks(jobId, language, plan.length);
-      const chunks = blocks.flatMap((b) =>
-        chunkText(applyPronunciation(prompts.speakable(b), dictionary), deps.tts.maxInputBytes, language),
-      );
-      await storage.put(storageKeys.chunkTexts(jobId, language), JSON.stringify(chunks), 'application/json');
-      return { chunks: chunks.length, chars: chunks.reduce((n, c) => n + c.length, 0) };
-    },
-
-    async synthesizeChunk({ jobId, language, chunk }: LanguageRef & { chunk: number }): Promise<StepOutput> {
+    }: NarrationRef): Promise<{ chunks: number; chars: number }> {
       const job = await loadJob(jobId);
-      const chunks = JSON.parse(
-        (await storage.get(storageKeys.chunkTexts(jobId, language))).toString(),
-      ) as string[];
-      const text = chunks[chunk];
-      if (text === undefined)
-        throw ApplicationFailure.nonRetryable(`chunk ${chunk} of ${language} does not exist`);
-      return once(
-        storageKeys.chunk(jobId, language, chunk),
-        async () => {
-          try {
-            const voice = job.agent_snapshot.default_voices[language];
-            return (await deps.tts.synthesize({ text, language, voice })).audio;
-          } catch (err) {
-            if (err instanceof UnsupportedVoiceError)
-              throw ApplicationFailure.nonRetryable(err.message, 'UnsupportedVoice');
-            throw err;
-          }
-        },
-        'audio/wav',
+      const agent = job.agent_snapshot;
+      const plan = planBlocks(agent.block_structure_prompt);
+      const dictionary = agent.pronunciation[language] ?? {};
+      const blocks = await readBlocks(jobId, variation, language, plan.length);
+      const chunks = blocks.flatMap((text, block) =>
+        chunkText(
+          applyPronunciation(prompts.speakable(text), dictionary),
+          // The engine's request limit; reading it needs no key.
+          deps.engines.tts(agent, '').maxInputBytes,
+          language,
+        ).map((chunk) => ({ text: chunk, block })),
       );
+      const narration: NarrationPlan = { chunks };
+      await storage.put(
+        storageKeys.narrationPlan(jobId, variation, language),
+        JSON.stringify(narration),
+        'application/json',
+      );
+      return { chunks: chunks.length, chars: chunks.reduce((n, c) => n + c.text.length, 0) };
     },
 
-    async assembleAudio({
+    async synthesizeChunk({
       jobId,
+      variation,
       language,
-      chunks,
-    }: LanguageRef & { chunks: number }): Promise<StepOutput & { durationSeconds: number }> {
+      chunk,
+    }: NarrationRef & { chunk: number }): Promise<StepOutput> {
       const job = await loadJob(jobId);
-      const wavs = await Promise.all(
-        Array.from({ length: chunks }, (_, i) => storage.get(storageKeys.chunk(jobId, language, i))),
-      );
+      const { chunks } = await readPlan(jobId, variation, language);
+      const text = chunks[chunk]?.text;
+      if (text === undefined)
+        throw ApplicationFailure.nonRetryable(
+          `chunk ${chunk + 1} of ${language} does not exist`,
+          'NoSuchChunk',
+        );
+      const key = await beating(() => paid.speech(job, language, text));
+      return { key, attempt: attempt(), detail: `${Buffer.byteLength(text)} bytes` };
+    },
+
+    /** The MP3 (loudness-normalised, a chapter per block) and its SRT and VTT subtitles. */
+    async assembleNarration({
+      jobId,
+      variation,
+      language,
+    }: NarrationRef): Promise<
+      StepOutput & { durationSeconds: number; subtitles: { srt: string; vtt: string } }
+    > {
+      const job = await loadJob(jobId);
+      const { chunks } = await readPlan(jobId, variation, language);
+      const wavs = await Promise.all(chunks.map((c) => storage.get(paid.speechKey(job, language, c.text))));
+      const titles = planBlocks(job.agent_snapshot.block_structure_prompt).map((b) => b.title);
       const tags = { title: job.titulo, artist: job.agent_snapshot.name, language };
-      const { mp3, durationSeconds } = await beating(() => assembleMp3(deps.audio, wavs, tags));
-      const key = storageKeys.audio(jobId, language);
-      await storage.put(key, mp3, 'audio/mpeg');
-      await record(job, 'audio', key, mp3, { language, contentType: 'audio/mpeg', durationSeconds });
-      return { key, durationSeconds, attempt: attempt() };
+      const { mp3, durationSeconds, timeline } = await beating(() =>
+        assembleNarration(
+          deps.audio,
+          chunks.map((c, i) => ({ wav: wavs[i] as Buffer, block: c.block })),
+          titles,
+          tags,
+        ),
+      );
+      const meta = { language, variation };
+      const key = storageKeys.audio(jobId, variation, language);
+      await store(job, 'audio', key, mp3, { ...meta, contentType: 'audio/mpeg', durationSeconds });
+      const list = cues(
+        chunks.map((c, i) => ({
+          text: c.text,
+          start: timeline[i]?.start ?? 0,
+          duration: timeline[i]?.duration ?? 0,
+        })),
+        language,
+      );
+      const subtitles = {
+        srt: storageKeys.subtitles(jobId, variation, language, 'srt'),
+        vtt: storageKeys.subtitles(jobId, variation, language, 'vtt'),
+      };
+      await store(job, 'subtitles', subtitles.srt, Buffer.from(toSrt(list)), {
+        ...meta,
+        contentType: 'application/x-subrip; charset=utf-8',
+      });
+      await store(job, 'subtitles', subtitles.vtt, Buffer.from(toVtt(list)), {
+        ...meta,
+        contentType: 'text/vtt; charset=utf-8',
+      });
+      return {
+        key,
+        durationSeconds,
+        subtitles,
+        attempt: attempt(),
+        detail: `${Math.round(durationSeconds)} s`,
+      };
     },
 
     async finishJob(
-      input: JobRef & {
-        status: 'completed' | 'failed' | 'cancelled';
-        error?: string;
-        result?: JobResult;
-        chars?: number;
-        durationSeconds?: number;
-      },
+      input: JobRef & { status: 'completed' | 'failed' | 'cancelled'; error?: string; result?: JobResult },
     ): Promise<void> {
+      const usage = await jobUsage(db, input.jobId);
+      const audio = await db('artifacts')
+        .where({ job_id: input.jobId, kind: 'audio' })
+        .sum({ seconds: 'duration_seconds' })
+        .first();
       await updateJob(db, input.jobId, {
         status: input.status,
         error: input.error ?? null,
         result: input.result,
-        chars_processados_tts: input.chars ?? 0,
-        duracao_total_segundos: input.durationSeconds ?? 0,
+        chars_processados_tts: usage.ttsChars,
+        duracao_total_segundos: Number(audio?.seconds ?? 0),
         finished_at: new Date(),
       });
     },
   };
+
+  async function readPlan(jobId: string, variation: number, language: string): Promise<NarrationPlan> {
+    return JSON.parse((await storage.get(storageKeys.narrationPlan(jobId, variation, language))).toString());
+  }
 }
 
 export type JobActivities = ReturnType<typeof createActivities>;

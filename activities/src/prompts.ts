@@ -53,6 +53,23 @@ export function adaptation(agent: Agent, language: string, source: string): stri
     .join('\n\n');
 }
 
+/** Variation n of a master block: the same story beats, told anew. */
+export function variation(agent: Agent, n: number, source: string): string {
+  return [
+    `Rewrite the following text in ${languageName(agent.idioma)} as version ${n} of the same story: keep its events, facts and length, but vary the wording, the sentence rhythm and the imagery.`,
+    source.trim(),
+  ].join('\n\n');
+}
+
+/** Asks the model to go on from where its previous answer was cut off by the output limit. */
+export function continuation(prompt: string, soFar: string): string {
+  return [
+    prompt,
+    `Your answer was cut off. It ends with:\n${soFar.slice(-CONTEXT_TAIL_CHARS)}`,
+    'Continue exactly where it stops, without repeating anything.',
+  ].join('\n\n');
+}
+
 /** Markdown to plain narration text: no headings marks, emphasis or links. */
 export function speakable(markdown: string): string {
   return markdown

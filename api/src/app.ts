@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Db, Logger, Storage } from '@bolt/activities';
-import type { Config } from '@bolt/core';
+import { type Db, engines, type Logger, providerKeys, type Storage, serverKeys } from '@bolt/activities';
+import { type Config, serverSecrets } from '@bolt/core';
 import bodyParser from '@koa/bodyparser';
 import cors from '@koa/cors';
 import Router from '@koa/router';
@@ -24,7 +24,6 @@ import { jobDocs, jobRoutes } from './routes/jobs.ts';
 import { seedDocs, seedRoutes } from './routes/seed.ts';
 import { tokenDocs, tokenRoutes } from './routes/tokens.ts';
 import { voiceCatalog, voiceDocs, voiceRoutes } from './routes/voices.ts';
-import { serverSecrets } from './secrets.ts';
 
 export interface ApiDeps {
   config: Config;
@@ -90,7 +89,11 @@ export function createApp(deps: ApiDeps): Koa {
   app.use(ops.routes());
 
   const limiter = loginLimiter(db, deps.loginLimits);
-  const voices = voiceCatalog(config.ESPEAK_PATH);
+  const keysFor = providerKeys({ db, credentialsKey, serverKeys: serverKeys(config) });
+  const voices = voiceCatalog({
+    engines: engines(config),
+    keyFor: async (userId, provider) => (await keysFor(userId, provider))[0]?.secret,
+  });
   const auth = authRoutes(db, secret, limiter);
   app.use(auth.routes()).use(auth.allowedMethods());
   // Routers below are mounted under /api and all require a signed-in user.
@@ -98,7 +101,11 @@ export function createApp(deps: ApiDeps): Koa {
   signedIn.use(requireUser(secret, db));
   for (const r of [
     agentRoutes(db, voices),
-    credentialRoutes(db, credentialsKey, { gemini: config.GEMINI_BASE_URL, openai: config.OPENAI_BASE_URL }),
+    credentialRoutes(db, credentialsKey, {
+      gemini: config.GEMINI_BASE_URL,
+      openai: config.OPENAI_BASE_URL,
+      googleTts: config.GOOGLE_TTS_BASE_URL,
+    }),
     jobRoutes({ db, client, config, storage }),
     artifactRoutes(db, storage),
     voiceRoutes(voices),

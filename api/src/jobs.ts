@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type Db, getAgent, getJob, insertJob, type JobRow, updateJob } from '@bolt/activities';
-import { type Agent, agentSchema, type Config, type JobProgress } from '@bolt/core';
+import { type Agent, agentSchema, type Config, type JobProgress, workflowIds } from '@bolt/core';
 import type { jobWorkflow } from '@bolt/workflows';
 import type { Client } from '@temporalio/client';
 import { z } from 'zod';
@@ -19,6 +19,8 @@ export interface NewJob {
   titulo: string;
   /** Defaults to the agent's language followed by its target languages. */
   languages?: string[];
+  variations?: number;
+  budgetUsd?: number;
 }
 
 /** Records a job and starts its workflow (workflow id = job id). */
@@ -31,11 +33,12 @@ export async function startJob({ db, client, config }: JobServices, job: NewJob)
     agent_id: job.agentId ?? null,
     agent_snapshot: job.agent,
     titulo: job.titulo,
-    num_variacoes: 1,
+    num_variacoes: job.variations ?? 1,
     languages,
     workflow_id: jobId,
+    budget_usd: job.budgetUsd ?? null,
   });
-  await launch({ db, client, config }, jobId, job.agent.idioma, languages);
+  await launch({ db, client, config }, jobId, job.agent.idioma, languages, job.variations ?? 1);
   return jobId;
 }
 
@@ -43,7 +46,7 @@ export async function startJob({ db, client, config }: JobServices, job: NewJob)
 export async function startJobWithAgent(
   services: JobServices,
   ownerId: string,
-  request: { agentId: string; titulo: string; languages?: string[] },
+  request: { agentId: string; titulo: string; languages?: string[]; variations?: number; budgetUsd?: number },
 ): Promise<string> {
   const agent = z.uuid().safeParse(request.agentId).success
     ? await getAgent(services.db, ownerId, request.agentId)
@@ -59,6 +62,8 @@ export async function startJobWithAgent(
     agentId: agent.id,
     titulo: request.titulo,
     languages: request.languages,
+    variations: request.variations,
+    budgetUsd: request.budgetUsd,
   });
 }
 
@@ -78,7 +83,7 @@ export async function retryJob(services: JobServices, job: JobRow): Promise<void
     .db('jobs')
     .where({ id: job.id })
     .update({ status: 'queued', error: null, finished_at: null });
-  await launch(services, job.id, job.agent_snapshot.idioma, job.languages);
+  await launch(services, job.id, job.agent_snapshot.idioma, job.languages, job.num_variacoes);
 }
 
 async function launch(
@@ -86,12 +91,13 @@ async function launch(
   jobId: string,
   source: string,
   languages: string[],
+  variations: number,
 ) {
   try {
     await client.workflow.start<typeof jobWorkflow>('jobWorkflow', {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
-      workflowId: jobId,
-      args: [{ jobId, source, languages }],
+      workflowId: workflowIds.job(jobId),
+      args: [{ jobId, source, languages, variations }],
     });
   } catch (err) {
     await updateJob(db, jobId, { status: 'failed', error: `could not start: ${(err as Error).message}` });
@@ -100,14 +106,22 @@ async function launch(
 }
 
 /**
- * Step-level progress: the workflow's `progress` query while it runs, its result (the final progress)
- * once it completed, and the DB summary when neither can be had (Temporal down, no worker, failed run).
+ * Step-level progress of a job and of its narrations (child workflows): each workflow's `progress`
+ * query, its result once it completed, and the DB summary when neither can be had (Temporal down, no
+ * worker, failed run).
  */
-export async function jobProgress(
-  { db, client }: JobServices,
-  jobId: string,
-): Promise<JobProgress | undefined> {
-  const handle = client.workflow.getHandle(jobId);
+export async function jobProgress(services: JobServices, jobId: string): Promise<JobProgress | undefined> {
+  const job = await workflowProgress(services.client, workflowIds.job(jobId));
+  if (!job) {
+    const row = await getJob(services.db, jobId);
+    return row ? { jobId, status: row.status, steps: [] } : undefined;
+  }
+  const children = await Promise.all((job.children ?? []).map((id) => workflowProgress(services.client, id)));
+  return { ...job, steps: [...job.steps, ...children.flatMap((c) => c?.steps ?? [])] };
+}
+
+async function workflowProgress(client: Client, workflowId: string): Promise<JobProgress | undefined> {
+  const handle = client.workflow.getHandle(workflowId);
   const deadline = () => Date.now() + 3_000;
   try {
     return await client.withDeadline(deadline(), () => handle.query<JobProgress>('progress'));
@@ -116,9 +130,8 @@ export async function jobProgress(
       const { status } = await client.withDeadline(deadline(), () => handle.describe());
       if (status.name === 'COMPLETED') return (await handle.result()) as JobProgress;
     } catch {
-      // fall through to the DB summary
+      // not started yet, or Temporal unreachable
     }
-    const job = await getJob(db, jobId);
-    return job ? { jobId, status: job.status, steps: [] } : undefined;
+    return undefined;
   }
 }

@@ -7,15 +7,18 @@ import {
   createLogger,
   createStorage,
   type Db,
-  EspeakTtsProvider,
+  engines,
   ensureLocalUser,
   ffmpegPaths,
+  keyRing,
   LocalLlmProvider,
   type Logger,
   migrate,
+  parseRateLimits,
   type Storage,
+  serverKeys,
 } from '@bolt/activities';
-import type { Config } from '@bolt/core';
+import { type Config, priceTable, serverSecrets } from '@bolt/core';
 import { Client, Connection } from '@temporalio/client';
 import { localModelPath } from '../../scripts/toolchain.mjs';
 import { seedExampleAgents } from './examples.ts';
@@ -76,10 +79,16 @@ export function activityDeps(config: Config, db: Db, storage: Storage, log: Logg
     db,
     storage,
     log,
-    llm: new LocalLlmProvider({ modelPath, threads: config.BOLT_LLM_THREADS }),
-    tts: new EspeakTtsProvider(config.ESPEAK_PATH),
     audio: { ffmpeg, ffprobe },
     maxTokensPerBlock: config.BOLT_LOCAL_MAX_TOKENS,
+    prices: priceTable(config.BOLT_PRICES),
+    engines: engines(config, new LocalLlmProvider({ modelPath, threads: config.BOLT_LLM_THREADS })),
+    keys: keyRing({
+      db,
+      credentialsKey: serverSecrets(config).credentialsKey,
+      serverKeys: serverKeys(config),
+      requestsPerMinute: parseRateLimits(config.BOLT_RATE_LIMITS),
+    }),
   };
 }
 

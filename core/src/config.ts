@@ -51,6 +51,27 @@ export const envSchema = z.object({
 
   GEMINI_BASE_URL: z.url().optional(),
   OPENAI_BASE_URL: z.url().optional(),
+  GOOGLE_TTS_BASE_URL: z.url().optional(),
+  /** Server-wide keys, used for a job whose owner has stored none for that provider. */
+  GEMINI_API_KEY: z.string().min(1).optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  GOOGLE_TTS_API_KEY: z.string().min(1).optional(),
+  /** Requests per minute per key, shared by every worker: "gemini=60,google-tts=300,openai=60". */
+  BOLT_RATE_LIMITS: z
+    .string()
+    .regex(/^([a-z-]+=\d+)(,[a-z-]+=\d+)*$/, 'must look like gemini=60,google-tts=300')
+    .default('gemini=60,google-tts=300,openai=60'),
+  /** Price table overrides as JSON, merged over the built-in one (see core/src/prices.ts). */
+  BOLT_PRICES: z
+    .string()
+    .refine((v) => {
+      try {
+        return typeof JSON.parse(v) === 'object';
+      } catch {
+        return false;
+      }
+    }, 'must be a JSON object')
+    .optional(),
 
   BOLT_LOCAL_MODEL: z.string().min(1).optional(),
   BOLT_LOCAL_MAX_TOKENS: z.coerce.number().int().min(8).max(4096).default(220),

@@ -5,6 +5,11 @@ export const languageTag = z
   .string()
   .regex(/^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|\d{3}))?$/, 'must be a BCP-47 language tag such as pt-BR');
 
+export const llmProviders = ['local', 'gemini', 'openai'] as const;
+export type LlmProviderName = (typeof llmProviders)[number];
+export const ttsProviders = ['espeak', 'google', 'openai', 'gemini'] as const;
+export type TtsProviderName = (typeof ttsProviders)[number];
+
 /** An agent: the reusable prompt recipe (field names follow the original system). */
 export const agentSchema = z.object({
   name: z.string().trim().min(1).max(120),
@@ -18,17 +23,25 @@ export const agentSchema = z.object({
   default_voices: z.record(z.string(), z.string().max(200)).default({}),
   /** Per language, words the voice should say differently: { "pt-BR": { "Tejo": "Téjo" } }. */
   pronunciation: z.record(languageTag, z.record(z.string().min(1).max(100), z.string().max(200))).default({}),
-  llm_provider: z.enum(['local']).default('local'),
+  llm_provider: z.enum(llmProviders).default('local'),
+  /** Empty means the provider's default model. */
   llm_model: z.string().max(200).default(''),
-  tts_provider: z.enum(['espeak']).default('espeak'),
+  /** Used when every key is over quota for llm_model; empty means none. */
+  llm_fallback_model: z.string().max(200).default(''),
+  tts_provider: z.enum(ttsProviders).default('espeak'),
 });
 export type Agent = z.infer<typeof agentSchema>;
 export type AgentInput = z.input<typeof agentSchema>;
 
+/** Variation 1 is the master script; each further one is a rewrite of it. */
+export const MAX_VARIATIONS = 20;
+
 export const jobRequestSchema = z.object({
   titulo: z.string().trim().min(1).max(500),
-  num_variacoes: z.number().int().min(1).max(1).default(1),
+  num_variacoes: z.number().int().min(1).max(MAX_VARIATIONS).default(1),
   languages: z.array(languageTag).min(1).max(30).optional(),
+  /** Stops the job before its estimated provider cost would exceed this many US dollars. */
+  budget_usd: z.number().positive().max(100_000).optional(),
 });
 export type JobRequest = z.infer<typeof jobRequestSchema>;
 
@@ -40,8 +53,19 @@ export interface JobWorkflowInput {
   jobId: string;
   /** The agent's language: the master script is written in it. */
   source: string;
-  /** Languages to deliver (script + MP3 each); may or may not include the source. */
+  /** Languages to deliver (script + MP3 + subtitles each); may or may not include the source. */
   languages: string[];
+  /** How many versions of the script to deliver, each in every language (1 = the master only). */
+  variations: number;
+}
+
+/** One (variation × language) narration, run as a child workflow of its job. */
+export interface NarrationWorkflowInput {
+  jobId: string;
+  variation: number;
+  language: string;
+  source: string;
+  blocks: number;
 }
 
 export type StepState = 'pending' | 'running' | 'completed' | 'failed';
@@ -54,6 +78,8 @@ export interface Step {
   startedAt?: string;
   finishedAt?: string;
   output?: string;
+  /** A short human note about the result, e.g. "412 of 400 words". */
+  detail?: string;
   error?: string;
 }
 
@@ -61,16 +87,28 @@ export interface JobProgress {
   jobId: string;
   status: JobStatus;
   steps: Step[];
+  /** Workflow ids of the job's narration child workflows, whose steps complete the picture. */
+  children?: string[];
 }
+
+const variationDir = (jobId: string, variation: number, language: string) =>
+  `jobs/${jobId}/v${variation}/${language}`;
 
 /** Where each artifact of a job lives in storage: one place so every package agrees. */
 export const storageKeys = {
+  job: (jobId: string) => `jobs/${jobId}/`,
   premise: (jobId: string) => `jobs/${jobId}/premise.txt`,
-  block: (jobId: string, language: string, index: number) =>
-    `jobs/${jobId}/scripts/${language}/block-${String(index + 1).padStart(2, '0')}.md`,
-  script: (jobId: string, language: string) => `jobs/${jobId}/scripts/${language}.md`,
-  chunkTexts: (jobId: string, language: string) => `jobs/${jobId}/audio/${language}/chunks.json`,
-  chunk: (jobId: string, language: string, index: number) =>
-    `jobs/${jobId}/audio/${language}/chunk-${String(index + 1).padStart(3, '0')}.wav`,
-  audio: (jobId: string, language: string) => `jobs/${jobId}/audio/${language}.mp3`,
+  block: (jobId: string, variation: number, language: string, index: number) =>
+    `${variationDir(jobId, variation, language)}/blocks/block-${String(index + 1).padStart(2, '0')}.md`,
+  script: (jobId: string, variation: number, language: string) =>
+    `${variationDir(jobId, variation, language)}/script.md`,
+  narrationPlan: (jobId: string, variation: number, language: string) =>
+    `${variationDir(jobId, variation, language)}/narration.json`,
+  audio: (jobId: string, variation: number, language: string) =>
+    `${variationDir(jobId, variation, language)}/narration.mp3`,
+  subtitles: (jobId: string, variation: number, language: string, format: 'srt' | 'vtt') =>
+    `${variationDir(jobId, variation, language)}/narration.${format}`,
+  /** Provider results by content hash, per user: identical work is never paid for twice. */
+  cached: (userId: string, kind: 'llm' | 'tts', hash: string) =>
+    `cache/${userId}/${kind}/${hash.slice(0, 2)}/${hash}.${kind === 'llm' ? 'txt' : 'wav'}`,
 };

@@ -26,12 +26,15 @@ export function tempDir(prefix: string): string {
 }
 
 /** Real activity dependencies: the shared test PostgreSQL, local storage in a temp dir, the real model. */
-export async function realDeps(): Promise<{ deps: ActivityDeps; db: Db; ownerId: string; filesDir: string }> {
+export async function realDeps(
+  env: Record<string, string> = {},
+): Promise<{ deps: ActivityDeps; db: Db; ownerId: string; filesDir: string }> {
   const filesDir = tempDir('files');
   const config = loadConfig({
     BOLT_DATA_DIR: filesDir,
     BOLT_LOCAL_MAX_TOKENS: TEST_MAX_TOKENS,
     BOLT_LOG_LEVEL: 'warn',
+    ...env,
   });
   const db = connectDb(inject('databaseUrl'));
   await migrate(db);

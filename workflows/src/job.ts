@@ -1,163 +1,111 @@
-import type { JobActivities } from '@bolt/activities';
-import type { BlockPlan, JobProgress, JobStatus, JobWorkflowInput, Step } from '@bolt/core';
-import {
-  type ActivityOptions,
-  CancellationScope,
-  defineQuery,
-  isCancellation,
-  proxyActivities,
-  setHandler,
-} from '@temporalio/workflow';
-
-export const progressQuery = defineQuery<JobProgress>('progress');
+import type { BlockPlan, JobProgress, JobWorkflowInput, NarrationWorkflowInput } from '@bolt/core';
+import { workflowIds } from '@bolt/core/ids';
+import { CancellationScope, executeChild, isCancellation } from '@temporalio/workflow';
+import { type NarrationResult, narrationWorkflow } from './narration.ts';
+import { activitiesFor, rootMessage, type StepName, stepTracker } from './steps.ts';
 
 /**
- * Local model and espeak calls take minutes at most; retried with backoff, a handful of times. Long
- * activities heartbeat every few seconds, so one lost with its worker is retried after a minute, not
- * after the whole timeout (the margin covers a CPU so busy that heartbeats are late).
+ * One job: premise → block plan → master script block by block → variations (rewrites of the master,
+ * block by block in parallel) → one child workflow per (variation × language) for adaptation, speech and
+ * audio, so each can be retried, cancelled or re-narrated alone. Only storage keys and small numbers
+ * pass through here, so histories stay small whatever the job's size.
  */
-const activityOptions: ActivityOptions = {
-  startToCloseTimeout: '10 minutes',
-  heartbeatTimeout: '1 minute',
-  retry: {
-    initialInterval: '1 second',
-    backoffCoefficient: 2,
-    maximumInterval: '1 minute',
-    maximumAttempts: 5,
-  },
-};
-
-/** Activity proxies whose activity id is the step id, so the Web UI and the progress query name steps alike. */
-const act = (stepId: string) => proxyActivities<JobActivities>({ ...activityOptions, activityId: stepId });
-
-/** Step ids and labels, one place for both (ids double as activity ids). */
-type StepName = [id: string, label: string];
-const names = {
-  masterBlock: (b: BlockPlan): StepName => [
-    `master.block-${b.index + 1}`,
-    `Master: block ${b.index + 1} (${b.title})`,
-  ],
-  adaptBlock: (lang: string, b: BlockPlan): StepName => [
-    `${lang}.block-${b.index + 1}`,
-    `${lang}: adapt block ${b.index + 1}`,
-  ],
-  script: (lang: string): StepName => [`${lang}.script`, `${lang}: script`],
-  narrationPlan: (lang: string): StepName => [`${lang}.narration-plan`, `${lang}: narration plan`],
-  speech: (lang: string, i: number, n: number): StepName => [
-    `${lang}.tts-${i + 1}`,
-    `${lang}: speech ${i + 1}/${n}`,
-  ],
-  audio: (lang: string): StepName => [`${lang}.audio`, `${lang}: MP3`],
-};
-
-/**
- * One job: premise → block plan → master script block by block → per language: adaptation (block by
- * block, skipped for the source language) → narration chunks → one MP3. Only storage keys and small
- * numbers pass through here.
- */
-export async function jobWorkflow({ jobId, source, languages }: JobWorkflowInput): Promise<JobProgress> {
-  let status: JobStatus = 'running';
-  const steps: Step[] = [];
-  setHandler(progressQuery, () => ({ jobId, status, steps }));
-
-  const declare = ([id, label]: StepName) => {
-    if (!steps.some((s) => s.id === id)) steps.push({ id, label, state: 'pending' });
+export async function jobWorkflow({
+  jobId,
+  source,
+  languages,
+  variations,
+}: JobWorkflowInput): Promise<JobProgress> {
+  const narrations = Array.from({ length: variations }, (_, v) =>
+    languages.map((language) => ({ variation: v + 1, language })),
+  ).flat();
+  const t = stepTracker(
+    jobId,
+    narrations.map((n) => workflowIds.narration(jobId, n.variation, n.language)),
+  );
+  const names = {
+    masterBlock: (b: BlockPlan): StepName => [
+      `master.block-${b.index + 1}`,
+      `Master: block ${b.index + 1} (${b.title})`,
+    ],
+    variationBlock: (v: number, b: BlockPlan): StepName => [
+      `v${v}.block-${b.index + 1}`,
+      `Variation ${v}: block ${b.index + 1}`,
+    ],
+    narration: (v: number, language: string): StepName => [
+      `v${v}.${language}`,
+      `Variation ${v} · ${language}: narration`,
+    ],
   };
-  async function step<T>(name: StepName, run: (a: JobActivities) => Promise<T>): Promise<T> {
-    declare(name);
-    const s = steps.find((x) => x.id === name[0]) as Step;
-    Object.assign(s, { state: 'running', startedAt: new Date().toISOString(), error: undefined });
-    try {
-      const out = await run(act(name[0]));
-      const ref = out as { attempt?: number; key?: string } | undefined;
-      Object.assign(s, {
-        state: 'completed',
-        finishedAt: new Date().toISOString(),
-        attempt: ref?.attempt,
-        output: ref?.key,
-      });
-      return out;
-    } catch (err) {
-      Object.assign(s, {
-        state: 'failed',
-        finishedAt: new Date().toISOString(),
-        error: (err as Error).message,
-      });
-      throw err;
-    }
-  }
 
   try {
-    await step(['start', 'Start'], (a) => a.markJobRunning({ jobId }));
-    const premise = await step(['premise', 'Premise'], (a) => a.generatePremise({ jobId }));
-    const plan = await step(['plan', 'Block plan'], (a) => a.planScriptBlocks({ jobId }));
-    for (const b of plan) declare(names.masterBlock(b));
-    for (const lang of languages) {
-      if (lang !== source) for (const b of plan) declare(names.adaptBlock(lang, b));
-      for (const name of [names.script(lang), names.narrationPlan(lang), names.audio(lang)]) declare(name);
-    }
-    declare(['finish', 'Finish']);
+    await t.step(['start', 'Start'], (a) => a.markJobRunning({ jobId }));
+    const premise = await t.step(['premise', 'Premise'], (a) => a.generatePremise({ jobId }));
+    const plan = await t.step(['plan', 'Block plan'], (a) => a.planScriptBlocks({ jobId }));
+    for (const b of plan) t.declare(names.masterBlock(b));
+    for (let v = 2; v <= variations; v++) for (const b of plan) t.declare(names.variationBlock(v, b));
+    for (const n of narrations) t.declare(names.narration(n.variation, n.language));
+    t.declare(['finish', 'Finish']);
 
     for (const b of plan)
-      await step(names.masterBlock(b), (a) => a.writeBlock({ jobId, block: b.index, plan }));
-    const scripts: Record<string, string> = {};
-    const master = await step(names.script(source), (a) =>
-      a.assembleScript({ jobId, language: source, plan }),
-    );
-    scripts[source] = master.key;
+      await t.step(names.masterBlock(b), (a) => a.writeBlock({ jobId, block: b.index, plan }));
 
-    const narrate = async (language: string) => {
-      if (language !== source) {
+    const narrate = async (variation: number, language: string): Promise<NarrationResult> => {
+      const input: NarrationWorkflowInput = { jobId, variation, language, source, blocks: plan.length };
+      return t.step(names.narration(variation, language), async () => {
+        const result = await executeChild(narrationWorkflow, {
+          workflowId: workflowIds.narration(jobId, variation, language),
+          args: [input],
+        });
+        return { ...result, key: result.audio, detail: `${Math.round(result.durationSeconds)} s` };
+      });
+    };
+    const variationsDone = Array.from({ length: variations }, async (_, i) => {
+      const v = i + 1;
+      if (v > 1) {
         await Promise.all(
           plan.map((b) =>
-            step(names.adaptBlock(language, b), (a) => a.adaptBlock({ jobId, language, block: b.index })),
+            t.step(names.variationBlock(v, b), (a) =>
+              a.writeVariationBlock({ jobId, variation: v, block: b.index }),
+            ),
           ),
         );
-        scripts[language] = (
-          await step(names.script(language), (a) => a.assembleScript({ jobId, language, plan }))
-        ).key;
       }
-      const { chunks, chars } = await step(names.narrationPlan(language), (a) =>
-        a.planNarration({ jobId, language, plan }),
-      );
-      await Promise.all(
-        Array.from({ length: chunks }, (_, i) =>
-          step(names.speech(language, i, chunks), (a) => a.synthesizeChunk({ jobId, language, chunk: i })),
-        ),
-      );
-      const audio = await step(names.audio(language), (a) => a.assembleAudio({ jobId, language, chunks }));
-      return { language, chars, ...audio };
-    };
-    const narrations = await Promise.all(languages.map(narrate));
+      // Every narration runs to its end even when another fails, so a retry has the least left to do.
+      return Promise.allSettled(languages.map((language) => narrate(v, language)));
+    });
+    const settled = (await Promise.all(variationsDone)).flat();
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    const results = settled.map((s) => (s as PromiseFulfilledResult<NarrationResult>).value);
 
-    await step(['finish', 'Finish'], (a) =>
+    const byVariation = Array.from({ length: variations }, (_, i) => {
+      const mine = results.filter((_, n) => narrations[n]?.variation === i + 1);
+      const per = <T>(pick: (r: NarrationResult) => T) =>
+        Object.fromEntries(mine.map((r, n) => [languages[n] as string, pick(r)]));
+      return {
+        variation: i + 1,
+        scripts: per((r) => r.script),
+        audio: per((r) => r.audio),
+        subtitles: per((r) => r.subtitles),
+      };
+    });
+    const first = byVariation[0] as (typeof byVariation)[number];
+    await t.step(['finish', 'Finish'], (a) =>
       a.finishJob({
         jobId,
         status: 'completed',
-        result: {
-          premise: premise.key,
-          scripts,
-          audio: Object.fromEntries(narrations.map((n) => [n.language, n.key])),
-        },
-        chars: narrations.reduce((n, x) => n + x.chars, 0),
-        durationSeconds: narrations.reduce((n, x) => n + x.durationSeconds, 0),
+        result: { premise: premise.key, scripts: first.scripts, audio: first.audio, variations: byVariation },
       }),
     );
-    status = 'completed';
-    return { jobId, status, steps };
+    t.state.status = 'completed';
+    return t.progress();
   } catch (err) {
-    status = isCancellation(err) ? 'cancelled' : 'failed';
-    const final = status;
+    t.state.status = isCancellation(err) ? 'cancelled' : 'failed';
+    const status = t.state.status;
     await CancellationScope.nonCancellable(() =>
-      act('finish-unsuccessful').finishJob({ jobId, status: final, error: rootMessage(err) }),
+      activitiesFor('finish-unsuccessful').finishJob({ jobId, status, error: rootMessage(err) }),
     );
     throw err;
   }
-}
-
-/** The message a user can act on: the innermost cause's (an activity failure wraps the real error). */
-function rootMessage(err: unknown): string {
-  let e = err as { message?: string; cause?: unknown };
-  while (e.cause) e = e.cause as typeof e;
-  return e.message ?? String(err);
 }

@@ -143,6 +143,42 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
       });
     },
   },
+  '006_pipeline': {
+    async up(k) {
+      await k.schema.alterTable('agents', (t) => {
+        t.string('llm_fallback_model', 200).notNullable().defaultTo('');
+      });
+      await k.schema.alterTable('jobs', (t) => {
+        t.double('budget_usd');
+      });
+      // The usage ledger: one row per provider call a step made or found in the cache.
+      await k.schema.createTable('usage', (t) => {
+        t.bigIncrements('id');
+        t.uuid('job_id').notNullable().references('jobs.id').onDelete('CASCADE');
+        t.string('step', 200).notNullable();
+        t.string('provider', 40).notNullable();
+        t.string('model', 200).notNullable();
+        t.integer('tokens_in').notNullable().defaultTo(0);
+        t.integer('tokens_out').notNullable().defaultTo(0);
+        t.integer('chars').notNullable().defaultTo(0);
+        t.integer('bytes').notNullable().defaultTo(0);
+        t.double('audio_seconds').notNullable().defaultTo(0);
+        t.double('cost_usd').notNullable().defaultTo(0);
+        t.boolean('cached').notNullable();
+        t.timestamp('created_at', { useTz: true }).notNullable().defaultTo(k.fn.now());
+        t.index(['job_id']);
+      });
+    },
+    async down(k) {
+      await k.schema.dropTable('usage');
+      await k.schema.alterTable('jobs', (t) => {
+        t.dropColumn('budget_usd');
+      });
+      await k.schema.alterTable('agents', (t) => {
+        t.dropColumn('llm_fallback_model');
+      });
+    },
+  },
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

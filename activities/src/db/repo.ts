@@ -16,21 +16,34 @@ export interface JobRow {
   chars_processados_tts: number;
   duracao_total_segundos: number;
   result: JobResult | null;
+  budget_usd: number | null;
   created_at: Date;
   updated_at: Date;
   finished_at: Date | null;
 }
 
-export interface JobResult {
-  premise: string;
+/** Storage keys of what one variation delivers, per language. */
+export interface VariationResult {
+  variation: number;
   scripts: Record<string, string>;
   audio: Record<string, string>;
+  subtitles: Record<string, { srt: string; vtt: string }>;
 }
+
+export interface JobResult {
+  premise: string;
+  /** Variation 1's scripts and audio (what the original system called roteiros_adaptados / audios_gerados). */
+  scripts: Record<string, string>;
+  audio: Record<string, string>;
+  variations: VariationResult[];
+}
+
+export type ArtifactKind = 'premise' | 'script' | 'audio' | 'subtitles';
 
 export interface ArtifactRow {
   id: string;
   job_id: string;
-  kind: 'premise' | 'script' | 'audio';
+  kind: ArtifactKind;
   language: string | null;
   variation: number;
   storage_key: string;
@@ -143,7 +156,8 @@ export async function insertJob(
     | 'num_variacoes'
     | 'languages'
     | 'workflow_id'
-  >,
+  > &
+    Partial<Pick<JobRow, 'budget_usd'>>,
 ): Promise<void> {
   await db('jobs').insert({
     ...job,

@@ -23,7 +23,7 @@ export const agentView = ({ owner_id: _, ...agent }: AgentRow) => agent;
 /** Validates and stores a new agent (voices checked with its provider); 409 when the name is taken. */
 export async function createAgent(db: Db, voices: VoiceCatalog, ownerId: string, input: unknown) {
   const agent = parse(agentSchema, input);
-  await voices.check(agent);
+  await voices.check(ownerId, agent);
   const row = await insertAgent(db, ownerId, agent);
   if (!row) throw nameTaken(agent.name);
   return agentView(row);
@@ -70,7 +70,7 @@ export function agentRoutes(db: Db, voices: VoiceCatalog): Router {
   router.put('/:id', async (ctx) => {
     const id = (await load(ctx)).id;
     const agent = parse(agentSchema, ctx.request.body);
-    await voices.check(agent);
+    await voices.check(owner(ctx), agent);
     const row = await updateAgent(db, owner(ctx), id, agent);
     if (row === 'name_taken') throw nameTaken(agent.name);
     if (!row) throw notFound('agent');

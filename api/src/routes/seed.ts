@@ -8,7 +8,7 @@ import {
   listCredentials,
   type Storage,
 } from '@bolt/activities';
-import { agentSchema, languageTag, storageKeys } from '@bolt/core';
+import { agentSchema, languageTag, MAX_VARIATIONS, storageKeys } from '@bolt/core';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
@@ -28,7 +28,7 @@ const gerarRoteiro = z.object({
   titulo: z.string().trim().min(1).max(500),
   agent_id: z.string().min(1).optional(),
   agent_name: z.string().min(1).optional(),
-  num_variacoes: z.coerce.number().int().min(1).max(1).default(1),
+  num_variacoes: z.coerce.number().int().min(1).max(MAX_VARIATIONS).default(1),
   idiomas: z.array(languageTag).min(1).max(30).optional(),
 });
 
@@ -129,6 +129,7 @@ export function seedRoutes(
       agentId: agentId ?? '',
       titulo: body.titulo,
       languages: body.idiomas,
+      variations: body.num_variacoes,
     });
     ctx.body = { job_id: jobId, status: 'queued' };
   });
@@ -138,20 +139,26 @@ export function seedRoutes(
     const job = await getOwnedJob(db, owner(ctx), idParam(ctx.params.job_id, 'job'));
     if (!job) throw notFound('job');
     const progress = await jobProgress(services, job.id);
-    const text = async (language: string) =>
-      (await storage.size(storageKeys.script(job.id, language))) === undefined
-        ? null
-        : (await storage.get(storageKeys.script(job.id, language))).toString();
+    const text = async (variation: number, language: string) => {
+      const key = storageKeys.script(job.id, variation, language);
+      return (await storage.size(key)) === undefined ? null : (await storage.get(key)).toString();
+    };
     const source = job.agent_snapshot.idioma;
-    const roteiros_adaptados: Record<string, string | null> = {};
-    for (const language of job.languages.filter((l) => l !== source))
-      roteiros_adaptados[language] = await text(language);
-    const audios_gerados = Object.fromEntries(
-      (await listArtifacts(db, job.id))
-        .filter((a) => a.kind === 'audio')
-        .map((a) => [a.language, `/api/artifacts/${a.id}`]),
+    const artifacts = await listArtifacts(db, job.id);
+    const variations = await Promise.all(
+      Array.from({ length: job.num_variacoes }, async (_, i) => {
+        const roteiros_adaptados: Record<string, string | null> = {};
+        for (const language of job.languages.filter((l) => l !== source))
+          roteiros_adaptados[language] = await text(i + 1, language);
+        const audios_gerados = Object.fromEntries(
+          artifacts
+            .filter((a) => a.kind === 'audio' && a.variation === i + 1)
+            .map((a) => [a.language, `/api/artifacts/${a.id}`]),
+        );
+        return { roteiro_master: await text(i + 1, source), roteiros_adaptados, audios_gerados };
+      }),
     );
-    const roteiro_master = await text(source);
+    const first = variations[0] ?? { roteiro_master: null, roteiros_adaptados: {}, audios_gerados: {} };
     return {
       job_id: job.id,
       status: job.status,
@@ -160,14 +167,17 @@ export function seedRoutes(
         .filter((s) => s.state !== 'pending')
         .map((s) => `${s.label}: ${s.state}${s.error ? ` (${s.error})` : ''}`),
       resultado: job.status === 'completed' ? 'Roteiro e áudios gerados.' : job.error,
-      roteiro_master,
-      roteiros_adaptados,
-      audios_gerados,
+      roteiro_master: first.roteiro_master,
+      roteiros_adaptados: first.roteiros_adaptados,
+      audios_gerados: first.audios_gerados,
       chars_processados_tts: job.chars_processados_tts,
       duracao_total_segundos: Math.round(job.duracao_total_segundos),
       num_variacoes: job.num_variacoes,
-      roteiros_por_variacao: [{ roteiro_master, roteiros_adaptados }],
-      audios_por_variacao: [audios_gerados],
+      roteiros_por_variacao: variations.map(({ roteiro_master, roteiros_adaptados }) => ({
+        roteiro_master,
+        roteiros_adaptados,
+      })),
+      audios_por_variacao: variations.map((v) => v.audios_gerados),
     };
   }
 

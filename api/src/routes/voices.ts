@@ -1,5 +1,5 @@
-import { EspeakTtsProvider, type TtsProvider } from '@bolt/activities';
-import { type Agent, languageTag } from '@bolt/core';
+import { type CredentialProvider, type Engines, ttsCredential } from '@bolt/activities';
+import { type Agent, languageTag, type TtsProviderName, ttsProviders } from '@bolt/core';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
@@ -7,11 +7,11 @@ import { HttpError, parse } from '../http.ts';
 import type { RouteDoc } from '../openapi.ts';
 
 export const voicesQuery = z.object({
-  provider: z.enum(['espeak']).default('espeak'),
+  provider: z.enum(ttsProviders).default('espeak'),
   language: languageTag.optional(),
 });
 const previewBody = z.object({
-  provider: z.enum(['espeak']).default('espeak'),
+  provider: z.enum(ttsProviders).default('espeak'),
   language: languageTag,
   voice: z.string().max(200).optional(),
   text: z.string().trim().min(1).max(300),
@@ -19,41 +19,56 @@ const previewBody = z.object({
 
 export const voiceDocs: Record<string, RouteDoc> = {
   'GET /api/tts/voices': {
-    summary: "A TTS provider's voices, optionally for one language",
+    summary: "A TTS provider's voices, optionally for one language (Google's need one of your keys)",
     query: voicesQuery,
   },
-  'POST /api/tts/preview': { summary: 'A short spoken sample of a voice (audio/wav)', body: previewBody },
+  'POST /api/tts/preview': { summary: 'A short spoken sample of a voice', body: previewBody },
 };
 
 export type VoiceCatalog = ReturnType<typeof voiceCatalog>;
 
-/** The TTS providers' voices: listing (each provider caches its list), checking agents, previews. */
-export function voiceCatalog(espeakPath: string) {
-  const providers: Record<Agent['tts_provider'], TtsProvider> = { espeak: new EspeakTtsProvider(espeakPath) };
+export interface VoiceCatalogDeps {
+  engines: Engines;
+  /** The user's first key for a provider (or the server's), for listing voices that need one. */
+  keyFor(userId: string, provider: CredentialProvider): Promise<string | undefined>;
+}
+
+/** The TTS providers' voices: listing, checking agents' voice choices, previews (with the user's key). */
+export function voiceCatalog({ engines, keyFor }: VoiceCatalogDeps) {
+  const provider = async (userId: string, name: TtsProviderName) => {
+    const credential = ttsCredential[name];
+    const key = credential ? await keyFor(userId, credential) : '';
+    return key === undefined ? undefined : engines.tts({ tts_provider: name } as Agent, key);
+  };
+  const needKey = (name: TtsProviderName): never => {
+    throw new HttpError(400, 'missing_credential', `Add a ${name} key under Credentials to list its voices`);
+  };
   return {
     async list(ctx: Context) {
       const q = parse(voicesQuery, ctx.query);
-      ctx.body = { provider: q.provider, items: await providers[q.provider].listVoices(q.language) };
+      const tts = (await provider(ctx.state.user.id, q.provider)) ?? needKey(q.provider);
+      ctx.body = { provider: q.provider, items: await tts.listVoices(q.language) };
     },
     async preview(ctx: Context) {
       const p = parse(previewBody, ctx.request.body);
-      await this.check({
+      const userId = ctx.state.user.id as string;
+      await this.check(userId, {
         tts_provider: p.provider,
         default_voices: p.voice ? { [p.language]: p.voice } : {},
       });
-      const { audio, format } = await providers[p.provider].synthesize({
-        text: p.text,
-        language: p.language,
-        voice: p.voice,
-      });
-      ctx.type = format === 'wav' ? 'audio/wav' : 'audio/mpeg';
+      const tts = (await provider(userId, p.provider)) ?? needKey(p.provider);
+      const { audio, format } = await tts.synthesize({ text: p.text, language: p.language, voice: p.voice });
+      ctx.type = format === 'mp3' ? 'audio/mpeg' : format === 'wav' ? 'audio/wav' : 'audio/L16';
       ctx.body = audio;
     },
-    /** 400 naming each `default_voices.<language>` whose voice the agent's provider does not have. */
-    async check(agent: Pick<Agent, 'tts_provider' | 'default_voices'>) {
-      const names = new Set(
-        (await providers[agent.tts_provider].listVoices()).flatMap((v) => [v.name, ...v.languages]),
-      );
+    /**
+     * 400 naming each `default_voices.<language>` whose voice the agent's provider does not have. A
+     * provider whose list needs a key the user has not added yet is checked when the job runs.
+     */
+    async check(userId: string, agent: Pick<Agent, 'tts_provider' | 'default_voices'>) {
+      const tts = await provider(userId, agent.tts_provider);
+      if (!tts || Object.keys(agent.default_voices).length === 0) return;
+      const names = new Set((await tts.listVoices()).flatMap((v) => [v.name, ...v.languages]));
       const unknown = Object.entries(agent.default_voices)
         .filter(([, voice]) => !names.has(voice))
         .map(([language, voice]) => ({

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Config } from '@bolt/core';
+import type { Config } from './config.ts';
 
 export interface ServerSecrets {
   /** HS256 signing secret for access tokens. */

@@ -1,0 +1,82 @@
+import type { Agent, Config, LlmProviderName, TtsProviderName } from '@bolt/core';
+import type { CredentialProvider } from './db/index.ts';
+import { GeminiLlmProvider } from './llm/gemini.ts';
+import { OpenAiLlmProvider } from './llm/openai.ts';
+import type { LlmProvider } from './llm/provider.ts';
+import { EspeakTtsProvider } from './tts/espeak.ts';
+import { GeminiTtsProvider } from './tts/gemini.ts';
+import { GoogleTtsProvider } from './tts/google.ts';
+import { OpenAiTtsProvider } from './tts/openai.ts';
+import type { TtsProvider } from './tts/provider.ts';
+
+/** Which stored credential each engine needs (none for the embedded ones). */
+export const llmCredential: Record<LlmProviderName, CredentialProvider | undefined> = {
+  local: undefined,
+  gemini: 'gemini',
+  openai: 'openai',
+};
+export const ttsCredential: Record<TtsProviderName, CredentialProvider | undefined> = {
+  espeak: undefined,
+  google: 'google-tts',
+  openai: 'openai',
+  gemini: 'gemini',
+};
+
+const defaultModels: Record<LlmProviderName, string> = {
+  local: 'local',
+  gemini: 'gemini-2.5-flash',
+  openai: 'gpt-4o-mini',
+};
+
+/** The names the usage ledger and price table know each engine by. */
+export const ttsLedgerName: Record<TtsProviderName, string> = {
+  espeak: 'espeak',
+  google: 'google-tts',
+  openai: 'openai-tts',
+  gemini: 'gemini-tts',
+};
+
+/**
+ * Builds the engine an agent asks for, with the key of the user whose job runs. The embedded model is
+ * given by processes that run jobs (the API lists voices only, and loads no model).
+ */
+export function engines(config: Config, local?: LlmProvider) {
+  const espeak = new EspeakTtsProvider(config.ESPEAK_PATH);
+  const urls = {
+    gemini: config.GEMINI_BASE_URL,
+    openai: config.OPENAI_BASE_URL,
+    googleTts: config.GOOGLE_TTS_BASE_URL,
+  };
+  return {
+    /** The models to try in order: the agent's (or the provider's default), then its fallback. */
+    llmModels(agent: Agent): string[] {
+      const primary = agent.llm_model || defaultModels[agent.llm_provider];
+      return [primary, agent.llm_fallback_model].filter((m, i, all) => m && all.indexOf(m) === i);
+    },
+    llm(agent: Agent, model: string, apiKey: string): LlmProvider {
+      switch (agent.llm_provider) {
+        case 'local':
+          if (!local) throw new Error('this process runs no embedded model');
+          return local;
+        case 'gemini':
+          return new GeminiLlmProvider({ apiKey, model, baseUrl: urls.gemini });
+        case 'openai':
+          return new OpenAiLlmProvider({ apiKey, model, baseUrl: urls.openai });
+      }
+    },
+    tts(agent: Agent, apiKey: string): TtsProvider {
+      switch (agent.tts_provider) {
+        case 'espeak':
+          return espeak;
+        case 'google':
+          return new GoogleTtsProvider({ apiKey, baseUrl: urls.googleTts });
+        case 'openai':
+          return new OpenAiTtsProvider({ apiKey, baseUrl: urls.openai });
+        case 'gemini':
+          return new GeminiTtsProvider({ apiKey, baseUrl: urls.gemini });
+      }
+    },
+  };
+}
+
+export type Engines = ReturnType<typeof engines>;

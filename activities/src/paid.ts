@@ -1,0 +1,180 @@
+import { createHash } from 'node:crypto';
+import { estimateCost, type PriceTable, storageKeys } from '@bolt/core';
+import { activityInfo, cancellationSignal } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { type AudioTools, CHUNK_RATE, toWav } from './audio/ffmpeg.ts';
+import type { Db, JobRow } from './db/index.ts';
+import { type Engines, llmCredential, ttsCredential, ttsLedgerName } from './engines.ts';
+import { type KeyRing, KeysResting } from './keys.ts';
+import type { LlmResult } from './llm/provider.ts';
+import type { Logger } from './log.ts';
+import * as prompts from './prompts.ts';
+import type { Storage } from './storage/index.ts';
+import { UnsupportedVoiceError } from './tts/espeak.ts';
+import { checkBudget, recordUsage } from './usage.ts';
+
+export interface PaidCallDeps {
+  db: Db;
+  storage: Storage;
+  log: Logger;
+  audio: AudioTools;
+  engines: Engines;
+  keys: KeyRing;
+  prices: PriceTable;
+}
+
+/** How many times a reply cut off by the output limit is continued before the step gives up. */
+const MAX_CONTINUATIONS = 3;
+
+const hashOf = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex');
+
+/**
+ * Every call that may cost money goes through here: first the content-addressed cache (per user: the
+ * same provider, model and input were answered before → no call), then the budget check, then the
+ * provider with one of the user's keys, then the cache and the usage ledger.
+ */
+export function paidCalls(deps: PaidCallDeps) {
+  const { db, storage, log, engines, keys, prices } = deps;
+  const step = () => activityInfo().activityId;
+
+  async function cached(key: string): Promise<Buffer | undefined> {
+    return (await storage.size(key)) === undefined ? undefined : storage.get(key);
+  }
+
+  /** One model call, from the cache when the same request was answered before. */
+  async function generateOnce(job: JobRow, model: string, prompt: string, maxTokens: number) {
+    const agent = job.agent_snapshot;
+    const system = prompts.system(agent);
+    const provider = agent.llm_provider;
+    const key = storageKeys.cached(
+      job.owner_id,
+      'llm',
+      hashOf({ provider, model, system, prompt, maxTokens }),
+    );
+    const hit = await cached(key);
+    if (hit) {
+      await recordUsage(db, { job_id: job.id, step: step(), provider, model, cost_usd: 0, cached: true });
+      return JSON.parse(hit.toString()) as LlmResult;
+    }
+    const estimate = { tokensIn: Math.ceil((system.length + prompt.length) / 4), tokensOut: maxTokens };
+    await checkBudget(db, job, estimateCost(prices, provider, model, estimate));
+    log.info({ event: 'call.started', step: step(), provider, model }, 'paid call started');
+    const request = (secret: string) =>
+      engines.llm(agent, model, secret).generate({ system, prompt, maxTokens, signal: cancellationSignal() });
+    const credential = llmCredential[provider];
+    const result = credential ? await keys.call(job.owner_id, credential, model, request) : await request('');
+    await storage.put(key, JSON.stringify(result), 'application/json');
+    await recordUsage(db, {
+      job_id: job.id,
+      step: step(),
+      provider,
+      model,
+      tokens_in: result.tokensIn,
+      tokens_out: result.tokensOut,
+      cost_usd: estimateCost(prices, provider, model, result),
+      cached: false,
+    });
+    log.info({ event: 'call.completed', step: step(), provider, model }, 'paid call completed');
+    return result;
+  }
+
+  /** A call with the agent's model, or its fallback model while every key is over quota for the first. */
+  async function generate(job: JobRow, prompt: string, maxTokens: number): Promise<LlmResult> {
+    const models = engines.llmModels(job.agent_snapshot);
+    for (const [i, model] of models.entries()) {
+      try {
+        return await generateOnce(job, model, prompt, maxTokens);
+      } catch (err) {
+        if (!(err instanceof KeysResting)) throw err;
+        if (i === models.length - 1) throw err.toFailure();
+        log.warn({ event: 'model.fallback', step: step(), from: model, to: models[i + 1] }, err.message);
+      }
+    }
+    throw new Error('an agent always has a model');
+  }
+
+  return {
+    /**
+     * Text from the agent's model. A reply cut off by the output limit is continued (each part is its
+     * own cached call), so a long block is never silently truncated.
+     */
+    async text(job: JobRow, prompt: string, maxTokens: number): Promise<string> {
+      let text = '';
+      for (let round = 0; round <= MAX_CONTINUATIONS; round++) {
+        const res = await generate(job, round === 0 ? prompt : prompts.continuation(prompt, text), maxTokens);
+        text = round === 0 ? res.text.trim() : `${text} ${res.text.trim()}`;
+        if (res.finishReason !== 'length') {
+          if (!text) throw new Error('the model returned an empty text');
+          return text;
+        }
+      }
+      log.warn({ event: 'llm.truncated', step: step() }, 'still cut off after continuing');
+      return text;
+    },
+
+    /** Where a chunk's audio is cached: the same text in the same voice is one file for every job. */
+    speechKey(job: JobRow, language: string, text: string): string {
+      const agent = job.agent_snapshot;
+      const voice = agent.default_voices[language] ?? '';
+      return storageKeys.cached(
+        job.owner_id,
+        'tts',
+        hashOf({ provider: agent.tts_provider, voice, language, text }),
+      );
+    },
+
+    /** Speech for one chunk as WAV in the cache; returns its storage key. */
+    async speech(job: JobRow, language: string, text: string): Promise<string> {
+      const agent = job.agent_snapshot;
+      const provider = ttsLedgerName[agent.tts_provider];
+      const voice = agent.default_voices[language];
+      const model = voice ?? 'default';
+      const key = this.speechKey(job, language, text);
+      const chars = text.length;
+      if ((await storage.size(key)) !== undefined) {
+        await recordUsage(db, {
+          job_id: job.id,
+          step: step(),
+          provider,
+          model,
+          chars,
+          cost_usd: 0,
+          cached: true,
+        });
+        return key;
+      }
+      const cost = estimateCost(prices, provider, model, { chars });
+      await checkBudget(db, job, cost);
+      log.info({ event: 'call.started', step: step(), provider }, 'paid call started');
+      const request = (secret: string) => engines.tts(agent, secret).synthesize({ text, language, voice });
+      const credential = ttsCredential[agent.tts_provider];
+      let res: Awaited<ReturnType<typeof request>>;
+      try {
+        res = credential ? await keys.call(job.owner_id, credential, model, request) : await request('');
+      } catch (err) {
+        if (err instanceof KeysResting) throw err.toFailure();
+        if (err instanceof UnsupportedVoiceError)
+          throw ApplicationFailure.nonRetryable(err.message, 'unsupported-voice');
+        throw err;
+      }
+      const wav = await toWav(deps.audio, res.audio, res.format, res.sampleRate);
+      await storage.put(key, wav, 'audio/wav');
+      await recordUsage(db, {
+        job_id: job.id,
+        step: step(),
+        provider,
+        model,
+        chars,
+        bytes: Buffer.byteLength(text),
+        // A bit-exact WAV from toWav: a 44-byte header, then 16-bit samples.
+        audio_seconds: (wav.length - 44) / (2 * CHUNK_RATE),
+        cost_usd: cost,
+        cached: false,
+      });
+      log.info({ event: 'call.completed', step: step(), provider }, 'paid call completed');
+      return key;
+    },
+  };
+}
+
+export type PaidCalls = ReturnType<typeof paidCalls>;

@@ -1,0 +1,85 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { Db } from './db/index.ts';
+
+export interface UsageEntry {
+  job_id: string;
+  step: string;
+  provider: string;
+  model: string;
+  tokens_in?: number;
+  tokens_out?: number;
+  chars?: number;
+  bytes?: number;
+  audio_seconds?: number;
+  cost_usd: number;
+  /** Found in the cache: no provider call was made, nothing was paid. */
+  cached: boolean;
+}
+
+export async function recordUsage(db: Db, entry: UsageEntry): Promise<void> {
+  await db('usage').insert(entry);
+}
+
+export interface JobUsage {
+  tokensIn: number;
+  tokensOut: number;
+  ttsChars: number;
+  audioSeconds: number;
+  costUsd: number;
+  paidCalls: number;
+  cachedCalls: number;
+}
+
+/** A job's totals; TTS characters count cached chunks too (the work the job needed). */
+export async function jobUsage(db: Db, jobId: string): Promise<JobUsage> {
+  const row = await db('usage')
+    .where({ job_id: jobId })
+    .first(
+      db.raw('coalesce(sum(tokens_in), 0)::int as "tokensIn"'),
+      db.raw('coalesce(sum(tokens_out), 0)::int as "tokensOut"'),
+      db.raw(
+        `coalesce(sum(chars) filter (where provider not in ('local', 'gemini', 'openai')), 0)::int as "ttsChars"`,
+      ),
+      db.raw('coalesce(sum(audio_seconds), 0)::float as "audioSeconds"'),
+      db.raw('coalesce(sum(cost_usd), 0)::float as "costUsd"'),
+      db.raw('count(*) filter (where not cached)::int as "paidCalls"'),
+      db.raw('count(*) filter (where cached)::int as "cachedCalls"'),
+    );
+  return row as JobUsage;
+}
+
+/** Per step: what each step of a job used and cost. */
+export async function usageByStep(db: Db, jobId: string) {
+  return db('usage')
+    .where({ job_id: jobId })
+    .groupBy('step', 'provider', 'model')
+    .orderBy('step')
+    .select(
+      'step',
+      'provider',
+      'model',
+      db.raw('sum(tokens_in)::int as tokens_in'),
+      db.raw('sum(tokens_out)::int as tokens_out'),
+      db.raw('sum(chars)::int as chars'),
+      db.raw('sum(audio_seconds)::float as audio_seconds'),
+      db.raw('sum(cost_usd)::float as cost_usd'),
+      db.raw('count(*) filter (where not cached)::int as paid_calls'),
+      db.raw('count(*) filter (where cached)::int as cached_calls'),
+    );
+}
+
+/** Stops the job before a call whose estimated cost would take it over its budget. */
+export async function checkBudget(
+  db: Db,
+  job: { id: string; budget_usd: number | null },
+  estimateUsd: number,
+): Promise<void> {
+  if (job.budget_usd == null || estimateUsd === 0) return;
+  const { costUsd } = await jobUsage(db, job.id);
+  if (costUsd + estimateUsd > job.budget_usd) {
+    throw ApplicationFailure.nonRetryable(
+      `Stopped before exceeding the job's budget of $${job.budget_usd.toFixed(2)}: spent $${costUsd.toFixed(4)}, the next call would cost about $${estimateUsd.toFixed(4)}`,
+      'BudgetExceeded',
+    );
+  }
+}

@@ -1,0 +1,83 @@
+import type { JobProgress, NarrationWorkflowInput } from '@bolt/core';
+import { defineSignal, isCancellation, setHandler } from '@temporalio/workflow';
+import { eachLimited, type StepName, stepTracker } from './steps.ts';
+
+/**
+ * Tells a narration that the user replaced one block of its script (the API has already stored the new
+ * text). Sent with signal-with-start, so it also re-opens a narration that had finished.
+ */
+export const editBlockSignal = defineSignal<[{ block: number }]>('editBlock');
+
+/** Chunks synthesized at once per narration; providers' own request rates are limited by the key ring. */
+const SPEECH_CONCURRENCY = 4;
+
+export interface NarrationResult extends JobProgress {
+  audio: string;
+  script: string;
+  subtitles: { srt: string; vtt: string };
+  durationSeconds: number;
+}
+
+/**
+ * One variation in one language: adaptation block by block (not for the source language) → script →
+ * narration plan (pronunciation, byte-aware chunks) → speech chunks in parallel → MP3 + subtitles.
+ * Edits that arrive while it runs make it go round again; unchanged chunks come from the cache.
+ */
+export async function narrationWorkflow(input: NarrationWorkflowInput): Promise<NarrationResult> {
+  const { jobId, variation, language, source, blocks } = input;
+  const t = stepTracker(jobId);
+  const prefix = `v${variation}.${language}`;
+  const title = `Variation ${variation} · ${language}`;
+  const names = {
+    adapt: (b: number): StepName => [`${prefix}.block-${b + 1}`, `${title}: adapt block ${b + 1}`],
+    script: [`${prefix}.script`, `${title}: script`] as StepName,
+    plan: [`${prefix}.narration-plan`, `${title}: narration plan`] as StepName,
+    speech: (i: number, n: number): StepName => [`${prefix}.tts-${i + 1}`, `${title}: speech ${i + 1}/${n}`],
+    audio: [`${prefix}.audio`, `${title}: MP3 and subtitles`] as StepName,
+  };
+
+  let edits = 0;
+  setHandler(editBlockSignal, () => {
+    edits++;
+  });
+
+  const indexes = Array.from({ length: blocks }, (_, i) => i);
+  if (language !== source) for (const b of indexes) t.declare(names.adapt(b));
+  for (const name of [names.script, names.plan, names.audio]) t.declare(name);
+
+  try {
+    if (language !== source) {
+      await Promise.all(
+        indexes.map((block) =>
+          t.step(names.adapt(block), (a) => a.adaptBlock({ jobId, variation, language, block })),
+        ),
+      );
+    }
+    const ref = { jobId, variation, language };
+    for (;;) {
+      const seen = edits;
+      const script = await t.step(names.script, (a) => a.assembleScript(ref));
+      const { chunks } = await t.step(names.plan, (a) => a.planNarration(ref));
+      t.steps.splice(0, t.steps.length, ...t.steps.filter((s) => !s.id.startsWith(`${prefix}.tts-`)));
+      await eachLimited(
+        Array.from({ length: chunks }, (_, i) => i),
+        SPEECH_CONCURRENCY,
+        (chunk) => t.step(names.speech(chunk, chunks), (a) => a.synthesizeChunk({ ...ref, chunk })),
+      );
+      const audio = await t.step(names.audio, (a) => a.assembleNarration(ref));
+      // An edit that came in while this round ran is not in its MP3 yet: go round once more.
+      if (edits !== seen) continue;
+      t.state.status = 'completed';
+      return {
+        ...t.progress(),
+        audio: audio.key,
+        script: script.key,
+        subtitles: audio.subtitles,
+        durationSeconds: audio.durationSeconds,
+      };
+    }
+  } catch (err) {
+    t.state.status = isCancellation(err) ? 'cancelled' : 'failed';
+    throw err;
+  }
+}

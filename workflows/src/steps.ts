@@ -1,0 +1,87 @@
+import type { JobActivities } from '@bolt/activities';
+import type { JobProgress, JobStatus, Step } from '@bolt/core';
+import { type ActivityOptions, defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+
+export const progressQuery = defineQuery<JobProgress>('progress');
+
+/**
+ * Provider calls are retried with backoff (a provider's requested delay wins, see keys.ts); final
+ * errors (bad key, bad request, budget) are not retried. Long activities heartbeat every few seconds, so
+ * one lost with its worker is retried after a minute, not after the whole timeout.
+ */
+const activityOptions: ActivityOptions = {
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: {
+    initialInterval: '1 second',
+    backoffCoefficient: 2,
+    maximumInterval: '1 minute',
+    maximumAttempts: 8,
+  },
+};
+
+/** Activity proxies whose activity id is the step id, so the Web UI and the progress query name steps alike. */
+export const activitiesFor = (stepId: string) =>
+  proxyActivities<JobActivities>({ ...activityOptions, activityId: stepId });
+
+/** A step's id (which doubles as its activity id) and its label. */
+export type StepName = [id: string, label: string];
+
+/**
+ * A workflow's step list, answered by the `progress` query: steps are declared up front (pending) as soon
+ * as they are known, and each one records its state, attempt, output key and a short detail.
+ */
+export function stepTracker(jobId: string, children?: string[]) {
+  const state: { status: JobStatus } = { status: 'running' };
+  const steps: Step[] = [];
+  const progress = (): JobProgress => ({ jobId, status: state.status, steps, children });
+  setHandler(progressQuery, progress);
+
+  const declare = ([id, label]: StepName): Step => {
+    let s = steps.find((x) => x.id === id);
+    if (!s) {
+      s = { id, label, state: 'pending' };
+      steps.push(s);
+    }
+    return s;
+  };
+
+  /** Runs `work` as the step `name`, keeping its state current for the progress query. */
+  async function step<T>(name: StepName, work: (a: JobActivities) => Promise<T>): Promise<T> {
+    const s = declare(name);
+    Object.assign(s, { state: 'running', startedAt: new Date().toISOString(), error: undefined });
+    try {
+      const out = await work(activitiesFor(name[0]));
+      const ref = out as { attempt?: number; key?: string; detail?: string } | undefined;
+      Object.assign(s, {
+        state: 'completed',
+        finishedAt: new Date().toISOString(),
+        attempt: ref?.attempt,
+        output: ref?.key,
+        detail: ref?.detail,
+      });
+      return out;
+    } catch (err) {
+      Object.assign(s, { state: 'failed', finishedAt: new Date().toISOString(), error: rootMessage(err) });
+      throw err;
+    }
+  }
+
+  return { state, steps, progress, declare, step };
+}
+
+/** The message a user can act on: the innermost cause's (an activity failure wraps the real error). */
+export function rootMessage(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown };
+  while (e.cause) e = e.cause as typeof e;
+  return e.message ?? String(err);
+}
+
+/** Runs `work` over `items` with at most `limit` at a time, in order of start. */
+export async function eachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<unknown>) {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await work(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+}

@@ -82,6 +82,7 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
       taskQueue: TASK_QUEUE,
       workflowBundle: await workflowBundle(),
       activities: createActivities(real.deps),
+      maxHeartbeatThrottleInterval: '1 second',
     });
     running = worker.run();
   });
@@ -136,7 +137,6 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
     return { jobId, input, handle };
   }
 
-  const completedPaid = () => fake.requests.filter((r) => r.completed);
   const file = (key: string) => path.join(filesDir, key);
   const probe = (key: string) =>
     JSON.parse(
@@ -234,6 +234,147 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
       fs.mkdirSync(fixturesDir, { recursive: true });
       fs.writeFileSync(path.join(fixturesDir, 'job-3x3.json'), history);
       fs.writeFileSync(path.join(fixturesDir, 'narration-v2-en-US.json'), childHistory);
+    }
+  });
+
+  it('an identical re-run makes no paid call: everything comes from the cache', async () => {
+    const ownerId = await newUser({ gemini: ['valid-gemini-rerun'], tts: ['valid-tts-rerun'] });
+    const first = await startJob(ownerId, { title: 'O farol esquecido' });
+    await first.handle.result();
+    const calls = fake.requests.filter((r) => r.key.endsWith('-rerun')).length;
+    expect(calls).toBeGreaterThan(10);
+
+    const again = await startJob(ownerId, { title: 'O farol esquecido' });
+    expect((await again.handle.result()).status).toBe('completed');
+    expect(fake.requests.filter((r) => r.key.endsWith('-rerun')).length).toBe(calls);
+    const usage = await jobUsage(db, again.jobId);
+    expect(usage).toMatchObject({ paidCalls: 0, costUsd: 0 });
+    expect(usage.cachedCalls).toBeGreaterThan(10);
+    const mp3 = (id: string) => fs.readFileSync(file(storageKeys.audio(id, 1, 'en-US')));
+    expect(mp3(again.jobId).equals(mp3(first.jobId))).toBe(true);
+  });
+
+  it('rides out a 429 storm: rotates to the next key, keeps each key under its rate, completes', async () => {
+    const ownerId = await newUser({
+      gemini: ['quota-gemini-storm', 'valid-gemini-storm'],
+      tts: ['valid-tts-storm'],
+    });
+    fake.inject({ api: 'google-tts', kind: '429', times: 4, retryDelaySeconds: 1 });
+    const { handle } = await startJob(ownerId, { title: 'Tempestade de pedidos' });
+    expect((await handle.result()).status).toBe('completed');
+
+    const mine = fake.requests.filter((r) => r.key.endsWith('-storm'));
+    // Rotation: the throttled key was tried and answered 429; every completed text call used the other.
+    expect(mine.some((r) => r.key === 'quota-gemini-storm' && r.status === 429)).toBe(true);
+    const text = mine.filter((r) => r.api === 'gemini' && r.completed);
+    expect(text.length).toBeGreaterThan(5);
+    expect(text.every((r) => r.key === 'valid-gemini-storm')).toBe(true);
+    expect(mine.filter((r) => r.api === 'google-tts' && r.status === 429)).toHaveLength(4);
+    // Pacing: no key ever sent more than its limit in any one-second window.
+    for (const [key, perSecond] of [
+      ['valid-gemini-storm', 10],
+      ['valid-tts-storm', 20],
+    ] as const) {
+      const times = mine.filter((r) => r.key === key).map((r) => r.at);
+      const busiest = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1000).length));
+      expect(busiest, key).toBeLessThanOrEqual(perSecond + 1);
+    }
+  });
+
+  it('fails on the first attempt with a clear message when the key is invalid', async () => {
+    const ownerId = await newUser({ gemini: ['bad-gemini-key'], tts: ['valid-tts-bad'] });
+    const { jobId, handle } = await startJob(ownerId, { title: 'Chave errada' });
+    await expect(handle.result()).rejects.toThrow();
+    const job = await getJob(db, jobId);
+    expect(job?.status).toBe('failed');
+    expect(job?.error).toMatch(/Credentials/);
+    expect(job?.error).not.toContain('bad-gemini-key');
+    expect(fake.requests.filter((r) => r.key === 'bad-gemini-key')).toHaveLength(1);
+  });
+
+  it('continues a reply cut off at the output limit instead of keeping half a text', async () => {
+    const ownerId = await newUser({ gemini: ['valid-gemini-cut'], tts: ['valid-tts-cut'] });
+    fake.inject({ api: 'gemini', kind: 'truncate', times: 1 });
+    const { jobId, handle } = await startJob(ownerId, { title: 'Meia história', languages: ['pt-BR'] });
+    expect((await handle.result()).status).toBe('completed');
+    const premiseCalls = await db('usage').where({ job_id: jobId, step: 'premise', cached: false });
+    expect(premiseCalls).toHaveLength(2);
+    const cut = fake.requests.filter((r) => r.key === 'valid-gemini-cut' && r.fault === 'truncate');
+    expect(cut).toHaveLength(1);
+  });
+
+  it('retries a failed job from the failed step, paying for nothing twice', async () => {
+    const ownerId = await newUser({ gemini: ['valid-gemini-retry'], tts: ['valid-tts-retry'] });
+    fake.inject({ api: 'google-tts', kind: 'invalid-key', times: 1 });
+    const { jobId, input, handle } = await startJob(ownerId, { title: 'Segunda chance' });
+    await expect(handle.result()).rejects.toThrow();
+    expect((await getJob(db, jobId))?.status).toBe('failed');
+
+    const rerun = await env.client.workflow.start<typeof jobWorkflow>('jobWorkflow', {
+      taskQueue: TASK_QUEUE,
+      workflowId: workflowIds.job(jobId),
+      args: [input],
+    });
+    expect((await rerun.result()).status).toBe('completed');
+    expect((await getJob(db, jobId))?.status).toBe('completed');
+    const completed = fake.requests.filter((r) => r.key.endsWith('-retry') && r.completed);
+    expect(new Set(completed.map((r) => r.bodyHash)).size).toBe(completed.length);
+  });
+
+  it('re-narrates only the chunks of an edited block', async () => {
+    const ownerId = await newUser({ gemini: ['valid-gemini-edit'], tts: ['valid-tts-edit'] });
+    const { jobId } = await startJob(ownerId, { title: 'Texto revisto', languages: ['pt-BR', 'en-US'] });
+    await env.client.workflow.getHandle(workflowIds.job(jobId)).result();
+    const before = fs.readFileSync(file(storageKeys.audio(jobId, 1, 'en-US')));
+    const speech = () => fake.requests.filter((r) => r.key === 'valid-tts-edit' && r.completed).length;
+    const calls = speech();
+
+    const edited = 'The bridge held. Nobody in the village ever spoke of that night again.';
+    fs.writeFileSync(file(storageKeys.block(jobId, 1, 'en-US', 1)), edited);
+    const narration = await env.client.workflow.signalWithStart(narrationWorkflow, {
+      taskQueue: TASK_QUEUE,
+      workflowId: workflowIds.narration(jobId, 1, 'en-US'),
+      args: [{ jobId, variation: 1, language: 'en-US', source: 'pt-BR', blocks: 3 }],
+      signal: editBlockSignal,
+      signalArgs: [{ block: 1 }],
+    });
+    expect((await narration.result()).status).toBe('completed');
+    const plan = JSON.parse(fs.readFileSync(file(storageKeys.narrationPlan(jobId, 1, 'en-US')), 'utf8'));
+    const editedChunks = plan.chunks.filter((c: { block: number }) => c.block === 1);
+    expect(editedChunks.map((c: { text: string }) => c.text).join(' ')).toBe(edited);
+    expect(speech() - calls).toBe(editedChunks.length);
+    expect(fs.readFileSync(file(storageKeys.audio(jobId, 1, 'en-US'))).equals(before)).toBe(false);
+    expect(fs.readFileSync(file(storageKeys.script(jobId, 1, 'en-US')), 'utf8')).toContain(edited);
+  });
+
+  it('cancels a running job: its narrations and their activities stop, status cancelled', async () => {
+    const ownerId = await newUser({ gemini: ['valid-gemini-cancel'], tts: ['valid-tts-cancel'] });
+    fake.setLatency(400);
+    try {
+      const { jobId, handle } = await startJob(ownerId, { title: 'Interrompida' });
+      const started = Date.now();
+      for (;;) {
+        const p = await handle.query<JobProgress>('progress');
+        if (p.steps.some((s) => s.id.startsWith('v1.') && s.state === 'running')) break;
+        if (Date.now() - started > 60_000) throw new Error('no narration started within a minute');
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      await handle.cancel();
+      await expect(handle.result()).rejects.toThrow();
+      expect((await getJob(db, jobId))?.status).toBe('cancelled');
+      // Activities learn of the cancellation at their next heartbeat; after that nothing new starts.
+      await new Promise((r) => setTimeout(r, 2000));
+      for (const language of LANGUAGES) {
+        const child = await env.client.workflow
+          .getHandle(workflowIds.narration(jobId, 1, language))
+          .describe();
+        expect(child.status.name, language).toBe('CANCELLED');
+      }
+      const settled = fake.requests.filter((r) => r.key.endsWith('-cancel')).length;
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(fake.requests.filter((r) => r.key.endsWith('-cancel')).length).toBe(settled);
+    } finally {
+      fake.setLatency(0);
     }
   });
 });

@@ -146,7 +146,8 @@ export function paidCalls(deps: PaidCallDeps) {
       const cost = estimateCost(prices, provider, model, { chars });
       await checkBudget(db, job, cost);
       log.info({ event: 'call.started', step: step(), provider }, 'paid call started');
-      const request = (secret: string) => engines.tts(agent, secret).synthesize({ text, language, voice });
+      const request = (secret: string) =>
+        engines.tts(agent, secret).synthesize({ text, language, voice, signal: cancellationSignal() });
       const credential = ttsCredential[agent.tts_provider];
       let res: Awaited<ReturnType<typeof request>>;
       try {

@@ -16,6 +16,8 @@ export async function startWorker(config: Config, address: string, activities: J
     workflowsPath: require.resolve('@bolt/workflows'),
     activities,
     maxConcurrentActivityTaskExecutions: 8,
+    // Heartbeats reach the server within a second, so a cancelled job's activities hear of it at once.
+    maxHeartbeatThrottleInterval: '1 second',
     shutdownGraceTime: '30 seconds',
   });
   const done = worker.run().finally(() => connection.close());

@@ -5,8 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  ensureChromium,
   ensureDebianPostgres,
   ensureEspeak,
+  ensureWebBuild,
   localModelPath,
   motoServer,
   temporalBinary,
@@ -29,9 +31,11 @@ try {
   temporalBinary({ install: true });
   ensureEspeak();
   localModelPath({ install: true });
+  ensureWebBuild(root);
   if (process.argv.includes('--test')) {
     motoServer({ install: true });
     ensureDebianPostgres();
+    ensureChromium();
   }
 } catch (err) {
   console.error(`[setup] ${err instanceof Error ? err.message : err}`);

@@ -88,6 +88,38 @@ export function ensureDebianPostgres() {
   ensureSystemPackage('postgresql', () => Boolean(debianPostgresBin()));
 }
 
+/** Debian's Chromium, which the web app's browser tests drive through playwright-core (no browser download). */
+export function ensureChromium() {
+  ensureSystemPackage('chromium', () => fs.existsSync(process.env.CHROMIUM_PATH || '/usr/bin/chromium'));
+}
+
+/** The newest modification time under a directory (0 when it does not exist). */
+function newestMtime(dir) {
+  if (!fs.existsSync(dir)) return 0;
+  let newest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile())
+      newest = Math.max(newest, fs.statSync(path.join(entry.parentPath ?? entry.path, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** Builds the web app into web/build when that is missing or older than its sources. */
+export function ensureWebBuild(root) {
+  const web = path.join(root, 'web');
+  const built = path.join(web, 'build', 'index.html');
+  const sources = Math.max(
+    newestMtime(path.join(web, 'src')),
+    ...['package.json', 'svelte.config.js', 'vite.config.ts'].map(
+      (f) => fs.statSync(path.join(web, f)).mtimeMs,
+    ),
+  );
+  if (fs.existsSync(built) && fs.statSync(built).mtimeMs >= sources) return;
+  log('building the web app (vite build)');
+  if (!runOrFail('npm', ['run', 'build', '--silent', '-w', '@bolt/web']))
+    throw new Error('building the web app failed');
+}
+
 function sha256(file) {
   return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }

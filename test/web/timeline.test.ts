@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { artifactFileName, formatDuration, parseTitles } from '../../web/src/lib/format.ts';
+import {
+  artifactFileName,
+  dispositionFileName,
+  formatDuration,
+  parseTitles,
+} from '../../web/src/lib/format.ts';
 import { sseParser } from '../../web/src/lib/sse.ts';
 import {
   combinedState,
@@ -107,6 +112,12 @@ describe('helpers', () => {
     expect(
       artifactFileName({ kind: 'premise', language: null, content_type: 'text/plain; charset=utf-8' }),
     ).toBe('premise.txt');
+    expect(
+      artifactFileName({ kind: 'subtitles', language: 'pt-BR', content_type: 'text/vtt', variation: 2 }),
+    ).toBe('subtitles.v2.pt-BR.vtt');
+    expect(dispositionFileName('attachment; filename="bolt-1.zip"')).toBe('bolt-1.zip');
+    expect(dispositionFileName("attachment; filename*=UTF-8''Hist%C3%B3rias.json")).toBe('Histórias.json');
+    expect(dispositionFileName(null)).toBeUndefined();
     expect(parseTitles(' A \n\nB\nA\n  ')).toEqual(['A', 'B']);
   });
 });

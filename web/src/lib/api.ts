@@ -1,5 +1,6 @@
 // The browser's API client: JSON over fetch, bearer access token, refresh-token rotation on 401.
 
+import { dispositionFileName } from './format.ts';
 import { sseParser } from './sse.ts';
 import type {
   Agent,
@@ -219,9 +220,10 @@ export const tokens = {
 /** Fetches a protected file (it needs the bearer token, so no plain link) as a blob. */
 export const fetchBlob = (url: string) => request(url).then((r) => r.blob());
 
-/** Saves a protected file under a name, through a temporary object URL. */
-export async function download(url: string, fileName: string): Promise<void> {
-  saveBlob(await fetchBlob(url), fileName);
+/** Saves a protected file, under the server's file name when it gives one, through an object URL. */
+export async function download(url: string, fallbackName: string): Promise<void> {
+  const res = await request(url);
+  saveBlob(await res.blob(), dispositionFileName(res.headers.get('content-disposition')) ?? fallbackName);
 }
 
 export function saveBlob(blob: Blob, fileName: string) {

@@ -26,21 +26,29 @@ export function formatDate(iso: string | null | undefined, locale?: string): str
     : d.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-/** The file name an artifact downloads as, mirroring the server's Content-Disposition. */
-export function artifactFileName(a: { kind: string; language: string | null; content_type: string }): string {
-  const ext = a.content_type.startsWith('text/markdown')
-    ? 'md'
-    : a.content_type.startsWith('text/plain')
-      ? 'txt'
-      : a.content_type === 'audio/mpeg'
-        ? 'mp3'
-        : a.content_type === 'audio/wav'
-          ? 'wav'
-          : a.content_type === 'application/json'
-            ? 'json'
-            : 'bin';
+const extensions: Record<string, string> = {
+  'text/markdown': 'md',
+  'text/plain': 'txt',
+  'text/vtt': 'vtt',
+  'application/x-subrip': 'srt',
+  'application/srt': 'srt',
+  'audio/mpeg': 'mp3',
+  'audio/wav': 'wav',
+  'application/json': 'json',
+};
+
+/** A name for an artifact's download button (the download itself takes the server's name). */
+export function artifactFileName(a: {
+  kind: string;
+  language: string | null;
+  content_type: string;
+  variation?: number | null;
+}): string {
+  const type = a.content_type.split(';')[0]?.trim() ?? '';
+  const ext = extensions[type] ?? 'bin';
   const base = a.kind === 'audio' ? 'narration' : a.kind;
-  return a.language ? `${base}.${a.language}.${ext}` : `${base}.${ext}`;
+  const variation = a.variation && a.variation > 1 ? `.v${a.variation}` : '';
+  return a.language ? `${base}${variation}.${a.language}.${ext}` : `${base}${variation}.${ext}`;
 }
 
 /** Titles typed one per line: trimmed, blank lines dropped, duplicates kept once. */
@@ -53,4 +61,18 @@ export function parseTitles(text: string): string[] {
         .filter(Boolean),
     ),
   ];
+}
+
+/** The file name in a Content-Disposition header (`filename*=UTF-8''…` or `filename="…"`). */
+export function dispositionFileName(header: string | null): string | undefined {
+  if (!header) return undefined;
+  const star = /filename\*=UTF-8''([^;]+)/i.exec(header)?.[1];
+  if (star) {
+    try {
+      return decodeURIComponent(star);
+    } catch {
+      // fall through to the plain form
+    }
+  }
+  return /filename="?([^";]+)"?/i.exec(header)?.[1];
 }

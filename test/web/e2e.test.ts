@@ -1,0 +1,210 @@
+import fs from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiHarness, startApi } from '../support/api.ts';
+import { ensureWebBuild, launchChromium, screenshot } from './browser.ts';
+
+const password = 'correct horse battery';
+
+/** What the test reads of an <audio> element inside the page (the test's types have no DOM). */
+interface MediaElement {
+  readyState: number;
+  duration: number;
+  dataset: Record<string, string | undefined>;
+  play(): Promise<void>;
+  pause(): void;
+  addEventListener(type: string, listener: () => void, options: { once: boolean }): void;
+}
+
+async function signUp(context: BrowserContext, url: string, email: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${url}/jobs`);
+  // Signed out: the app sends us to sign in, and from there to sign up.
+  await page.waitForURL(/\/login\?next=/);
+  await page.getByRole('link', { name: 'Create an account' }).click();
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.waitForURL(/\/jobs$/, { timeout: 60_000 }).catch(async (err) => {
+    await screenshot(page, `failed-sign-up-${email}`);
+    throw new Error(
+      `${(err as Error).message}\nat ${page.url()}: ${await page.locator('main').textContent()}`,
+    );
+  });
+  return page;
+}
+
+describe('the web app in a real browser, against the real stack', () => {
+  let api: ApiHarness;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    ensureWebBuild();
+    api = await startApi();
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await api?.close();
+  });
+
+  it('sign up → agent → job with a live timeline → listen → zip; another user sees none of it', async () => {
+    const context = await browser.newContext({
+      acceptDownloads: true,
+      viewport: { width: 1200, height: 900 },
+    });
+    const page = await signUp(context, api.url, 'web-e2e@example.com');
+    await page.getByText('No jobs yet').waitFor();
+    await screenshot(page, '01-jobs-empty');
+
+    // A tiny agent: one short block, English narrated and adapted to Spanish.
+    await page.getByRole('link', { name: 'Agents' }).click();
+    await page.getByRole('link', { name: 'Create an agent' }).click();
+    await page.getByLabel('Name').fill('Tiny Tales');
+    await page.getByLabel('Source language').fill('en-US');
+    await page
+      .getByLabel('Premise prompt')
+      .fill('Write in one sentence the premise of a story about the title.');
+    await page.getByLabel('Persona and global rules').fill('You are a narrator. Short sentences.');
+    await page.getByLabel('Block structure').fill('1 block of ~20 words: story');
+    await page.getByLabel('Cultural adaptation prompt').fill('Adapt the text for the target audience.');
+    await page.getByLabel('Add a target language').fill('es-ES');
+    await page.getByRole('button', { name: 'Add language' }).click();
+    await page.getByLabel('Cultural settings for es-ES').fill('Audience in Spain.');
+    const voice = page.locator('#voice-es-ES');
+    await expect.poll(() => voice.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(1);
+    await voice.selectOption('es');
+    const spanish = page.locator('fieldset[data-language="es-ES"]');
+    await spanish.getByText(/Pronunciation dictionary/).click();
+    await spanish.getByRole('button', { name: 'Add a word' }).click();
+    await spanish.getByLabel('Word 1 (es-ES)').fill('Bolt');
+    await spanish.getByLabel('Say word 1 as (es-ES)').fill('Bolté');
+    await screenshot(page, '02-agent-form');
+    await page.getByRole('button', { name: 'Create agent' }).click();
+    await page.waitForURL(/\/agents$/);
+    await page.getByRole('link', { name: 'Tiny Tales' }).waitFor();
+    await screenshot(page, '03-agents');
+
+    // Start a job from the agent's Run button.
+    await page.getByRole('link', { name: 'Run', exact: true }).click();
+    await page.waitForURL(/\/jobs\/new\?agent=/);
+    await page.getByLabel('Title').fill('The lighthouse keeper');
+    await screenshot(page, '04-new-job');
+    await page.getByRole('button', { name: 'Start job' }).click();
+    await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
+    const jobId = page.url().split('/').pop() as string;
+
+    // The timeline fills in live (SSE): steps appear, grouped by their id prefix, and all complete.
+    const timeline = page.getByTestId('timeline');
+    await timeline.locator('[data-step="premise"]').waitFor({ timeout: 60_000 });
+    await timeline.locator('[data-group="master"]').waitFor({ timeout: 120_000 });
+    await screenshot(page, '05-job-running');
+    const status = page.locator('h1 + .badge');
+    await expect
+      .poll(() => status.getAttribute('data-state'), { timeout: 540_000, interval: 2000 })
+      .toMatch(/completed|failed|cancelled/);
+    expect(await status.getAttribute('data-state'), (await page.locator('main').textContent()) ?? '').toBe(
+      'completed',
+    );
+    const groups = await timeline
+      .locator('li.group')
+      .evaluateAll((els) => els.map((e) => [e.getAttribute('data-group'), e.getAttribute('data-state')]));
+    // Grouped by step-id prefix: the job's own steps, the master script, then per language (however the
+    // workflow nests them: `en-US.audio`, `v1.en-US.…`); every group and step completed.
+    const keys = groups.map(([key]) => key as string);
+    expect(keys.slice(0, 2)).toEqual(['job', 'master']);
+    expect(groups.every(([, state]) => state === 'completed')).toBe(true);
+    const stepIds = await timeline
+      .locator('li.step')
+      .evaluateAll((els) => els.map((e) => [e.getAttribute('data-step'), e.getAttribute('data-state')]));
+    for (const language of ['en-US', 'es-ES'])
+      expect(
+        stepIds.some(([id]) => id?.includes(language)),
+        language,
+      ).toBe(true);
+    expect(stepIds.filter(([, state]) => state !== 'completed')).toEqual([]);
+    expect(await page.getByTestId('percent').textContent()).toMatch(/^100%/);
+
+    // The Temporal Web UI link points at this workflow.
+    const temporal = page.getByRole('link', { name: /Temporal Web UI/ });
+    expect(await temporal.getAttribute('href')).toMatch(
+      new RegExp(`/namespaces/default/workflows/${jobId}$`),
+    );
+
+    // One player per language; each loads a playable MP3.
+    const players = page.locator('audio');
+    await expect.poll(() => players.count(), { timeout: 30_000 }).toBe(2);
+    const loaded = await players.evaluateAll((els) =>
+      Promise.all(
+        (els as unknown as MediaElement[]).map(async (a) => {
+          if (a.readyState < 1)
+            await new Promise<void>((r) => a.addEventListener('loadedmetadata', () => r(), { once: true }));
+          await a.play();
+          a.pause();
+          return { language: a.dataset.language, readyState: a.readyState, duration: a.duration };
+        }),
+      ),
+    );
+    for (const a of loaded) {
+      expect(a.readyState).toBeGreaterThanOrEqual(1);
+      expect(a.duration).toBeGreaterThan(0);
+    }
+    expect(loaded.map((a) => a.language).sort()).toEqual(['en-US', 'es-ES']);
+    await page.getByRole('heading', { name: 'Scripts' }).waitFor();
+    await screenshot(page, '06-job-completed');
+
+    // The whole job as a zip.
+    const [zip] = await Promise.all([page.waitForEvent('download'), page.getByTestId('zip').click()]);
+    expect(zip.suggestedFilename()).toBe(`bolt-${jobId}.zip`);
+    const bytes = fs.readFileSync(await zip.path());
+    expect(bytes.subarray(0, 2).toString()).toBe('PK');
+    for (const name of [
+      'premise.txt',
+      'script.en-US.md',
+      'script.es-ES.md',
+      'narration.en-US.mp3',
+      'narration.es-ES.mp3',
+    ])
+      expect(bytes.includes(Buffer.from(name)), name).toBe(true);
+
+    // A single file too.
+    const [mp3] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: /narration\.es-ES\.mp3/ }).click(),
+    ]);
+    expect(mp3.suggestedFilename()).toBe('narration.es-ES.mp3');
+    expect(fs.statSync(await mp3.path()).size).toBeGreaterThan(1000);
+
+    // The dashboard lists it; on a phone-width screen too.
+    await page.getByRole('link', { name: 'Jobs', exact: true }).click();
+    await page.getByRole('link', { name: 'The lighthouse keeper' }).waitFor();
+    await screenshot(page, '07-jobs');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${api.url}/jobs/${jobId}`);
+    await page.getByTestId('timeline').waitFor();
+    expect(await page.locator('html').evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(390);
+    await screenshot(page, '08-job-phone');
+
+    // Keys: only the last four characters come back.
+    await page.setViewportSize({ width: 1200, height: 900 });
+    await page.getByRole('link', { name: 'Keys' }).click();
+    await page.getByLabel('Key', { exact: true }).fill('AIzaFakeKeyForTheWebTest1234');
+    await page.getByRole('button', { name: 'Save key' }).click();
+    await page.getByText('1234', { exact: true }).waitFor();
+    expect(await page.locator('main').textContent()).not.toContain('AIzaFakeKeyForTheWebTest');
+    await screenshot(page, '09-keys');
+    await context.close();
+
+    // Another user: no jobs, no agents, no keys, and this job's address is not theirs.
+    const other = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const page2 = await signUp(other, api.url, 'web-e2e-other@example.com');
+    await page2.getByText('No jobs yet').waitFor();
+    await page2.goto(`${api.url}/jobs/${jobId}`);
+    await page2.getByText('This job does not exist or is not yours.').waitFor();
+    await page2.goto(`${api.url}/agents`);
+    await page2.getByText('No agents yet').waitFor();
+    await page2.goto(`${api.url}/credentials`);
+    await page2.getByText('No keys yet').waitFor();
+    await other.close();
+  }, 900_000);
+});

@@ -20,15 +20,21 @@ describe('job activities (real model, espeak-ng, ffmpeg, PostgreSQL)', () => {
     const real = await realDeps();
     ({ db, ownerId, filesDir } = real);
     ffprobe = real.deps.audio.ffprobe;
-    const llm = real.deps.llm;
-    // Count calls reaching the real provider (the wrapper only counts; the model does the work).
+    const engines = real.deps.engines;
+    // Count calls reaching the real model (the wrapper only counts; the model does the work).
     acts = createActivities({
       ...real.deps,
-      llm: {
-        name: llm.name,
-        generate: (req) => {
-          llmCalls++;
-          return llm.generate(req);
+      engines: {
+        ...engines,
+        llm: (agent, model, key) => {
+          const llm = engines.llm(agent, model, key);
+          return {
+            name: llm.name,
+            generate: (req) => {
+              llmCalls++;
+              return llm.generate(req);
+            },
+          };
         },
       },
     });
@@ -71,16 +77,17 @@ describe('job activities (real model, espeak-ng, ffmpeg, PostgreSQL)', () => {
     const plan = planBlocks(testAgent.block_structure_prompt);
     await run(acts.generatePremise, { jobId });
     for (const b of plan) await run(acts.writeBlock, { jobId, block: b.index, plan });
-    const script = await run(acts.assembleScript, { jobId, language: 'pt-BR', plan });
+    const ref = { jobId, variation: 1, language: 'pt-BR' };
+    const script = await run(acts.assembleScript, ref);
     const markdown = fs.readFileSync(path.join(filesDir, script.key), 'utf8');
     expect(markdown).toMatch(/^# A ponte de Alcântara\n\n## Gancho\n\n/);
     expect(markdown).toContain('## Desfecho');
 
-    const { chunks, chars } = await run(acts.planNarration, { jobId, language: 'pt-BR', plan });
+    const { chunks, chars } = await run(acts.planNarration, ref);
     expect(chunks).toBeGreaterThan(0);
     expect(chars).toBeGreaterThan(0);
-    for (let i = 0; i < chunks; i++) await run(acts.synthesizeChunk, { jobId, language: 'pt-BR', chunk: i });
-    const audio = await run(acts.assembleAudio, { jobId, language: 'pt-BR', chunks });
+    for (let i = 0; i < chunks; i++) await run(acts.synthesizeChunk, { ...ref, chunk: i });
+    const audio = await run(acts.assembleNarration, ref);
     const probe = JSON.parse(
       execFileSync(ffprobe, [
         '-v',
@@ -108,8 +115,9 @@ describe('job activities (real model, espeak-ng, ffmpeg, PostgreSQL)', () => {
     await run(acts.generatePremise, { jobId });
     const plan = planBlocks(testAgent.block_structure_prompt);
     for (const b of plan) await run(acts.writeBlock, { jobId, block: b.index, plan });
-    await run(acts.planNarration, { jobId, language: 'pt-BR', plan });
-    await expect(run(acts.synthesizeChunk, { jobId, language: 'pt-BR', chunk: 0 })).rejects.toMatchObject({
+    const ref = { jobId, variation: 1, language: 'pt-BR' };
+    await run(acts.planNarration, ref);
+    await expect(run(acts.synthesizeChunk, { ...ref, chunk: 0 })).rejects.toMatchObject({
       nonRetryable: true,
       message: expect.stringContaining('no-such-voice'),
     });

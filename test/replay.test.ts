@@ -8,7 +8,8 @@ import { workflowBundle } from './support/temporal.ts';
 
 const dir = path.join(repoRoot, 'test/fixtures/histories');
 
-// Recorded histories (refresh with BOLT_RECORD_HISTORIES=1 npx vitest run test/workflow.test.ts) must
+// Recorded histories (refresh with BOLT_RECORD_HISTORIES=1 npx vitest run test/workflow.test.ts
+// test/pipeline.test.ts) must
 // replay on today's workflow code: a change that breaks determinism for running jobs fails here.
 describe('replay of recorded workflow histories', () => {
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));

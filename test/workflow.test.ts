@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createActivities, type Db, getJob, insertJob } from '@bolt/activities';
-import type { JobProgress, JobWorkflowInput } from '@bolt/core';
+import { type JobProgress, type JobWorkflowInput, storageKeys } from '@bolt/core';
 import type { jobWorkflow } from '@bolt/workflows';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -38,7 +38,7 @@ describe('jobWorkflow on the Temporal dev server', () => {
 
   it('takes a title to a script and an MP3 per language; history holds references only', async () => {
     const jobId = crypto.randomUUID();
-    const input: JobWorkflowInput = { jobId, source: 'pt-BR', languages: ['pt-BR', 'en-US'] };
+    const input: JobWorkflowInput = { jobId, source: 'pt-BR', languages: ['pt-BR', 'en-US'], variations: 1 };
     await insertJob(db, {
       id: jobId,
       owner_id: ownerId,
@@ -65,7 +65,7 @@ describe('jobWorkflow on the Temporal dev server', () => {
     // The workflow's result is its final progress (the same object the `progress` query returns).
     const progress: JobProgress = result;
     expect(progress.status).toBe('completed');
-    expect(progress.steps.length).toBeGreaterThan(10);
+    expect(progress.steps.length).toBe(8);
     for (const step of progress.steps) {
       expect(step, step.id).toMatchObject({ state: 'completed' });
       expect(step.startedAt && step.finishedAt && step.finishedAt >= step.startedAt, step.id).toBe(true);
@@ -76,13 +76,15 @@ describe('jobWorkflow on the Temporal dev server', () => {
         'premise',
         'master.block-1',
         'master.block-2',
-        'en-US.block-1',
-        'pt-BR.audio',
-        'en-US.audio',
+        'v1.pt-BR',
+        'v1.en-US',
         'finish',
       ]),
     );
-    expect(progress.steps.find((s) => s.id === 'en-US.audio')?.output).toBe(`jobs/${jobId}/audio/en-US.mp3`);
+    expect(progress.children).toEqual([`${jobId}/v1/pt-BR`, `${jobId}/v1/en-US`]);
+    expect(progress.steps.find((s) => s.id === 'v1.en-US')?.output).toBe(
+      storageKeys.audio(jobId, 1, 'en-US'),
+    );
 
     const job = await getJob(db, jobId);
     expect(job?.status).toBe('completed');
@@ -95,8 +97,8 @@ describe('jobWorkflow on the Temporal dev server', () => {
     // Scripts and audio live in storage; the history carries keys and counts, never the text itself.
     const history = await handle.fetchHistory();
     const historyJson = historyToJSON(history);
-    const premise = fs.readFileSync(path.join(filesDir, `jobs/${jobId}/premise.txt`), 'utf8');
-    const block = fs.readFileSync(path.join(filesDir, `jobs/${jobId}/scripts/en-US/block-01.md`), 'utf8');
+    const premise = fs.readFileSync(path.join(filesDir, storageKeys.premise(jobId)), 'utf8');
+    const block = fs.readFileSync(path.join(filesDir, storageKeys.block(jobId, 1, 'en-US', 0)), 'utf8');
     for (const text of [premise, block])
       expect(historyJson).not.toContain(JSON.stringify(text.slice(0, 40)).slice(1, -1));
     expect(historyJson).not.toContain(testAgent.premise_prompt);

@@ -196,7 +196,7 @@ describe('the web app in a real browser, against the real stack', () => {
     await context.close();
 
     // Another user: no jobs, no agents, no keys, and this job's address is not theirs.
-    const other = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+    const other = await browser.newContext({ locale: 'en-US', viewport: { width: 1200, height: 900 } });
     const page2 = await signUp(other, api.url, 'web-e2e-other@example.com');
     await page2.getByText('No jobs yet').waitFor();
     await page2.goto(`${api.url}/jobs/${jobId}`);
@@ -205,6 +205,13 @@ describe('the web app in a real browser, against the real stack', () => {
     await page2.getByText('No agents yet').waitFor();
     await page2.goto(`${api.url}/credentials`);
     await page2.getByText('No keys yet').waitFor();
+    // The same pages in Brazilian Portuguese, chosen from the header (and remembered).
+    await page2.getByLabel('Language', { exact: true }).selectOption('pt-BR');
+    await page2.getByText('Nenhuma chave ainda').waitFor();
+    await page2.goto(`${api.url}/jobs`);
+    await page2.getByText('Nenhum job ainda').waitFor();
+    expect(await page2.locator('html').getAttribute('lang')).toBe('pt-BR');
+    await screenshot(page2, '10-jobs-pt-BR');
     await other.close();
   }, 900_000);
 });

@@ -1,6 +1,7 @@
 // The browser's API client: JSON over fetch, bearer access token, refresh-token rotation on 401.
 
 import { dispositionFileName } from './format.ts';
+import { t } from './locale.svelte.ts';
 import { sseParser } from './sse.ts';
 import type {
   Agent,
@@ -112,7 +113,7 @@ async function toError(res: Response): Promise<ApiError> {
   } catch {
     // not JSON
   }
-  return new ApiError(res.status, 'http_error', `The server answered ${res.status} ${res.statusText}`);
+  return new ApiError(res.status, 'http_error', t('The server answered {status}', { status: res.status }));
 }
 
 /** A fetch with the access token; on 401 refreshes once and tries again. Throws ApiError unless 2xx. */
@@ -128,7 +129,11 @@ export async function request(path: string, init: RequestInit = {}): Promise<Res
     if (res.status === 401 && session && (await refreshSession())) res = await send();
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
-    throw new ApiError(0, 'network', 'Cannot reach the Bolt server. Check that it is running and try again.');
+    throw new ApiError(
+      0,
+      'network',
+      t('Cannot reach the Bolt server. Check that it is running and try again.'),
+    );
   }
   if (!res.ok) throw await toError(res);
   return res;
@@ -257,7 +262,7 @@ export async function followJob(
         signal,
       });
       const reader = res.body?.pipeThrough(new TextDecoderStream()).getReader();
-      if (!reader) throw new ApiError(0, 'network', 'The browser cannot read the event stream');
+      if (!reader) throw new ApiError(0, 'network', t('The browser cannot read the event stream'));
       const parse = sseParser();
       for (;;) {
         const { value, done } = await reader.read();
@@ -281,7 +286,7 @@ export async function followJob(
       failures++;
       if (failures === 3)
         handlers.error(
-          err instanceof ApiError ? err : new ApiError(0, 'network', 'Lost the live connection; retrying'),
+          err instanceof ApiError ? err : new ApiError(0, 'network', t('Lost the live connection; retrying')),
         );
     }
     await new Promise((r) => setTimeout(r, Math.min(2000 * 2 ** failures, 15_000)));

@@ -1,0 +1,25 @@
+import { ptBR } from './locales/pt-BR.ts';
+
+/** The UI languages. Texts are written in English in the code; other languages map them. */
+export const locales = [
+  { value: 'en', label: 'English' },
+  { value: 'pt-BR', label: 'Português (Brasil)' },
+] as const;
+export type Locale = (typeof locales)[number]['value'];
+
+const dictionaries: Record<Locale, Record<string, string>> = { en: {}, 'pt-BR': ptBR };
+
+/** The locale to start in: a stored choice, else the browser's language. */
+export function pickLocale(stored: string | null, browser: readonly string[]): Locale {
+  if (stored === 'en' || stored === 'pt-BR') return stored;
+  return browser.some((l) => l.toLowerCase().startsWith('pt')) ? 'pt-BR' : 'en';
+}
+
+/** `text` in `locale` (the English text when there is no translation), with `{name}` placeholders filled. */
+export function translate(locale: Locale, text: string, params?: Record<string, string | number>): string {
+  const s = dictionaries[locale][text] ?? text;
+  return params ? s.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m)) : s;
+}
+
+/** The `{name}` placeholders of a text, sorted (a translation must keep the same ones). */
+export const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

@@ -389,6 +389,10 @@ describe('the HTTP API on the real stack', () => {
         'premise',
         'script',
         'script',
+        'subtitles',
+        'subtitles',
+        'subtitles',
+        'subtitles',
       ]);
       const mp3 = artifacts.find(
         (a: { kind: string; language: string }) => a.kind === 'audio' && a.language === 'en-US',
@@ -414,12 +418,41 @@ describe('the HTTP API on the real stack', () => {
       const inZip = JSON.parse(listing) as Record<string, string>;
       expect(Object.keys(inZip).sort()).toEqual([
         'narration.en-US.mp3',
+        'narration.en-US.srt',
+        'narration.en-US.vtt',
         'narration.pt-BR.mp3',
+        'narration.pt-BR.srt',
+        'narration.pt-BR.vtt',
         'premise.txt',
         'script.en-US.md',
         'script.pt-BR.md',
       ]);
       for (const a of artifacts) expect(Object.values(inZip)).toContain(a.sha256);
+    });
+
+    it('replaces one block of a finished job: only its speech is made again; usage per step', async () => {
+      const edit = (v: number, language: string, block: number, body: unknown) =>
+        alice.api('PUT', `/api/jobs/${jobId}/variations/${v}/languages/${language}/blocks/${block}`, body);
+      expect((await edit(2, 'en-US', 1, { text: 'x' })).status).toBe(404);
+      expect((await edit(1, 'fr-FR', 1, { text: 'x' })).status).toBe(404);
+      expect((await edit(1, 'en-US', 9, { text: 'x' })).status).toBe(404);
+      expect((await edit(1, 'en-US', 2, { text: '  ' })).status).toBe(400);
+      const before = (await alice.api('GET', `/api/jobs/${jobId}/usage`)).json;
+      expect(before.totals.paidCalls).toBeGreaterThan(0);
+      expect(before.steps.map((s: { step: string }) => s.step)).toContain('premise');
+
+      const text = 'The bridge held, and the river carried the storm away.';
+      const res = await edit(1, 'en-US', 2, { text });
+      expect(res.status).toBe(202);
+      await h.stack.client.workflow.getHandle(res.json.workflow_id).result();
+      const script = (await alice.api('GET', `/api/jobs/${jobId}/artifacts`)).json.items.find(
+        (a: { kind: string; language: string }) => a.kind === 'script' && a.language === 'en-US',
+      );
+      expect((await alice.api('GET', script.url)).text).toContain(text);
+      const after = (await alice.api('GET', `/api/jobs/${jobId}/usage`)).json.totals;
+      // Block 1's speech came from the cache; block 2's was made anew.
+      expect(after.cachedCalls).toBeGreaterThan(before.totals.cachedCalls);
+      expect(after.paidCalls).toBeGreaterThan(before.totals.paidCalls);
     });
 
     it('shows none of it to another user: every route answers 404', async () => {
@@ -433,6 +466,8 @@ describe('the HTTP API on the real stack', () => {
         ['GET', `/api/jobs/${jobId}`],
         ['GET', `/api/jobs/${jobId}/events`],
         ['GET', `/api/jobs/${jobId}/artifacts`],
+        ['GET', `/api/jobs/${jobId}/usage`],
+        ['PUT', `/api/jobs/${jobId}/variations/1/languages/en-US/blocks/1`, { text: 'x' }],
         ['GET', `/api/jobs/${jobId}/bundle.zip`],
         ['POST', `/api/jobs/${jobId}/cancel`],
         ['POST', `/api/jobs/${jobId}/retry`],

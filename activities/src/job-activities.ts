@@ -98,14 +98,20 @@ export function createActivities(deps: ActivityDeps) {
     );
   }
 
-  async function store(
-    job: JobRow,
-    kind: ArtifactKind,
-    key: string,
-    body: Buffer,
-    extra: { contentType: string; language?: string; variation?: number; durationSeconds?: number },
-  ) {
+  type ArtifactInfo = {
+    contentType: string;
+    language?: string;
+    variation?: number;
+    durationSeconds?: number;
+  };
+
+  /** Writes a deliverable and lists it among the job's artifacts. */
+  async function store(job: JobRow, kind: ArtifactKind, key: string, body: Buffer, extra: ArtifactInfo) {
     await storage.put(key, body, extra.contentType);
+    await record(job, kind, key, body, extra);
+  }
+
+  async function record(job: JobRow, kind: ArtifactKind, key: string, body: Buffer, extra: ArtifactInfo) {
     await recordArtifact(db, {
       job_id: job.id,
       kind,
@@ -136,7 +142,7 @@ export function createActivities(deps: ActivityDeps) {
       const out = await textStep(key, () =>
         paid.text(job, prompts.premise(job.agent_snapshot, job.titulo), deps.maxTokensPerBlock),
       );
-      await store(job, 'premise', key, await storage.get(key), { contentType: PLAIN });
+      await record(job, 'premise', key, await storage.get(key), { contentType: PLAIN });
       return out;
     },
 

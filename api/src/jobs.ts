@@ -1,10 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { type Db, getAgent, getJob, insertJob, type JobRow, updateJob } from '@bolt/activities';
-import { type Agent, agentSchema, type Config, type JobProgress, workflowIds } from '@bolt/core';
-import type { jobWorkflow } from '@bolt/workflows';
-import type { Client } from '@temporalio/client';
+import { type Db, getAgent, getJob, insertJob, type JobRow, type Storage, updateJob } from '@bolt/activities';
+import {
+  type Agent,
+  agentSchema,
+  type Config,
+  type JobProgress,
+  planBlocks,
+  storageKeys,
+  workflowIds,
+} from '@bolt/core';
+import type { editBlockSignal, jobWorkflow, narrationWorkflow } from '@bolt/workflows';
+import type { Client, SignalDefinition } from '@temporalio/client';
+
 import { z } from 'zod';
-import { HttpError } from './http.ts';
+import { HttpError, notFound } from './http.ts';
+
+const MARKDOWN = 'text/markdown; charset=utf-8';
+type SignalArgs<S> = S extends SignalDefinition<infer A> ? A : never;
 
 export interface JobServices {
   db: Db;
@@ -84,6 +96,68 @@ export async function retryJob(services: JobServices, job: JobRow): Promise<void
     .where({ id: job.id })
     .update({ status: 'queued', error: null, finished_at: null });
   await launch(services, job.id, job.agent_snapshot.idioma, job.languages, job.num_variacoes);
+}
+
+export interface BlockEdit {
+  variation: number;
+  language: string;
+  /** 0-based. */
+  block: number;
+  text: string;
+}
+
+/**
+ * Replaces one block of one narration's script and has that narration made again (signal-with-start:
+ * the narration workflow goes round again if it is running, or starts anew if it had finished). The
+ * first edit keeps the generated text beside it; unchanged chunks come from the cache.
+ */
+export async function editBlock(
+  services: JobServices & { storage: Storage },
+  job: JobRow,
+  edit: BlockEdit,
+): Promise<string> {
+  if (job.status !== 'completed')
+    throw new HttpError(
+      409,
+      'job_not_completed',
+      `Blocks can be edited once the job completed; it is ${job.status}`,
+    );
+  const blocks = planBlocks(job.agent_snapshot.block_structure_prompt).length;
+  const invalid = [
+    !(Number.isInteger(edit.variation) && edit.variation >= 1 && edit.variation <= job.num_variacoes) &&
+      'variation',
+    !job.languages.includes(edit.language) && 'language',
+    !(Number.isInteger(edit.block) && edit.block >= 0 && edit.block < blocks) && 'block',
+  ].filter((f): f is string => Boolean(f));
+  if (invalid.length > 0) throw notFound(invalid.join(', '));
+
+  const { storage, client, config } = services;
+  const key = storageKeys.block(job.id, edit.variation, edit.language, edit.block);
+  const original = key.replace(/\.md$/, '.original.md');
+  if ((await storage.size(original)) === undefined)
+    await storage.put(original, await storage.get(key), MARKDOWN);
+  await storage.put(key, `${edit.text}\n`, MARKDOWN);
+  const workflowId = workflowIds.narration(job.id, edit.variation, edit.language);
+  // By name: the API never loads workflow code.
+  await client.workflow.signalWithStart<typeof narrationWorkflow, SignalArgs<typeof editBlockSignal>>(
+    'narrationWorkflow',
+    {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      workflowId,
+      args: [
+        {
+          jobId: job.id,
+          variation: edit.variation,
+          language: edit.language,
+          source: job.agent_snapshot.idioma,
+          blocks,
+        },
+      ],
+      signal: 'editBlock',
+      signalArgs: [{ block: edit.block }],
+    },
+  );
+  return workflowId;
 }
 
 async function launch(

@@ -4,24 +4,29 @@ import {
   findIdempotentJob,
   getOwnedJob,
   type JobRow,
+  jobUsage,
   listArtifacts,
   listJobs,
   rememberIdempotentJob,
   type Storage,
+  usageByStep,
 } from '@bolt/activities';
-import { type JobProgress, jobStatuses, languageTag } from '@bolt/core';
+import { type JobProgress, jobStatuses, languageTag, MAX_VARIATIONS } from '@bolt/core';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { HttpError, idParam, notFound, parse } from '../http.ts';
-import { type JobServices, jobProgress, retryJob, startJobWithAgent } from '../jobs.ts';
+import { editBlock, type JobServices, jobProgress, retryJob, startJobWithAgent } from '../jobs.ts';
 import type { RouteDoc } from '../openapi.ts';
 
 const newJob = z.object({
   agent_id: z.uuid(),
   titulo: z.string().trim().min(1).max(500),
   languages: z.array(languageTag).min(1).max(30).optional(),
+  num_variacoes: z.number().int().min(1).max(MAX_VARIATIONS).default(1),
+  budget_usd: z.number().positive().max(100_000).optional(),
 });
+const blockEdit = z.object({ text: z.string().trim().min(1).max(20_000) });
 const batch = newJob.omit({ titulo: true }).extend({
   titulos: z.array(z.string().trim().min(1).max(500)).min(1).max(100),
 });
@@ -42,6 +47,7 @@ export const jobView = (job: JobRow) => ({
   agent_name: job.agent_snapshot.name,
   languages: job.languages,
   num_variacoes: job.num_variacoes,
+  budget_usd: job.budget_usd,
   error: job.error,
   chars_processados_tts: job.chars_processados_tts,
   duracao_total_segundos: job.duracao_total_segundos,
@@ -63,7 +69,12 @@ export const jobDocs: Record<string, RouteDoc> = {
     summary: 'A job, its step-level progress and its workflow in the Temporal Web UI (temporal_ui_url)',
   },
   'GET /api/jobs/:id/events': { summary: 'Server-Sent Events: progress, then end' },
-  'POST /api/jobs/:id/cancel': { summary: 'Cancel a job' },
+  'POST /api/jobs/:id/cancel': { summary: 'Cancel a job (its narrations and running calls stop too)' },
+  'GET /api/jobs/:id/usage': { summary: 'What the job used and cost: totals and per step (usage ledger)' },
+  'PUT /api/jobs/:id/variations/:variation/languages/:language/blocks/:block': {
+    summary: "Replace one block of a finished job's script (1-based); only its speech is made again",
+    body: blockEdit,
+  },
   'DELETE /api/jobs/:id': { summary: 'Delete a job and its files' },
   'GET /api/jobs/:id/artifacts': { summary: "A job's files" },
 };
@@ -105,6 +116,8 @@ export function jobRoutes(services: JobServices & { storage: Storage }): Router 
       agentId: body.agent_id,
       titulo: body.titulo,
       languages: body.languages,
+      variations: body.num_variacoes,
+      budgetUsd: body.budget_usd,
     });
     if (key) await rememberIdempotentJob(db, owner(ctx), key, jobId);
     ctx.status = 201;
@@ -120,6 +133,8 @@ export function jobRoutes(services: JobServices & { storage: Storage }): Router 
         agentId: body.agent_id,
         titulo,
         languages: body.languages,
+        variations: body.num_variacoes,
+        budgetUsd: body.budget_usd,
       });
       items.push(await current(ctx, jobId));
     }
@@ -148,7 +163,30 @@ export function jobRoutes(services: JobServices & { storage: Storage }): Router 
   router.get('/:id', async (ctx) => {
     const job = await load(ctx);
     const progress = await jobProgress(services, job.id);
-    ctx.body = { ...jobView(job), steps: progress?.steps ?? [], temporal_ui_url: temporalUiUrl(job) };
+    ctx.body = {
+      ...jobView(job),
+      steps: progress?.steps ?? [],
+      usage: await jobUsage(db, job.id),
+      temporal_ui_url: temporalUiUrl(job),
+    };
+  });
+
+  router.get('/:id/usage', async (ctx) => {
+    const job = await load(ctx);
+    ctx.body = { totals: await jobUsage(db, job.id), steps: await usageByStep(db, job.id) };
+  });
+
+  router.put('/:id/variations/:variation/languages/:language/blocks/:block', async (ctx) => {
+    const job = await load(ctx);
+    const { text } = parse(blockEdit, ctx.request.body);
+    const workflowId = await editBlock(services, job, {
+      variation: Number(ctx.params.variation),
+      language: ctx.params.language as string,
+      block: Number(ctx.params.block) - 1,
+      text,
+    });
+    ctx.status = 202;
+    ctx.body = { workflow_id: workflowId, steps: (await jobProgress(services, job.id))?.steps ?? [] };
   });
 
   router.get('/:id/events', async (ctx) => {

@@ -3,7 +3,9 @@ import {
   artifactFileName,
   dispositionFileName,
   formatDuration,
+  formatUsd,
   parseTitles,
+  splitScript,
 } from '../../web/src/lib/format.ts';
 import { sseParser } from '../../web/src/lib/sse.ts';
 import {
@@ -13,6 +15,7 @@ import {
   groupTitle,
   progressPercent,
   stepDurationMs,
+  usageByStepId,
 } from '../../web/src/lib/timeline.ts';
 import type { Step } from '../../web/src/lib/types.ts';
 
@@ -119,5 +122,45 @@ describe('helpers', () => {
     expect(dispositionFileName("attachment; filename*=UTF-8''Hist%C3%B3rias.json")).toBe('Histórias.json');
     expect(dispositionFileName(null)).toBeUndefined();
     expect(parseTitles(' A \n\nB\nA\n  ')).toEqual(['A', 'B']);
+  });
+
+  it('splits a script into its blocks and sums usage per step', () => {
+    expect(splitScript('# A ponte\n\n## Gancho\n\nEra uma vez.\nFim.\n\n## Desfecho\n\nAcabou.\n')).toEqual({
+      title: 'A ponte',
+      blocks: [
+        { heading: 'Gancho', text: 'Era uma vez.\nFim.' },
+        { heading: 'Desfecho', text: 'Acabou.' },
+      ],
+    });
+    expect(splitScript('no headings')).toEqual({ title: '', blocks: [] });
+    const row = {
+      tokens_in: 10,
+      tokens_out: 5,
+      chars: null,
+      cost_usd: 0.001,
+      paid_calls: 1,
+      cached_calls: 0,
+    };
+    expect(
+      usageByStepId([
+        { step: 'premise', ...row },
+        { step: 'premise', ...row, paid_calls: 0, cached_calls: 1 },
+        {
+          step: 'en-US.tts-1',
+          tokens_in: null,
+          tokens_out: null,
+          chars: 300,
+          cost_usd: null,
+          paid_calls: 1,
+          cached_calls: 0,
+        },
+      ]),
+    ).toEqual({
+      premise: { tokens: 30, chars: 0, costUsd: 0.002, paid: 1, cached: 1 },
+      'en-US.tts-1': { tokens: 0, chars: 300, costUsd: 0, paid: 1, cached: 0 },
+    });
+    expect(formatUsd(0)).toBe('$0');
+    expect(formatUsd(0.0123)).toBe('$0.012');
+    expect(formatUsd(1.5)).toBe('$1.50');
   });
 });

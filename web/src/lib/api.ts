@@ -14,7 +14,9 @@ import type {
   Job,
   JobDetail,
   JobStatus,
+  JobUsage,
   Page,
+  StepUsage,
   Tokens,
   User,
   Voice,
@@ -176,15 +178,30 @@ export const jobs = {
   list: (q: { status?: JobStatus | ''; agent_id?: string; limit?: number; offset?: number } = {}) =>
     json<Page<Job>>('GET', `/api/jobs${query(q)}`),
   get: (id: string) => json<JobDetail>('GET', `/api/jobs/${id}`),
-  start: (body: { agent_id: string; titulo: string; languages?: string[] }, idempotencyKey?: string) =>
+  start: (body: NewJobBody & { titulo: string }, idempotencyKey?: string) =>
     json<Job>('POST', '/api/jobs', body, idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}),
-  batch: (body: { agent_id: string; titulos: string[]; languages?: string[] }) =>
+  batch: (body: NewJobBody & { titulos: string[] }) =>
     json<{ items: Job[] }>('POST', '/api/jobs/batch', body),
   cancel: (id: string) => json<{ id: string; status: string }>('POST', `/api/jobs/${id}/cancel`),
   retry: (id: string) => json<Job>('POST', `/api/jobs/${id}/retry`),
   remove: (id: string) => json<void>('DELETE', `/api/jobs/${id}`),
   artifacts: (id: string) => json<{ items: Artifact[] }>('GET', `/api/jobs/${id}/artifacts`),
+  usage: (id: string) => json<{ totals: JobUsage; steps: StepUsage[] }>('GET', `/api/jobs/${id}/usage`),
+  /** Replaces one block (1-based) of a finished job's script; only that language's speech is made again. */
+  editBlock: (id: string, variation: number, language: string, block: number, text: string) =>
+    json<{ workflow_id: string; steps: unknown[] }>(
+      'PUT',
+      `/api/jobs/${id}/variations/${variation}/languages/${encodeURIComponent(language)}/blocks/${block}`,
+      { text },
+    ),
 };
+
+interface NewJobBody {
+  agent_id: string;
+  languages?: string[];
+  num_variacoes?: number;
+  budget_usd?: number;
+}
 
 export const agents = {
   list: () => json<{ items: Agent[] }>('GET', '/api/agents'),

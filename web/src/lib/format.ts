@@ -76,3 +76,28 @@ export function dispositionFileName(header: string | null): string | undefined {
   }
   return /filename="?([^";]+)"?/i.exec(header)?.[1];
 }
+
+export interface ScriptBlock {
+  heading: string;
+  text: string;
+}
+
+/** A script as written by the job (`# Title`, then `## Block` sections) split into its blocks. */
+export function splitScript(markdown: string): { title: string; blocks: ScriptBlock[] } {
+  const title = /^# (.*)$/m.exec(markdown)?.[1]?.trim() ?? '';
+  const blocks: ScriptBlock[] = [];
+  const parts = markdown.split(/^## /m).slice(1);
+  for (const part of parts) {
+    const newline = part.indexOf('\n');
+    const heading = (newline === -1 ? part : part.slice(0, newline)).trim();
+    const text = newline === -1 ? '' : part.slice(newline + 1).trim();
+    blocks.push({ heading, text });
+  }
+  return { title, blocks };
+}
+
+/** "$0.0123", "$1.50"; small amounts keep their significant digits. */
+export function formatUsd(n: number): string {
+  if (n === 0) return '$0';
+  return n < 0.1 ? `$${n.toPrecision(2)}` : `$${n.toFixed(2)}`;
+}

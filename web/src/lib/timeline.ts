@@ -96,3 +96,37 @@ export function stepDurationMs(
   const end = step.finishedAt ? Date.parse(step.finishedAt) : now;
   return Number.isFinite(start) && Number.isFinite(end) ? Math.max(0, end - start) : undefined;
 }
+
+/** What one step used, summed over its calls (a step may call several providers). */
+export interface StepUsageSummary {
+  tokens: number;
+  chars: number;
+  costUsd: number;
+  paid: number;
+  cached: number;
+}
+
+/** Usage ledger rows (one per step × provider × model) summed per step id. */
+export function usageByStepId(
+  rows: ReadonlyArray<{
+    step: string;
+    tokens_in: number | null;
+    tokens_out: number | null;
+    chars: number | null;
+    cost_usd: number | null;
+    paid_calls: number;
+    cached_calls: number;
+  }>,
+): Record<string, StepUsageSummary> {
+  const out: Record<string, StepUsageSummary> = {};
+  for (const r of rows) {
+    const s = out[r.step] ?? { tokens: 0, chars: 0, costUsd: 0, paid: 0, cached: 0 };
+    out[r.step] = s;
+    s.tokens += (r.tokens_in ?? 0) + (r.tokens_out ?? 0);
+    s.chars += r.chars ?? 0;
+    s.costUsd += r.cost_usd ?? 0;
+    s.paid += r.paid_calls;
+    s.cached += r.cached_calls;
+  }
+  return out;
+}

@@ -24,6 +24,7 @@ export interface Job {
   agent_name: string;
   languages: string[];
   num_variacoes: number;
+  budget_usd?: number | null;
   error: string | null;
   chars_processados_tts: number | null;
   duracao_total_segundos: number | null;
@@ -32,8 +33,33 @@ export interface Job {
   finished_at: string | null;
 }
 
+/** What a job used and cost so far (the usage ledger). */
+export interface JobUsage {
+  tokensIn: number;
+  tokensOut: number;
+  ttsChars: number;
+  audioSeconds: number;
+  costUsd: number;
+  paidCalls: number;
+  cachedCalls: number;
+}
+
+export interface StepUsage {
+  step: string;
+  provider: string;
+  model: string | null;
+  tokens_in: number | null;
+  tokens_out: number | null;
+  chars: number | null;
+  audio_seconds: number | null;
+  cost_usd: number | null;
+  paid_calls: number;
+  cached_calls: number;
+}
+
 export interface JobDetail extends Job {
   steps: Step[];
+  usage?: JobUsage;
   /** The workflow in the Temporal Web UI, when the server knows where that is. */
   temporal_ui_url?: string | null;
 }

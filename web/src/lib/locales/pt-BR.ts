@@ -222,4 +222,23 @@ export const ptBR: Record<string, string> = {
     '{jobs} job(s): uma premissa, o roteiro master bloco a bloco, depois para cada um de {languages} idioma(s) um roteiro adaptado e um MP3 — {narrations} narração(ões) no total.',
   '{seconds} s of audio': '{seconds} s de áudio',
   "{tag} is already one of this agent's languages.": '{tag} já é um dos idiomas deste agente.',
+  'Edit block {n} ({language})': 'Editar o bloco {n} ({language})',
+  'Block text': 'Texto do bloco',
+  'Saving narrates this language again; other languages stay as they are.':
+    'Salvar narra este idioma de novo; os outros idiomas ficam como estão.',
+  'Save and narrate again': 'Salvar e narrar de novo',
+  '{n} tokens': '{n} tokens',
+  '{n} characters': '{n} caracteres',
+  'from cache': 'do cache',
+  'Used so far': 'Usado até agora',
+  '{paid} paid calls, {cached} from cache': '{paid} chamadas pagas, {cached} do cache',
+  'budget {amount}': 'orçamento {amount}',
+  'A budget is an amount in US dollars above zero, or empty for none.':
+    'O orçamento é um valor em dólares acima de zero, ou vazio para nenhum.',
+  Variations: 'Variações',
+  'Alternative versions of the script, each adapted and narrated in every language.':
+    'Versões alternativas do roteiro, cada uma adaptada e narrada em todos os idiomas.',
+  'Budget (US$, optional)': 'Orçamento (US$, opcional)',
+  'The job stops before its provider costs would go over this amount.':
+    'O job para antes que os custos dos provedores passem deste valor.',
 };

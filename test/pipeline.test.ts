@@ -110,7 +110,7 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
 
   async function startJob(
     ownerId: string,
-    opts: { variations?: number; languages?: string[]; title?: string } = {},
+    opts: { variations?: number; languages?: string[]; title?: string; budgetUsd?: number } = {},
   ) {
     const jobId = crypto.randomUUID();
     const input: JobWorkflowInput = {
@@ -128,6 +128,7 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
       num_variacoes: input.variations,
       languages: input.languages,
       workflow_id: jobId,
+      budget_usd: opts.budgetUsd ?? null,
     });
     const handle = await env.client.workflow.start<typeof jobWorkflow>('jobWorkflow', {
       taskQueue: TASK_QUEUE,
@@ -290,6 +291,18 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
     expect(job?.error).toMatch(/Credentials/);
     expect(job?.error).not.toContain('bad-gemini-key');
     expect(fake.requests.filter((r) => r.key === 'bad-gemini-key')).toHaveLength(1);
+  });
+
+  it('stops cleanly before a call would take the job over its budget', async () => {
+    const ownerId = await newUser({ gemini: ['valid-gemini-budget'], tts: ['valid-tts-budget'] });
+    const { jobId, handle } = await startJob(ownerId, { title: 'Orçamento curto', budgetUsd: 0.015 });
+    await expect(handle.result()).rejects.toThrow();
+    const job = await getJob(db, jobId);
+    expect(job?.status).toBe('failed');
+    expect(job?.error).toMatch(/budget of \$0\.01/);
+    const usage = await jobUsage(db, jobId);
+    expect(usage.paidCalls).toBeGreaterThan(3);
+    expect(usage.costUsd).toBeLessThanOrEqual(0.015);
   });
 
   it('continues a reply cut off at the output limit instead of keeping half a text', async () => {

@@ -1,3 +1,4 @@
+export * from './artifact-names.ts';
 export * from './audio/ffmpeg.ts';
 export * from './audio/subtitles.ts';
 export * from './db/index.ts';

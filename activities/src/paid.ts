@@ -11,7 +11,7 @@ import type { Logger } from './log.ts';
 import * as prompts from './prompts.ts';
 import type { Storage } from './storage/index.ts';
 import { UnsupportedVoiceError } from './tts/espeak.ts';
-import { checkBudget, recordUsage } from './usage.ts';
+import { recordUsage, reserveSpend, type Spend } from './usage.ts';
 
 export interface PaidCallDeps {
   db: Db;
@@ -21,6 +21,16 @@ export interface PaidCallDeps {
   engines: Engines;
   keys: KeyRing;
   prices: PriceTable;
+}
+
+/** Runs a provider call; when it fails, its reservation in the ledger is given back. */
+async function released<T>(spend: Spend, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    await spend.release();
+    throw err;
+  }
 }
 
 /** How many times a reply cut off by the output limit is continued before the step gives up. */
@@ -57,22 +67,24 @@ export function paidCalls(deps: PaidCallDeps) {
       return JSON.parse(hit.toString()) as LlmResult;
     }
     const estimate = { tokensIn: Math.ceil((system.length + prompt.length) / 4), tokensOut: maxTokens };
-    await checkBudget(db, job, estimateCost(prices, provider, model, estimate));
+    const spend = await reserveSpend(
+      db,
+      job,
+      { step: step(), provider, model },
+      estimateCost(prices, provider, model, estimate),
+    );
     log.info({ event: 'call.started', step: step(), provider, model }, 'paid call started');
     const request = (secret: string) =>
       engines.llm(agent, model, secret).generate({ system, prompt, maxTokens, signal: cancellationSignal() });
     const credential = llmCredential[provider];
-    const result = credential ? await keys.call(job.owner_id, credential, model, request) : await request('');
+    const result = await released(spend, () =>
+      credential ? keys.call(job.owner_id, credential, model, request) : request(''),
+    );
     await storage.put(key, JSON.stringify(result), 'application/json');
-    await recordUsage(db, {
-      job_id: job.id,
-      step: step(),
-      provider,
-      model,
+    await spend.settle({
       tokens_in: result.tokensIn,
       tokens_out: result.tokensOut,
       cost_usd: estimateCost(prices, provider, model, result),
-      cached: false,
     });
     log.info({ event: 'call.completed', step: step(), provider, model }, 'paid call completed');
     return result;
@@ -144,33 +156,29 @@ export function paidCalls(deps: PaidCallDeps) {
         return key;
       }
       const cost = estimateCost(prices, provider, model, { chars });
-      await checkBudget(db, job, cost);
+      const spend = await reserveSpend(db, job, { step: step(), provider, model }, cost);
       log.info({ event: 'call.started', step: step(), provider }, 'paid call started');
       const request = (secret: string) =>
         engines.tts(agent, secret).synthesize({ text, language, voice, signal: cancellationSignal() });
       const credential = ttsCredential[agent.tts_provider];
-      let res: Awaited<ReturnType<typeof request>>;
-      try {
-        res = credential ? await keys.call(job.owner_id, credential, model, request) : await request('');
-      } catch (err) {
-        if (err instanceof KeysResting) throw err.toFailure();
-        if (err instanceof UnsupportedVoiceError)
-          throw ApplicationFailure.nonRetryable(err.message, 'unsupported-voice');
-        throw err;
-      }
+      const res = await released(spend, async () => {
+        try {
+          return credential ? await keys.call(job.owner_id, credential, model, request) : await request('');
+        } catch (err) {
+          if (err instanceof KeysResting) throw err.toFailure();
+          if (err instanceof UnsupportedVoiceError)
+            throw ApplicationFailure.nonRetryable(err.message, 'unsupported-voice');
+          throw err;
+        }
+      });
       const wav = await toWav(deps.audio, res.audio, res.format, res.sampleRate);
       await storage.put(key, wav, 'audio/wav');
-      await recordUsage(db, {
-        job_id: job.id,
-        step: step(),
-        provider,
-        model,
+      await spend.settle({
         chars,
         bytes: Buffer.byteLength(text),
         // A bit-exact WAV from toWav: a 44-byte header, then 16-bit samples.
         audio_seconds: (wav.length - 44) / (2 * CHUNK_RATE),
         cost_usd: cost,
-        cached: false,
       });
       log.info({ event: 'call.completed', step: step(), provider }, 'paid call completed');
       return key;

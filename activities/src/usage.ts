@@ -68,18 +68,48 @@ export async function usageByStep(db: Db, jobId: string) {
     );
 }
 
-/** Stops the job before a call whose estimated cost would take it over its budget. */
-export async function checkBudget(
+/** A paid call's place in the ledger, taken before the call and settled (or released) after it. */
+export interface Spend {
+  settle(usage: Omit<UsageEntry, 'job_id' | 'step' | 'provider' | 'model' | 'cached'>): Promise<void>;
+  release(): Promise<void>;
+}
+
+/**
+ * Takes a ledger row for a call about to be made. With a budget, the job's row is locked while its
+ * spending plus every reserved estimate is checked, so calls running in parallel cannot all slip under
+ * the cap; a call that would exceed it stops the job (non-retryable) before anything is paid.
+ */
+export async function reserveSpend(
   db: Db,
   job: { id: string; budget_usd: number | null },
+  call: Pick<UsageEntry, 'step' | 'provider' | 'model'>,
   estimateUsd: number,
-): Promise<void> {
-  if (job.budget_usd == null || estimateUsd === 0) return;
-  const { costUsd } = await jobUsage(db, job.id);
-  if (costUsd + estimateUsd > job.budget_usd) {
-    throw ApplicationFailure.nonRetryable(
-      `Stopped before exceeding the job's budget of $${job.budget_usd.toFixed(2)}: spent $${costUsd.toFixed(4)}, the next call would cost about $${estimateUsd.toFixed(4)}`,
-      'BudgetExceeded',
-    );
+): Promise<Spend> {
+  const base = { job_id: job.id, ...call, cached: false };
+  const budget = job.budget_usd;
+  if (budget == null || estimateUsd === 0) {
+    return { settle: (usage) => recordUsage(db, { ...base, ...usage }), release: async () => {} };
   }
+  const id = await db.transaction(async (tx) => {
+    await tx('jobs').where({ id: job.id }).forUpdate().first('id');
+    const { costUsd } = await jobUsage(tx, job.id);
+    if (costUsd + estimateUsd > budget) {
+      throw ApplicationFailure.nonRetryable(
+        `Stopped before exceeding the job's budget of $${budget.toFixed(2)}: spent or committed $${costUsd.toFixed(4)}, the next call would cost about $${estimateUsd.toFixed(4)}`,
+        'BudgetExceeded',
+      );
+    }
+    const [row] = await tx('usage')
+      .insert({ ...base, cost_usd: estimateUsd })
+      .returning('id');
+    return row.id as string;
+  });
+  return {
+    settle: async (usage) => {
+      await db('usage').where({ id }).update(usage);
+    },
+    release: async () => {
+      await db('usage').where({ id }).delete();
+    },
+  };
 }

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { findAgentByName, getJob, listAgents } from '@bolt/activities';
+import { artifactFileName, findAgentByName, getJob, listAgents, listArtifacts } from '@bolt/activities';
 import { jobProgress, startJob } from '@bolt/api';
-import { type Agent, agentSchema, jobRequestSchema, storageKeys } from '@bolt/core';
+import { type Agent, agentSchema, jobRequestSchema } from '@bolt/core';
 import { ProgressView } from './progress.ts';
 import type { Stack } from './stack.ts';
 
@@ -40,7 +40,7 @@ async function resolveAgent(stack: Stack, ref: string): Promise<{ agent: Agent; 
   return { agent: agentSchema.parse(row), agentId: row.id };
 }
 
-/** Starts a job, shows its progress until it ends, and writes its scripts and MP3s to `out`. */
+/** Starts a job, shows its progress until it ends, and writes its files (scripts, MP3s, subtitles) to `out`. */
 export async function runJob(stack: Stack, options: RunOptions): Promise<RunResult> {
   const request = jobRequestSchema.parse({
     titulo: options.title,
@@ -54,6 +54,8 @@ export async function runJob(stack: Stack, options: RunOptions): Promise<RunResu
     agentId,
     titulo: request.titulo,
     languages: request.languages,
+    variations: request.num_variacoes,
+    budgetUsd: request.budget_usd,
   });
   if (!options.json) {
     process.stderr.write(`Job ${jobId} started.\n`);
@@ -100,9 +102,6 @@ export async function runJob(stack: Stack, options: RunOptions): Promise<RunResu
     fs.writeFileSync(file, await stack.storage.get(key));
     files.push(file);
   };
-  await save(storageKeys.premise(jobId), 'premise.txt');
-  for (const [language, key] of Object.entries(job.result.scripts)) await save(key, `script.${language}.md`);
-  for (const [language, key] of Object.entries(job.result.audio))
-    await save(key, `narration.${language}.mp3`);
+  for (const a of await listArtifacts(stack.db, jobId)) await save(a.storage_key, artifactFileName(a));
   return { jobId, status, files };
 }

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import {
-  type ArtifactRow,
+  artifactFileName,
   type Db,
   getArtifact,
   getOwnedJob,
@@ -12,28 +12,6 @@ import archiver from 'archiver';
 import type { Context } from 'koa';
 import { HttpError, idParam, notFound } from '../http.ts';
 import type { RouteDoc } from '../openapi.ts';
-
-const extension: Array<[contentType: string, ext: string]> = [
-  ['audio/mpeg', 'mp3'],
-  ['audio/wav', 'wav'],
-  ['application/json', 'json'],
-  ['text/markdown', 'md'],
-  ['text/plain', 'txt'],
-  ['application/x-subrip', 'srt'],
-  ['text/vtt', 'vtt'],
-];
-
-/**
- * The file name an artifact downloads as: premise.txt, script.pt-BR.md, narration.en-US.mp3,
- * narration.en-US.srt…; variations after the first are named in: script.v2.pt-BR.md.
- */
-export function artifactFileName(
-  a: Pick<ArtifactRow, 'kind' | 'language' | 'content_type' | 'variation'>,
-): string {
-  const ext = extension.find(([type]) => a.content_type.startsWith(type))?.[1] ?? 'bin';
-  const base = a.kind === 'audio' || a.kind === 'subtitles' ? 'narration' : a.kind;
-  return [base, a.variation > 1 ? `v${a.variation}` : '', a.language ?? '', ext].filter(Boolean).join('.');
-}
 
 /** Parses a single `bytes=` range against a size; undefined for none, 'unsatisfiable' when outside. */
 export function parseRange(

@@ -1,5 +1,6 @@
 import { PassThrough } from 'node:stream';
 import {
+  artifactFileName,
   deleteJob,
   findIdempotentJob,
   getOwnedJob,
@@ -268,5 +269,6 @@ const artifactView = (a: Awaited<ReturnType<typeof listArtifacts>>[number]) => (
   sha256: a.sha256,
   content_type: a.content_type,
   duration_seconds: a.duration_seconds,
+  file_name: artifactFileName(a),
   url: `/api/artifacts/${a.id}`,
 });

@@ -175,6 +175,14 @@ describe('the web app in a real browser, against the real stack', () => {
     expect(mp3.suggestedFilename()).toBe('narration.es-ES.mp3');
     expect(fs.statSync(await mp3.path()).size).toBeGreaterThan(1000);
 
+    // Edit one block of the Spanish script: only Spanish is narrated again, and the page notices.
+    await page.getByRole('button', { name: 'Edit block 1 (es-ES)' }).click();
+    await page.getByLabel('Block text').fill('Un farero vigila el mar cada noche.');
+    await page.getByRole('button', { name: 'Save and narrate again' }).click();
+    await page.getByText('The es-ES narration now has the edited block.').waitFor({ timeout: 300_000 });
+    await page.getByText('Un farero vigila el mar cada noche.').waitFor();
+    await expect.poll(() => players.count()).toBe(2);
+
     // The dashboard lists it; on a phone-width screen too.
     await page.getByRole('link', { name: 'Jobs', exact: true }).click();
     await page.getByRole('link', { name: 'The lighthouse keeper' }).waitFor();

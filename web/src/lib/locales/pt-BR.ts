@@ -241,4 +241,6 @@ export const ptBR: Record<string, string> = {
   'Budget (US$, optional)': 'Orçamento (US$, opcional)',
   'The job stops before its provider costs would go over this amount.':
     'O job para antes que os custos dos provedores passem deste valor.',
+  'Narrating {language} again with the edited block…': 'Narrando {language} de novo com o bloco editado…',
+  'The {language} narration now has the edited block.': 'A narração em {language} já tem o bloco editado.',
 };

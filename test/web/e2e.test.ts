@@ -22,6 +22,8 @@ async function signUp(context: BrowserContext, url: string, email: string): Prom
   // Signed out: the app sends us to sign in, and from there to sign up.
   await page.waitForURL(/\/login\?next=/);
   await page.getByRole('link', { name: 'Create an account' }).click();
+  // The sign-in form has the same fields: wait for the sign-up one before typing.
+  await page.getByRole('heading', { name: 'Create your account' }).waitFor();
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign up' }).click();
@@ -222,4 +224,69 @@ describe('the web app in a real browser, against the real stack', () => {
     await screenshot(page2, '10-jobs-pt-BR');
     await other.close();
   }, 900_000);
+
+  it('agents: edit, duplicate, export and import; API tokens shown once', async () => {
+    const context = await browser.newContext({
+      acceptDownloads: true,
+      locale: 'en-US',
+      viewport: { width: 1200, height: 900 },
+    });
+    const page = await signUp(context, api.url, 'web-agents@example.com');
+    await page.getByRole('link', { name: 'Agents', exact: true }).click();
+    await page.getByRole('link', { name: 'Create an agent' }).click();
+    await page.getByLabel('Name').fill('Recipe');
+    await page.getByLabel('Source language').fill('pt-BR');
+    await page.getByLabel('Premise prompt').fill('Premissa em uma frase.');
+    await page.getByLabel('Block structure').fill('1 bloco de ~20 palavras: história');
+    await page.getByRole('button', { name: 'Create agent' }).click();
+    await page.getByRole('link', { name: 'Recipe', exact: true }).waitFor();
+
+    // A wrong language tag is refused in the form, with a message.
+    await page.getByRole('link', { name: 'Edit', exact: true }).click();
+    await page.getByLabel('Add a target language').fill('english');
+    await page.getByRole('button', { name: 'Add language' }).click();
+    await page.getByText('Use a language tag such as en-US').waitFor();
+    await page.getByLabel('Add a target language').fill('en-US');
+    await page.getByLabel('Add a target language').press('Enter');
+    await page.getByLabel('Cultural settings for en-US').fill('US audience.');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText(/→ en-US/).waitFor();
+
+    await page.getByRole('button', { name: 'Duplicate' }).click();
+    await page.getByRole('link', { name: 'Recipe (copy)' }).waitFor();
+
+    const [exported] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export' }).first().click(),
+    ]);
+    const agent = JSON.parse(fs.readFileSync(await exported.path(), 'utf8'));
+    expect(agent).toMatchObject({ name: 'Recipe', idioma: 'pt-BR', idiomas_alvo: ['en-US'] });
+    expect(agent.cultural_configs).toEqual({ 'en-US': 'US audience.' });
+    await page.locator('#import-file').setInputFiles({
+      name: 'imported.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify({ ...agent, name: 'Imported recipe' })),
+    });
+    await page.getByRole('link', { name: 'Imported recipe' }).waitFor();
+    await page.locator('#import-file').setInputFiles({
+      name: 'broken.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from('not json'),
+    });
+    await page.getByText('broken.json is not a JSON file exported from Bolt.').waitFor();
+
+    // A token is shown once, then only its last four characters.
+    await page.getByRole('link', { name: 'API tokens' }).click();
+    await page.getByText('No tokens').waitFor();
+    await page.getByLabel('New token name').fill('uploader');
+    await page.getByRole('button', { name: 'Create token' }).click();
+    const token = await page.getByLabel('New token', { exact: true }).inputValue();
+    expect(token).toMatch(/^bolt_pat_/);
+    await page.reload();
+    await page.getByText('uploader').waitFor();
+    expect(await page.locator('main').textContent()).not.toContain(token);
+    expect(await page.locator('main').textContent()).toContain(`…${token.slice(-4)}`);
+    await screenshot(page, '11-tokens');
+    await context.close();
+  });
 });

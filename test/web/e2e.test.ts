@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiHarness, startApi } from '../support/api.ts';
+import { type ApiHarness, client, startApi } from '../support/api.ts';
 import { ensureWebBuild, launchChromium, screenshot } from './browser.ts';
 
 const password = 'correct horse battery';
@@ -289,4 +289,37 @@ describe('the web app in a real browser, against the real stack', () => {
     await screenshot(page, '11-tokens');
     await context.close();
   });
+
+  it('cancel a running job from its page, then retry it to completion', async () => {
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1200, height: 900 } });
+    const page = await signUp(context, api.url, 'web-cancel@example.com');
+    // The agent through the API (the first test covers the form), as the same user.
+    const login = await client(api.url)('POST', '/api/auth/login', {
+      email: 'web-cancel@example.com',
+      password,
+    });
+    const created = await client(api.url, login.json.access_token)('POST', '/api/agents', {
+      name: 'Quick',
+      idioma: 'en-US',
+      premise_prompt: 'Write in one sentence the premise of a story about the title.',
+      block_structure_prompt: '1 block of ~20 words: story',
+    });
+    expect(created.status, created.text).toBe(201);
+
+    await page.goto(`${api.url}/jobs/new?agent=${created.json.id}`);
+    await page.getByLabel('Title').fill('A night train');
+    await page.getByRole('button', { name: 'Start job' }).click();
+    await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
+    const status = page.locator('h1 + .badge');
+    await page.getByRole('button', { name: 'Cancel job' }).click();
+    await expect.poll(() => status.getAttribute('data-state'), { timeout: 120_000 }).toBe('cancelled');
+    await screenshot(page, '12-job-cancelled');
+
+    await page.getByRole('button', { name: 'Retry from the failed step' }).click();
+    await expect
+      .poll(() => status.getAttribute('data-state'), { timeout: 540_000, interval: 2000 })
+      .toBe('completed');
+    await expect.poll(() => page.locator('audio').count(), { timeout: 30_000 }).toBe(1);
+    await context.close();
+  }, 600_000);
 });

@@ -243,4 +243,6 @@ export const ptBR: Record<string, string> = {
     'O job para antes que os custos dos provedores passem deste valor.',
   'Narrating {language} again with the edited block…': 'Narrando {language} de novo com o bloco editado…',
   'The {language} narration now has the edited block.': 'A narração em {language} já tem o bloco editado.',
+  '{amount} so far': '{amount} até agora',
+  '{n} variations': '{n} variações',
 };

@@ -81,6 +81,8 @@ export interface Artifact {
   content_type: string;
   duration_seconds: number | null;
   url: string;
+  /** The name it downloads as (sent by newer servers). */
+  file_name?: string;
 }
 
 export interface AgentFields {

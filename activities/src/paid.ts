@@ -73,7 +73,7 @@ export function paidCalls(deps: PaidCallDeps) {
       { step: step(), provider, model },
       estimateCost(prices, provider, model, estimate),
     );
-    log.info({ event: 'call.started', step: step(), provider, model }, 'paid call started');
+    log.info({ event: 'call.started', step: step(), provider, model, key }, 'paid call started');
     const request = (secret: string) =>
       engines.llm(agent, model, secret).generate({ system, prompt, maxTokens, signal: cancellationSignal() });
     const credential = llmCredential[provider];
@@ -86,7 +86,7 @@ export function paidCalls(deps: PaidCallDeps) {
       tokens_out: result.tokensOut,
       cost_usd: estimateCost(prices, provider, model, result),
     });
-    log.info({ event: 'call.completed', step: step(), provider, model }, 'paid call completed');
+    log.info({ event: 'call.completed', step: step(), provider, model, key }, 'paid call completed');
     return result;
   }
 
@@ -157,7 +157,7 @@ export function paidCalls(deps: PaidCallDeps) {
       }
       const cost = estimateCost(prices, provider, model, { chars });
       const spend = await reserveSpend(db, job, { step: step(), provider, model }, cost);
-      log.info({ event: 'call.started', step: step(), provider }, 'paid call started');
+      log.info({ event: 'call.started', step: step(), provider, key }, 'paid call started');
       const request = (secret: string) =>
         engines.tts(agent, secret).synthesize({ text, language, voice, signal: cancellationSignal() });
       const credential = ttsCredential[agent.tts_provider];
@@ -180,7 +180,7 @@ export function paidCalls(deps: PaidCallDeps) {
         audio_seconds: (wav.length - 44) / (2 * CHUNK_RATE),
         cost_usd: cost,
       });
-      log.info({ event: 'call.completed', step: step(), provider }, 'paid call completed');
+      log.info({ event: 'call.completed', step: step(), provider, key }, 'paid call completed');
       return key;
     },
   };

@@ -6,6 +6,8 @@ const CONTEXT_TAIL_CHARS = 1500;
 const languageNames = new Intl.DisplayNames(['en'], { type: 'language' });
 const languageName = (tag: string) => languageNames.of(tag) ?? tag;
 
+const wordCount = (text: string) => text.split(/\s+/).filter(Boolean).length;
+
 export function system(agent: Agent): string {
   return [
     agent.persona_and_global_rules_prompt.trim(),
@@ -46,7 +48,7 @@ export function adaptation(agent: Agent, language: string, source: string): stri
   return [
     agent.cultural_adaptation_prompt.trim(),
     culture ? `Cultural settings for ${language}: ${culture}` : '',
-    `Rewrite the following text in ${languageName(language)} (${language}), adapting names and references for that audience:`,
+    `Rewrite the following text in ${languageName(language)} (${language}), adapting names and references for that audience, at about the same length (about ${wordCount(source)} words):`,
     source.trim(),
   ]
     .filter(Boolean)
@@ -56,7 +58,7 @@ export function adaptation(agent: Agent, language: string, source: string): stri
 /** Variation n of a master block: the same story beats, told anew. */
 export function variation(agent: Agent, n: number, source: string): string {
   return [
-    `Rewrite the following text in ${languageName(agent.idioma)} as version ${n} of the same story: keep its events, facts and length, but vary the wording, the sentence rhythm and the imagery.`,
+    `Rewrite the following text in ${languageName(agent.idioma)} as version ${n} of the same story: keep its events, facts and length (about ${wordCount(source)} words), but vary the wording, the sentence rhythm and the imagery.`,
     source.trim(),
   ].join('\n\n');
 }

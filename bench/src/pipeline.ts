@@ -1,0 +1,176 @@
+// Benchmarks of the generation pipeline against fake Gemini and Google Cloud TTS servers with a fixed
+// latency per call. Every figure is a ratio of times measured in this same run, never an absolute time:
+//   fan-out efficiency   = (sequential baseline wall ÷ Bolt wall) ÷ ideal parallelism
+//   orchestration overhead = Bolt wall ÷ critical-path provider time
+//   TTS request fill     = mean bytes per speech request ÷ the provider's limit
+//   assembly             = ffmpeg time ÷ audio duration, for a 30-minute narration
+// Results go to bench/results/pipeline.json.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { assembleNarration, createActivities, insertJob, type JobActivities } from '@bolt/activities';
+import { startJob } from '@bolt/api';
+import { activityDeps, freePort, openStack } from '@bolt/cli';
+import { type Agent, agentSchema, loadConfig, planBlocks, storageKeys, workflowIds } from '@bolt/core';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { startFakeProviders } from '../../test/fakes/providers.ts';
+
+Runtime.install({ logger: new DefaultLogger('ERROR') });
+const root = path.resolve(import.meta.dirname, '../..');
+const LATENCY_MS = 200;
+const TTS_LIMIT = 5000;
+/** Chunks a narration synthesizes at once (the narration workflow's bound). */
+const SPEECH_CONCURRENCY = 4;
+const V = 3;
+const languages = ['pt-BR', 'en-US', 'es-ES'];
+
+const agent: Agent = agentSchema.parse({
+  name: 'Bench',
+  idioma: 'pt-BR',
+  premise_prompt: 'Escreva a premissa da história em duas frases.',
+  block_structure_prompt: '3 blocos de ~1500 palavras: gancho, conflito, desfecho',
+  idiomas_alvo: languages.slice(1),
+  default_voices: { 'pt-BR': 'pt-BR-Neural2-A', 'en-US': 'en-US-Neural2-C', 'es-ES': 'es-ES-Wavenet-B' },
+  llm_provider: 'gemini',
+  tts_provider: 'google',
+});
+const blocks = planBlocks(agent.block_structure_prompt);
+
+const fake = await startFakeProviders({ latencyMs: LATENCY_MS, msPerChar: 2 });
+const config = loadConfig({
+  ...process.env,
+  ...fake.env,
+  GEMINI_API_KEY: 'valid-bench-gemini',
+  GOOGLE_TTS_API_KEY: 'valid-bench-tts',
+  BOLT_RATE_LIMITS: 'gemini=60000,google-tts=60000,openai=60000',
+  BOLT_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'bolt-bench-')),
+  TEMPORAL_PORT: String(await freePort()),
+  TEMPORAL_UI_PORT: String(await freePort()),
+  BOLT_LOCAL_MAX_TOKENS: '4096',
+  BOLT_LOG_LEVEL: 'warn',
+});
+const stack = await openStack(config, { worker: true, join: false });
+const paidCalls = () => fake.requests.filter((r) => r.completed).length;
+
+/** The original system's way: every call one after another, in one process. */
+async function sequentialBaseline(title: string): Promise<number> {
+  const acts: JobActivities = createActivities(activityDeps(config, stack.db, stack.storage, stack.log));
+  const env = new MockActivityEnvironment();
+  const run = <A extends unknown[], R>(fn: (...a: A) => Promise<R>, ...args: A) =>
+    env.run(fn, ...args) as Promise<R>;
+  const jobId = crypto.randomUUID();
+  await insertJob(stack.db, {
+    id: jobId,
+    owner_id: stack.ownerId,
+    agent_id: null,
+    agent_snapshot: agent,
+    titulo: title,
+    num_variacoes: V,
+    languages,
+    workflow_id: jobId,
+  });
+  const t0 = performance.now();
+  await run(acts.generatePremise, { jobId });
+  for (const b of blocks) await run(acts.writeBlock, { jobId, block: b.index, plan: blocks });
+  for (let variation = 1; variation <= V; variation++) {
+    if (variation > 1)
+      for (const b of blocks) await run(acts.writeVariationBlock, { jobId, variation, block: b.index });
+    for (const language of languages) {
+      const ref = { jobId, variation, language };
+      if (language !== agent.idioma)
+        for (const b of blocks) await run(acts.adaptBlock, { ...ref, block: b.index });
+      await run(acts.assembleScript, ref);
+      const { chunks } = await run(acts.planNarration, ref);
+      for (let chunk = 0; chunk < chunks; chunk++) await run(acts.synthesizeChunk, { ...ref, chunk });
+      await run(acts.assembleNarration, ref);
+    }
+  }
+  return performance.now() - t0;
+}
+
+async function bolt(title: string): Promise<{ ms: number; jobId: string }> {
+  const t0 = performance.now();
+  const jobId = await startJob(stack, {
+    ownerId: stack.ownerId,
+    agent,
+    titulo: title,
+    languages,
+    variations: V,
+  });
+  await stack.client.workflow.getHandle(workflowIds.job(jobId)).result();
+  return { ms: performance.now() - t0, jobId };
+}
+
+/** Chunk sizes in bytes of every narration of a job, from the narration plans. */
+async function chunkBytes(jobId: string): Promise<number[][]> {
+  const plans = [];
+  for (let variation = 1; variation <= V; variation++)
+    for (const language of languages) {
+      const plan = JSON.parse(
+        (await stack.storage.get(storageKeys.narrationPlan(jobId, variation, language))).toString(),
+      ) as { chunks: Array<{ text: string }> };
+      plans.push(plan.chunks.map((c) => Buffer.byteLength(c.text)));
+    }
+  return plans;
+}
+
+/** ffmpeg time ÷ audio duration: a 30-minute narration from 60-second chunks, 10 blocks. */
+async function assemblyRatio(): Promise<number> {
+  const { ffmpeg } = activityDeps(config, stack.db, stack.storage, stack.log).audio;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bolt-bench-audio-'));
+  const file = path.join(dir, 'chunk.wav');
+  // biome-ignore format: one ffmpeg flag and its value per line reads best
+  execFileSync(ffmpeg, [
+    '-hide_banner', '-loglevel', 'error', '-y',
+    '-f', 'lavfi', '-i', 'sine=frequency=220:sample_rate=24000:duration=60',
+    '-ac', '1', '-c:a', 'pcm_s16le', file,
+  ]);
+  const wav = fs.readFileSync(file);
+  const chunks = Array.from({ length: 30 }, (_, i) => ({ wav, block: Math.floor(i / 3) }));
+  const t0 = performance.now();
+  const { durationSeconds } = await assembleNarration(
+    { ffmpeg, ffprobe: activityDeps(config, stack.db, stack.storage, stack.log).audio.ffprobe },
+    chunks,
+    Array.from({ length: 10 }, (_, i) => `Block ${i + 1}`),
+    { title: 'Bench', artist: 'Bolt', language: 'en-US' },
+  );
+  fs.rmSync(dir, { recursive: true, force: true });
+  return (performance.now() - t0) / 1000 / durationSeconds;
+}
+
+const round = (n: number) => Number(n.toFixed(3));
+
+try {
+  await bolt('Aquecimento'); // warm-up: workflow bundle, connections
+  const before = paidCalls();
+  const baselineMs = await sequentialBaseline('A ponte de Alcântara');
+  const calls = paidCalls() - before;
+  const { ms: boltMs, jobId } = await bolt('O farol esquecido');
+
+  // Critical path in provider calls: premise, master blocks one by one, variation blocks (in parallel),
+  // adaptation (in parallel), then the longest narration's speech in waves of SPEECH_CONCURRENCY.
+  const sizes = await chunkBytes(jobId);
+  const waves = Math.max(...sizes.map((s) => Math.ceil(s.length / SPEECH_CONCURRENCY)));
+  const criticalCalls = 1 + blocks.length + (V > 1 ? 1 : 0) + 1 + waves;
+  const idealParallelism = calls / criticalCalls;
+  const all = sizes.flat();
+  const result = {
+    setup: { variations: V, languages, blocks: blocks.length, latencyMs: LATENCY_MS, paidCalls: calls },
+    baselineMs: Math.round(baselineMs),
+    boltMs: Math.round(boltMs),
+    speedup: round(baselineMs / boltMs),
+    idealParallelism: round(idealParallelism),
+    fanOutEfficiency: round(baselineMs / boltMs / idealParallelism),
+    orchestrationOverhead: round(boltMs / (criticalCalls * LATENCY_MS)),
+    ttsRequestFill: round(all.reduce((n, b) => n + b, 0) / all.length / TTS_LIMIT),
+    assemblyTimePerAudioSecond: round(await assemblyRatio()),
+  };
+  fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'bench/results/pipeline.json'), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(JSON.stringify(result, null, 2));
+} finally {
+  await stack.stop();
+  await fake.close();
+}

@@ -218,13 +218,27 @@ describe('the HTTP API on the real stack', () => {
     it('starts a batch, one job per title, and cancels them', async () => {
       const agentId = (await alice.api('POST', '/api/agents', { ...agentBody(), name: 'Batch agent' })).json
         .id;
+      const bad = await alice.api('POST', '/api/jobs', {
+        agent_id: agentId,
+        titulo: 'x',
+        num_variacoes: 21,
+        budget_usd: -1,
+      });
+      expect(bad.status).toBe(400);
+      expect(bad.json.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
+        'budget_usd',
+        'num_variacoes',
+      ]);
       const res = await alice.api('POST', '/api/jobs/batch', {
         agent_id: agentId,
         titulos: ['Um', 'Dois'],
         languages: ['pt-BR'],
+        num_variacoes: 2,
+        budget_usd: 5,
       });
       expect(res.status).toBe(201);
       expect(res.json.items.map((j: { titulo: string }) => j.titulo)).toEqual(['Um', 'Dois']);
+      expect(res.json.items[0]).toMatchObject({ num_variacoes: 2, budget_usd: 5 });
       for (const job of res.json.items)
         expect((await alice.api('POST', `/api/jobs/${job.id}/cancel`)).status).toBe(202);
       for (const job of res.json.items)

@@ -229,6 +229,12 @@ describe('the HTTP API on the real stack', () => {
         'budget_usd',
         'num_variacoes',
       ]);
+      const estimate = await alice.api('POST', '/api/jobs/estimate', { agent_id: agentId, num_variacoes: 2 });
+      expect(estimate.status).toBe(200);
+      expect(estimate.json).toMatchObject({ costUsd: 0, model: 'local', tts_provider: 'espeak' });
+      expect(estimate.json.llmCalls).toBeGreaterThan(4);
+      expect(estimate.json.ttsChars).toBeGreaterThan(0);
+      expect((await bob.api('POST', '/api/jobs/estimate', { agent_id: agentId })).status).toBe(400);
       const res = await alice.api('POST', '/api/jobs/batch', {
         agent_id: agentId,
         titulos: ['Um', 'Dois'],
@@ -400,6 +406,8 @@ describe('the HTTP API on the real stack', () => {
       expect(artifacts.map((a: { kind: string }) => a.kind).sort()).toEqual([
         'audio',
         'audio',
+        'chapters',
+        'chapters',
         'premise',
         'script',
         'script',
@@ -431,6 +439,8 @@ describe('the HTTP API on the real stack', () => {
       const listing = execFileSync('python3', ['-c', ZIP_HASHES, file]).toString();
       const inZip = JSON.parse(listing) as Record<string, string>;
       expect(Object.keys(inZip).sort()).toEqual([
+        'chapters.en-US.vtt',
+        'chapters.pt-BR.vtt',
         'narration.en-US.mp3',
         'narration.en-US.srt',
         'narration.en-US.vtt',

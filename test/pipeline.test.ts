@@ -164,7 +164,16 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
     expect(job?.result?.variations).toHaveLength(3);
     const artifacts = await listArtifacts(db, jobId);
     const count = (kind: string) => artifacts.filter((a) => a.kind === kind).length;
-    expect([count('audio'), count('subtitles'), count('script'), count('premise')]).toEqual([9, 18, 9, 1]);
+    expect([
+      count('audio'),
+      count('subtitles'),
+      count('chapters'),
+      count('script'),
+      count('premise'),
+    ]).toEqual([9, 18, 9, 9, 1]);
+    const chapters = fs.readFileSync(file(storageKeys.chapters(jobId, 1, 'en-US')), 'utf8');
+    expect(chapters.match(/ --> /g)).toHaveLength(3);
+    expect(chapters).toContain('Conflito');
 
     for (const v of job?.result?.variations ?? []) {
       for (const language of LANGUAGES) {

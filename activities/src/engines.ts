@@ -28,13 +28,8 @@ const defaultModels: Record<LlmProviderName, string> = {
   openai: 'gpt-4o-mini',
 };
 
-/** The names the usage ledger and price table know each engine by. */
-export const ttsLedgerName: Record<TtsProviderName, string> = {
-  espeak: 'espeak',
-  google: 'google-tts',
-  openai: 'openai-tts',
-  gemini: 'gemini-tts',
-};
+/** The model an agent's text is written with: its own, or its provider's default. */
+export const primaryModel = (agent: Agent) => agent.llm_model || defaultModels[agent.llm_provider];
 
 /**
  * Builds the engine an agent asks for, with the key of the user whose job runs. The embedded model is
@@ -50,8 +45,7 @@ export function engines(config: Config, local?: LlmProvider) {
   return {
     /** The models to try in order: the agent's (or the provider's default), then its fallback. */
     llmModels(agent: Agent): string[] {
-      const primary = agent.llm_model || defaultModels[agent.llm_provider];
-      return [primary, agent.llm_fallback_model].filter((m, i, all) => m && all.indexOf(m) === i);
+      return [primaryModel(agent), agent.llm_fallback_model].filter((m, i, all) => m && all.indexOf(m) === i);
     },
     llm(agent: Agent, model: string, apiKey: string): LlmProvider {
       switch (agent.llm_provider) {

@@ -272,7 +272,7 @@ export function createActivities(deps: ActivityDeps) {
       const wavs = await Promise.all(chunks.map((c) => storage.get(paid.speechKey(job, language, c.text))));
       const titles = planBlocks(job.agent_snapshot.block_structure_prompt).map((b) => b.title);
       const tags = { title: job.titulo, artist: job.agent_snapshot.name, language };
-      const { mp3, durationSeconds, timeline } = await beating(() =>
+      const { mp3, durationSeconds, timeline, chapters } = await beating(() =>
         assembleNarration(
           deps.audio,
           chunks.map((c, i) => ({ wav: wavs[i] as Buffer, block: c.block })),
@@ -303,6 +303,17 @@ export function createActivities(deps: ActivityDeps) {
         ...meta,
         contentType: 'text/vtt; charset=utf-8',
       });
+      const chapterCues = chapters.map((c) => ({ start: c.start, end: c.end, text: c.title }));
+      await store(
+        job,
+        'chapters',
+        storageKeys.chapters(jobId, variation, language),
+        Buffer.from(toVtt(chapterCues)),
+        {
+          ...meta,
+          contentType: 'text/vtt; charset=utf-8',
+        },
+      );
       return {
         key,
         durationSeconds,

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { estimateCost, type PriceTable, storageKeys } from '@bolt/core';
+import { estimateCost, type PriceTable, storageKeys, ttsUsageName } from '@bolt/core';
 import { activityInfo, cancellationSignal } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { type AudioTools, CHUNK_RATE, toWav } from './audio/ffmpeg.ts';
 import type { Db, JobRow } from './db/index.ts';
-import { type Engines, llmCredential, ttsCredential, ttsLedgerName } from './engines.ts';
+import { type Engines, llmCredential, ttsCredential } from './engines.ts';
 import { type KeyRing, KeysResting } from './keys.ts';
 import type { LlmResult } from './llm/provider.ts';
 import type { Logger } from './log.ts';
@@ -138,7 +138,7 @@ export function paidCalls(deps: PaidCallDeps) {
     /** Speech for one chunk as WAV in the cache; returns its storage key. */
     async speech(job: JobRow, language: string, text: string): Promise<string> {
       const agent = job.agent_snapshot;
-      const provider = ttsLedgerName[agent.tts_provider];
+      const provider = ttsUsageName[agent.tts_provider];
       const voice = agent.default_voices[language];
       const model = voice ?? 'default';
       const key = this.speechKey(job, language, text);

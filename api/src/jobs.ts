@@ -54,6 +54,12 @@ export async function startJob({ db, client, config }: JobServices, job: NewJob)
   return jobId;
 }
 
+/** 400 naming agent_id: the user has no such agent. */
+export const badAgent = () =>
+  new HttpError(400, 'invalid_request', 'agent_id: no such agent', [
+    { field: 'agent_id', message: 'no such agent' },
+  ]);
+
 /** Starts a job with one of the owner's agents (snapshotted now); 400 naming agent_id when there is none. */
 export async function startJobWithAgent(
   services: JobServices,
@@ -63,11 +69,7 @@ export async function startJobWithAgent(
   const agent = z.uuid().safeParse(request.agentId).success
     ? await getAgent(services.db, ownerId, request.agentId)
     : undefined;
-  if (!agent) {
-    throw new HttpError(400, 'invalid_request', 'agent_id: no such agent', [
-      { field: 'agent_id', message: 'no such agent' },
-    ]);
-  }
+  if (!agent) throw badAgent();
   return startJob(services, {
     ownerId,
     agent: agentSchema.parse(agent),

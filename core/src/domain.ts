@@ -108,6 +108,9 @@ export const storageKeys = {
     `${variationDir(jobId, variation, language)}/narration.mp3`,
   subtitles: (jobId: string, variation: number, language: string, format: 'srt' | 'vtt') =>
     `${variationDir(jobId, variation, language)}/narration.${format}`,
+  /** The MP3's chapters as WebVTT (kind "chapters"), for players. */
+  chapters: (jobId: string, variation: number, language: string) =>
+    `${variationDir(jobId, variation, language)}/chapters.vtt`,
   /** Provider results by content hash, per user: identical work is never paid for twice. */
   cached: (userId: string, kind: 'llm' | 'tts', hash: string) =>
     `cache/${userId}/${kind}/${hash.slice(0, 2)}/${hash}.${kind === 'llm' ? 'txt' : 'wav'}`,

@@ -3,6 +3,16 @@
  * speech. Keys are `provider:model`, or `provider:*` for any model of that provider. Local engines cost
  * nothing. Override or extend with BOLT_PRICES (same shape, JSON).
  */
+import type { TtsProviderName } from './domain.ts';
+
+/** The names the usage ledger and the price table know each speech engine by. */
+export const ttsUsageName: Record<TtsProviderName, string> = {
+  espeak: 'espeak',
+  google: 'google-tts',
+  openai: 'openai-tts',
+  gemini: 'gemini-tts',
+};
+
 export interface Price {
   inputPerMTokens?: number;
   outputPerMTokens?: number;

@@ -99,6 +99,14 @@ export interface AssembledNarration {
   durationSeconds: number;
   /** Where each chunk starts and how long it lasts in the MP3, in seconds (measured, not estimated). */
   timeline: Array<{ start: number; duration: number }>;
+  /** One per block, as written into the MP3's ID3 chapter frames. */
+  chapters: Chapter[];
+}
+
+export interface Chapter {
+  start: number;
+  end: number;
+  title: string;
 }
 
 const PAUSE_SECONDS = { withinBlock: 0.3, betweenBlocks: 0.9 };
@@ -138,8 +146,9 @@ export async function assembleNarration(
       timeline.push({ start: at, duration });
       at += duration + pause;
     }
+    const chapters = chaptersOf(chunks, timeline, blockTitles, at);
     const meta = path.join(dir, 'meta.txt');
-    await fs.writeFile(meta, ffmetadata(chunks, timeline, blockTitles, tags, at));
+    await fs.writeFile(meta, ffmetadata(chapters, tags));
     const joined = `${chunks.map((_, i) => `[a${i}]`).join('')}concat=n=${chunks.length}:v=0:a=1,${LOUDNESS},aresample=${CHUNK_RATE}[out]`;
     const out = path.join(dir, 'out.mp3');
     // biome-ignore format: one ffmpeg flag and its value per line reads best
@@ -154,36 +163,43 @@ export async function assembleNarration(
       '-id3v2_version', '3',
       out,
     ]);
-    return { mp3: await fs.readFile(out), durationSeconds: await probeDuration(tools, out), timeline };
+    const durationSeconds = await probeDuration(tools, out);
+    return { mp3: await fs.readFile(out), durationSeconds, timeline, chapters };
   });
 }
 
-/** Tags and one chapter per block, spanning from its first chunk to the start of the next block. */
-function ffmetadata(
+/** One chapter per block, from its first chunk to the start of the next block. */
+function chaptersOf(
   chunks: NarrationChunk[],
   timeline: AssembledNarration['timeline'],
   blockTitles: string[],
-  tags: NarrationTags,
   total: number,
-): string {
+): Chapter[] {
+  const starts = new Map<number, number>();
+  for (const [i, c] of chunks.entries())
+    if (!starts.has(c.block)) starts.set(c.block, timeline[i]?.start ?? 0);
+  const blocks = [...starts.entries()];
+  return blocks.map(([block, start], n) => ({
+    start,
+    end: blocks[n + 1]?.[1] ?? total,
+    title: blockTitles[block] ?? `Block ${block + 1}`,
+  }));
+}
+
+function ffmetadata(chapters: Chapter[], tags: NarrationTags): string {
   const lines = [
     ';FFMETADATA1',
     `title=${metaValue(tags.title)}`,
     `artist=${metaValue(tags.artist)}`,
     `language=${metaValue(tags.language)}`,
   ];
-  const starts = new Map<number, number>();
-  for (const [i, c] of chunks.entries())
-    if (!starts.has(c.block)) starts.set(c.block, timeline[i]?.start ?? 0);
-  const blocks = [...starts.entries()];
-  for (const [n, [block, start]] of blocks.entries()) {
-    const end = blocks[n + 1]?.[1] ?? total;
+  for (const c of chapters) {
     lines.push(
       '[CHAPTER]',
       'TIMEBASE=1/1000',
-      `START=${Math.round(start * 1000)}`,
-      `END=${Math.round(end * 1000)}`,
-      `title=${metaValue(blockTitles[block] ?? `Block ${block + 1}`)}`,
+      `START=${Math.round(c.start * 1000)}`,
+      `END=${Math.round(c.end * 1000)}`,
+      `title=${metaValue(c.title)}`,
     );
   }
   return `${lines.join('\n')}\n`;

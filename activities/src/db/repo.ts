@@ -38,7 +38,7 @@ export interface JobResult {
   variations: VariationResult[];
 }
 
-export type ArtifactKind = 'premise' | 'script' | 'audio' | 'subtitles';
+export type ArtifactKind = 'premise' | 'script' | 'audio' | 'subtitles' | 'chapters';
 
 export interface ArtifactRow {
   id: string;

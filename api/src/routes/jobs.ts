@@ -3,21 +3,30 @@ import {
   artifactFileName,
   deleteJob,
   findIdempotentJob,
+  getAgent,
   getOwnedJob,
   type JobRow,
   jobUsage,
   listArtifacts,
   listJobs,
+  primaryModel,
   rememberIdempotentJob,
   type Storage,
   usageByStep,
 } from '@bolt/activities';
-import { type JobProgress, jobStatuses, languageTag, MAX_VARIATIONS } from '@bolt/core';
+import {
+  estimateJob,
+  type JobProgress,
+  jobStatuses,
+  languageTag,
+  MAX_VARIATIONS,
+  priceTable,
+} from '@bolt/core';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { HttpError, idParam, notFound, parse } from '../http.ts';
-import { editBlock, type JobServices, jobProgress, retryJob, startJobWithAgent } from '../jobs.ts';
+import { badAgent, editBlock, type JobServices, jobProgress, retryJob, startJobWithAgent } from '../jobs.ts';
 import type { RouteDoc } from '../openapi.ts';
 
 const newJob = z.object({
@@ -28,6 +37,7 @@ const newJob = z.object({
   budget_usd: z.number().positive().max(100_000).optional(),
 });
 const blockEdit = z.object({ text: z.string().trim().min(1).max(20_000) });
+const estimateBody = newJob.omit({ titulo: true, budget_usd: true });
 const batch = newJob.omit({ titulo: true }).extend({
   titulos: z.array(z.string().trim().min(1).max(500)).min(1).max(100),
 });
@@ -63,6 +73,10 @@ const version = (p: JobProgress) =>
 
 export const jobDocs: Record<string, RouteDoc> = {
   'POST /api/jobs': { summary: 'Start a job (send Idempotency-Key to make retries safe)', body: newJob },
+  'POST /api/jobs/estimate': {
+    summary: "A job's likely LLM calls, tokens, speech characters and cost, before starting it",
+    body: estimateBody,
+  },
   'POST /api/jobs/batch': { summary: 'Start one job per title (up to 100)', body: batch },
   'POST /api/jobs/:id/retry': { summary: 'Run a failed or cancelled job again from the step that failed' },
   'GET /api/jobs': { summary: "The user's jobs, newest first", query: listQuery },
@@ -124,6 +138,22 @@ export function jobRoutes(services: JobServices & { storage: Storage }): Router 
     ctx.status = 201;
     ctx.set('Location', `/api/jobs/${jobId}`);
     ctx.body = await current(ctx, jobId);
+  });
+
+  router.post('/estimate', async (ctx) => {
+    const body = parse(estimateBody, ctx.request.body);
+    const agent = await getAgent(db, owner(ctx), body.agent_id);
+    if (!agent) throw badAgent();
+    const estimate = estimateJob(
+      agent,
+      {
+        languages: body.languages ?? [...new Set([agent.idioma, ...agent.idiomas_alvo])],
+        variations: body.num_variacoes,
+      },
+      priceTable(config.BOLT_PRICES),
+      primaryModel(agent),
+    );
+    ctx.body = { ...estimate, model: primaryModel(agent), tts_provider: agent.tts_provider };
   });
 
   router.post('/batch', async (ctx) => {

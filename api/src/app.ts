@@ -53,6 +53,10 @@ export function createApp(deps: ApiDeps): Koa {
   const { config, db, client, storage, log } = deps;
   const { jwtSecret: secret, credentialsKey } = serverSecrets(config);
   const app = new Koa({ proxy: false });
+  // A client that leaves mid-stream (live progress, a download) is no error; anything else is logged.
+  app.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE') log.error({ err }, 'response failed');
+  });
   const origins = config.BOLT_CORS_ORIGINS.split(',')
     .map((o) => o.trim())
     .filter(Boolean);

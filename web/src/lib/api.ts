@@ -13,6 +13,7 @@ import type {
   CredentialProvider,
   Job,
   JobDetail,
+  JobEstimate,
   JobStatus,
   JobUsage,
   Page,
@@ -182,6 +183,14 @@ export const jobs = {
     json<Job>('POST', '/api/jobs', body, idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}),
   batch: (body: NewJobBody & { titulos: string[] }) =>
     json<{ items: Job[] }>('POST', '/api/jobs/batch', body),
+  /** What one job would probably use and cost (an estimate: cached work costs nothing). */
+  estimate: (body: Omit<NewJobBody, 'budget_usd'>, signal?: AbortSignal) =>
+    request('/api/jobs/estimate', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal,
+    }).then((r) => r.json() as Promise<JobEstimate>),
   cancel: (id: string) => json<{ id: string; status: string }>('POST', `/api/jobs/${id}/cancel`),
   retry: (id: string) => json<Job>('POST', `/api/jobs/${id}/retry`),
   remove: (id: string) => json<void>('DELETE', `/api/jobs/${id}`),

@@ -101,3 +101,18 @@ export function formatUsd(n: number): string {
   if (n === 0) return '$0';
   return n < 0.1 ? `$${n.toPrecision(2)}` : `$${n.toFixed(2)}`;
 }
+
+/** A large count in short form for the locale: "950", "21K" / "21 mil", "1.2M". */
+export function formatCompact(n: number, locale?: string): string {
+  if (!Number.isFinite(n)) return '';
+  return new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(n);
+}
+
+/** "0:05", "4:05", "1:02:09": a position in a recording. */
+export function formatClock(seconds: number): string {
+  const total = Math.max(0, Math.floor(Number.isFinite(seconds) ? seconds : 0));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor(total / 60) % 60;
+  const s = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}

@@ -44,6 +44,17 @@ export interface JobUsage {
   cachedCalls: number;
 }
 
+/** What a job will probably use and cost, before it starts (POST /api/jobs/estimate). */
+export interface JobEstimate {
+  llmCalls: number;
+  tokensIn: number;
+  tokensOut: number;
+  ttsChars: number;
+  costUsd: number;
+  model: string;
+  tts_provider: string;
+}
+
 export interface StepUsage {
   step: string;
   provider: string;

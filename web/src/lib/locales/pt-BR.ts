@@ -245,4 +245,17 @@ export const ptBR: Record<string, string> = {
   'The {language} narration now has the edited block.': 'A narração em {language} já tem o bloco editado.',
   '{amount} so far': '{amount} até agora',
   '{n} variations': '{n} variações',
+  'For {count} titles together:': 'Para os {count} títulos juntos:',
+  'About {calls} model calls (≈ {tokensIn} tokens in, {tokensOut} out with {model}), {chars} characters of speech — estimated {cost}.':
+    'Cerca de {calls} chamadas ao modelo (≈ {tokensIn} tokens de entrada, {tokensOut} de saída com {model}), {chars} caracteres de fala — estimativa de {cost}.',
+  'An estimate from the block plan: real replies run longer or shorter, and work already in the cache costs nothing.':
+    'Uma estimativa a partir do plano de blocos: as respostas reais saem mais longas ou mais curtas, e o que já está no cache não custa nada.',
+  'The budget of {budget} is below the estimate for one job ({cost}): the job may stop before it finishes.':
+    'O orçamento de {budget} está abaixo da estimativa para um job ({cost}): o job pode parar antes de terminar.',
+  'Narration (MP3)': 'Narração (MP3)',
+  Subtitles: 'Legendas',
+  'Chapters (WebVTT)': 'Capítulos (WebVTT)',
+  Script: 'Roteiro',
+  'Chapters ({count})': 'Capítulos ({count})',
+  'Chapters of the narration in {language}': 'Capítulos da narração em {language}',
 };

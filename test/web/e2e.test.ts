@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeProviders, startFakeProviders } from '../fakes/providers.ts';
 import { type ApiHarness, client, startApi } from '../support/api.ts';
 import { ensureWebBuild, launchChromium, screenshot } from './browser.ts';
 
@@ -10,6 +11,7 @@ const password = 'correct horse battery';
 interface MediaElement {
   readyState: number;
   duration: number;
+  currentTime: number;
   dataset: Record<string, string | undefined>;
   play(): Promise<void>;
   pause(): void;
@@ -36,18 +38,27 @@ async function signUp(context: BrowserContext, url: string, email: string): Prom
   return page;
 }
 
-describe('the web app in a real browser, against the real stack', () => {
+describe('the web app in a real browser, against the real stack with fake cloud providers', () => {
   let api: ApiHarness;
   let browser: Browser;
+  let fake: FakeProviders;
 
   beforeAll(async () => {
     ensureWebBuild();
-    api = await startApi();
+    // Gemini and Google Text-to-Speech are local fakes speaking their wire formats; the server-wide
+    // keys serve users who stored none.
+    fake = await startFakeProviders();
+    api = await startApi({
+      ...fake.env,
+      GEMINI_API_KEY: 'valid-web-gemini',
+      GOOGLE_TTS_API_KEY: 'valid-web-tts',
+    });
     browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
     await api?.close();
+    await fake?.close();
   });
 
   it('sign up → agent → job with a live timeline → listen → zip; another user sees none of it', async () => {
@@ -59,23 +70,28 @@ describe('the web app in a real browser, against the real stack', () => {
     await page.getByText('No jobs yet').waitFor();
     await screenshot(page, '01-jobs-empty');
 
-    // A tiny agent: one short block, English narrated and adapted to Spanish.
+    // A small agent on Gemini and Google voices: three short blocks, English narrated and adapted to Spanish.
     await page.getByRole('link', { name: 'Agents' }).click();
     await page.getByRole('link', { name: 'Create an agent' }).click();
     await page.getByLabel('Name').fill('Tiny Tales');
+    await page.locator('#llm').selectOption('gemini');
+    await page.locator('#tts').selectOption('google');
     await page.getByLabel('Source language').fill('en-US');
     await page
       .getByLabel('Premise prompt')
       .fill('Write in one sentence the premise of a story about the title.');
     await page.getByLabel('Persona and global rules').fill('You are a narrator. Short sentences.');
-    await page.getByLabel('Block structure').fill('1 block of ~20 words: story');
+    await page.getByLabel('Block structure').fill('3 blocks of ~30 words: hook, story, ending');
     await page.getByLabel('Cultural adaptation prompt').fill('Adapt the text for the target audience.');
     await page.getByLabel('Add a target language').fill('es-ES');
     await page.getByRole('button', { name: 'Add language' }).click();
     await page.getByLabel('Cultural settings for es-ES').fill('Audience in Spain.');
     const voice = page.locator('#voice-es-ES');
     await expect.poll(() => voice.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(1);
-    await voice.selectOption('es');
+    await voice.selectOption('es-ES-Wavenet-B');
+    const english = page.locator('#voice-en-US');
+    await expect.poll(() => english.locator('option').count(), { timeout: 30_000 }).toBeGreaterThan(1);
+    await english.selectOption('en-US-Neural2-C');
     const spanish = page.locator('fieldset[data-language="es-ES"]');
     await spanish.getByText(/Pronunciation dictionary/).click();
     await spanish.getByRole('button', { name: 'Add a word' }).click();
@@ -91,6 +107,22 @@ describe('the web app in a real browser, against the real stack', () => {
     await page.getByRole('link', { name: 'Run', exact: true }).click();
     await page.waitForURL(/\/jobs\/new\?agent=/);
     await page.getByLabel('Title').fill('The lighthouse keeper');
+    // The estimate appears before starting: calls, tokens and the model, speech, and a cost.
+    const estimate = page.getByTestId('estimate');
+    await estimate.getByText(/About \d+ model calls/).waitFor({ timeout: 30_000 });
+    expect(await estimate.textContent()).toMatch(
+      /About 7 model calls \(≈ [\d.,]+K? tokens in, [\d.,]+K? out with gemini-[\w.-]+\), [\d.,]+K? characters of speech — estimated \$[\d.]+/,
+    );
+    expect(await estimate.textContent()).toContain('costs nothing');
+    // Fewer languages, a smaller estimate (debounced); a budget under it warns.
+    await page.getByRole('checkbox', { name: /Spanish/ }).uncheck();
+    await estimate.getByText(/About 4 model calls/).waitFor();
+    await page.getByRole('checkbox', { name: /Spanish/ }).check();
+    await estimate.getByText(/About 7 model calls/).waitFor();
+    await page.getByLabel('Budget (US$, optional)').fill('0.00001');
+    await page.getByText(/The budget of .* is below the estimate for one job/).waitFor();
+    await page.getByLabel('Budget (US$, optional)').fill('');
+    await expect.poll(() => page.getByRole('alert').count()).toBe(0);
     await screenshot(page, '04-new-job');
     await page.getByRole('button', { name: 'Start job' }).click();
     await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
@@ -133,6 +165,11 @@ describe('the web app in a real browser, against the real stack', () => {
       new RegExp(`/namespaces/default/workflows/${jobId}$`),
     );
 
+    // The fakes answered every model and speech call (with the server-wide keys).
+    const paid = fake.requests.filter((r) => r.paid && r.completed);
+    expect(paid.some((r) => r.api === 'gemini' && r.key === 'valid-web-gemini')).toBe(true);
+    expect(paid.some((r) => r.api === 'google-tts' && r.key === 'valid-web-tts')).toBe(true);
+
     // One player per language; each loads a playable MP3.
     const players = page.locator('audio');
     await expect.poll(() => players.count(), { timeout: 30_000 }).toBe(2);
@@ -152,6 +189,29 @@ describe('the web app in a real browser, against the real stack', () => {
       expect(a.duration).toBeGreaterThan(0);
     }
     expect(loaded.map((a) => a.language).sort()).toEqual(['en-US', 'es-ES']);
+
+    // Chapters next to each player, one per block; a click seeks the player and marks the chapter.
+    const chapters = page.locator('details.chapters[data-language="es-ES"]');
+    await expect.poll(() => chapters.getByRole('button').count(), { timeout: 30_000 }).toBe(3);
+    await expect.poll(() => page.locator('details.chapters[data-language="en-US"] button').count()).toBe(3);
+    const third = chapters.getByRole('button').nth(2);
+    const start = Number(await third.getAttribute('data-start'));
+    expect(start).toBeGreaterThan(0);
+    const spanishPlayer = page.locator('audio[data-language="es-ES"]');
+    await third.focus();
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(() => spanishPlayer.evaluate((a) => (a as unknown as MediaElement).currentTime))
+      .toBeGreaterThanOrEqual(start - 0.05);
+    await expect.poll(() => third.getAttribute('aria-current')).toBe('true');
+    expect(await chapters.getByRole('button').first().getAttribute('aria-current')).toBeNull();
+    await spanishPlayer.evaluate((a) => (a as unknown as MediaElement).pause());
+    await chapters.getByRole('button').first().click();
+    await expect
+      .poll(() => spanishPlayer.evaluate((a) => (a as unknown as MediaElement).currentTime))
+      .toBeLessThan(start);
+    await spanishPlayer.evaluate((a) => (a as unknown as MediaElement).pause());
+    await page.getByText('Chapters (WebVTT)').first().waitFor();
     await page.getByRole('heading', { name: 'Scripts' }).waitFor();
     await screenshot(page, '06-job-completed');
 
@@ -166,6 +226,8 @@ describe('the web app in a real browser, against the real stack', () => {
       'script.es-ES.md',
       'narration.en-US.mp3',
       'narration.es-ES.mp3',
+      'chapters.en-US.vtt',
+      'chapters.es-ES.vtt',
     ])
       expect(bytes.includes(Buffer.from(name)), name).toBe(true);
 
@@ -300,26 +362,35 @@ describe('the web app in a real browser, against the real stack', () => {
     });
     const created = await client(api.url, login.json.access_token)('POST', '/api/agents', {
       name: 'Quick',
-      idioma: 'en-US',
-      premise_prompt: 'Write in one sentence the premise of a story about the title.',
-      block_structure_prompt: '1 block of ~20 words: story',
+      idioma: 'pt-BR',
+      idiomas_alvo: ['en-US'],
+      premise_prompt: 'Escreva em uma frase a premissa de uma história sobre o título.',
+      block_structure_prompt: '2 blocos de ~20 palavras: começo, fim',
+      llm_provider: 'gemini',
+      tts_provider: 'google',
+      default_voices: { 'pt-BR': 'pt-BR-Neural2-A', 'en-US': 'en-US-Neural2-C' },
     });
     expect(created.status, created.text).toBe(201);
+    // Slow provider answers leave time to cancel the running job.
+    fake.setLatency(1500);
 
     await page.goto(`${api.url}/jobs/new?agent=${created.json.id}`);
     await page.getByLabel('Title').fill('A night train');
     await page.getByRole('button', { name: 'Start job' }).click();
     await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
     const status = page.locator('h1 + .badge');
+    await page.getByTestId('timeline').locator('[data-step="premise"]').waitFor({ timeout: 60_000 });
     await page.getByRole('button', { name: 'Cancel job' }).click();
     await expect.poll(() => status.getAttribute('data-state'), { timeout: 120_000 }).toBe('cancelled');
     await screenshot(page, '12-job-cancelled');
+    fake.setLatency(0);
 
     await page.getByRole('button', { name: 'Retry from the failed step' }).click();
     await expect
       .poll(() => status.getAttribute('data-state'), { timeout: 540_000, interval: 2000 })
       .toBe('completed');
-    await expect.poll(() => page.locator('audio').count(), { timeout: 30_000 }).toBe(1);
+    await expect.poll(() => page.locator('audio').count(), { timeout: 30_000 }).toBe(2);
+    await expect.poll(() => page.locator('details.chapters button').count(), { timeout: 30_000 }).toBe(4);
     await context.close();
   }, 600_000);
 });

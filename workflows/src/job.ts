@@ -32,6 +32,7 @@ export async function jobWorkflow({
       `v${v}.block-${b.index + 1}`,
       `Variation ${v}: block ${b.index + 1}`,
     ],
+    sourceScript: (v: number): StepName => [`v${v}.${source}.script`, `Variation ${v}: script (${source})`],
     narration: (v: number, language: string): StepName => [
       `v${v}.${language}`,
       `Variation ${v} · ${language}: narration`,
@@ -44,6 +45,7 @@ export async function jobWorkflow({
     const plan = await t.step(['plan', 'Block plan'], (a) => a.planScriptBlocks({ jobId }));
     for (const b of plan) t.declare(names.masterBlock(b));
     for (let v = 2; v <= variations; v++) for (const b of plan) t.declare(names.variationBlock(v, b));
+    for (let v = 1; v <= variations; v++) if (!languages.includes(source)) t.declare(names.sourceScript(v));
     for (const n of narrations) t.declare(names.narration(n.variation, n.language));
     t.declare(['finish', 'Finish']);
 
@@ -69,6 +71,12 @@ export async function jobWorkflow({
               a.writeVariationBlock({ jobId, variation: v, block: b.index }),
             ),
           ),
+        );
+      }
+      // A script in the agent's language is delivered even when that language is not narrated.
+      if (!languages.includes(source)) {
+        await t.step(names.sourceScript(v), (a) =>
+          a.assembleScript({ jobId, variation: v, language: source }),
         );
       }
       // Every narration runs to its end even when another fails, so a retry has the least left to do.

@@ -58,7 +58,7 @@ export function engines(config: Config, local?: LlmProvider) {
           return new OpenAiLlmProvider({ apiKey, model, baseUrl: urls.openai });
       }
     },
-    tts(agent: Agent, apiKey: string): TtsProvider {
+    tts(agent: Pick<Agent, 'tts_provider'>, apiKey: string): TtsProvider {
       switch (agent.tts_provider) {
         case 'espeak':
           return espeak;

@@ -1,8 +1,8 @@
 import type { Config } from '@bolt/core';
 import { ApplicationFailure } from '@temporalio/common';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
-import { type CredentialProvider, type Db, listCredentials, revealCredential } from './db/index.ts';
-import { ProviderError } from './providers/errors.ts';
+import { type CredentialProvider, type Db, revealCredentials } from './db/index.ts';
+import { ProviderError, toApplicationFailure } from './providers/errors.ts';
 
 export interface KeyRingOptions {
   db: Db;
@@ -40,13 +40,7 @@ export function providerKeys(options: Pick<KeyRingOptions, 'db' | 'credentialsKe
     userId: string,
     provider: CredentialProvider,
   ): Promise<Array<{ id: string; secret: string }>> => {
-    const stored = await listCredentials(options.db, userId, provider);
-    const keys = await Promise.all(
-      stored.map(async (c) => ({
-        id: c.id,
-        secret: (await revealCredential(options.db, options.credentialsKey, userId, c.id)) as string,
-      })),
-    );
+    const keys = await revealCredentials(options.db, options.credentialsKey, userId, provider);
     const server = options.serverKeys[provider];
     if (keys.length === 0 && server) keys.push({ id: `server-${provider}`, secret: server });
     return keys;
@@ -145,7 +139,7 @@ export function keyRing(options: KeyRingOptions) {
             return await request(key.secret);
           } catch (err) {
             if (!(err instanceof ProviderError)) throw err;
-            if (err.kind !== 'rate-limited') throw toFailure(err);
+            if (err.kind !== 'rate-limited') throw toApplicationFailure(err);
             const restMs = err.retryAfterMs ?? 30_000;
             await resting.block(`${key.id}:${model}`, Math.ceil(restMs / 1000));
             soonest = Math.min(soonest, restMs);
@@ -177,10 +171,4 @@ export class KeysResting extends Error {
       nextRetryDelay: this.retryAfterMs,
     });
   }
-}
-
-/** Provider errors as Temporal sees them: final ones stop retries with a message the user can act on. */
-function toFailure(err: ProviderError): Error {
-  if (err.kind === 'transient') return err;
-  return ApplicationFailure.nonRetryable(err.message, err.kind);
 }

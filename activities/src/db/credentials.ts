@@ -52,6 +52,18 @@ export async function deleteCredential(db: Knex, userId: string, id: string): Pr
   return (await db('credentials').where({ user_id: userId, id }).delete()) > 0;
 }
 
+interface SealedRow {
+  ciphertext: Buffer;
+  iv: Buffer;
+  tag: Buffer;
+}
+
+function unseal(key: Buffer, row: SealedRow): string {
+  const decipher = createDecipheriv('aes-256-gcm', key, row.iv);
+  decipher.setAuthTag(row.tag);
+  return Buffer.concat([decipher.update(row.ciphertext), decipher.final()]).toString('utf8');
+}
+
 /** The plain key, for activities calling the provider; undefined when it is not this user's. */
 export async function revealCredential(
   db: Knex,
@@ -60,8 +72,19 @@ export async function revealCredential(
   id: string,
 ): Promise<string | undefined> {
   const row = await db('credentials').where({ user_id: userId, id }).first('ciphertext', 'iv', 'tag');
-  if (!row) return undefined;
-  const decipher = createDecipheriv('aes-256-gcm', key, row.iv);
-  decipher.setAuthTag(row.tag);
-  return Buffer.concat([decipher.update(row.ciphertext), decipher.final()]).toString('utf8');
+  return row ? unseal(key, row) : undefined;
+}
+
+/** All of a user's plain keys for one provider, oldest first, in one query. */
+export async function revealCredentials(
+  db: Knex,
+  key: Buffer,
+  userId: string,
+  provider: CredentialProvider,
+): Promise<Array<{ id: string; secret: string }>> {
+  const rows = await db('credentials')
+    .where({ user_id: userId, provider })
+    .orderBy('created_at')
+    .select('id', 'ciphertext', 'iv', 'tag');
+  return rows.map((row: SealedRow & { id: string }) => ({ id: row.id, secret: unseal(key, row) }));
 }

@@ -38,7 +38,7 @@ export function voiceCatalog({ engines, keyFor }: VoiceCatalogDeps) {
   const provider = async (userId: string, name: TtsProviderName) => {
     const credential = ttsCredential[name];
     const key = credential ? await keyFor(userId, credential) : '';
-    return key === undefined ? undefined : engines.tts({ tts_provider: name } as Agent, key);
+    return key === undefined ? undefined : engines.tts({ tts_provider: name }, key);
   };
   const needKey = (name: TtsProviderName): never => {
     throw new HttpError(400, 'missing_credential', `Add a ${name} key under Credentials to list its voices`);

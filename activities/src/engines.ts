@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Agent, Config, LlmProviderName, TtsProviderName } from '@bolt/core';
+import { LRUCache } from 'lru-cache';
 import type { CredentialProvider } from './db/index.ts';
 import { GeminiLlmProvider } from './llm/gemini.ts';
 import { OpenAiLlmProvider } from './llm/openai.ts';
@@ -34,9 +36,26 @@ export const primaryModel = (agent: Agent) => agent.llm_model || defaultModels[a
 /**
  * Builds the engine an agent asks for, with the key of the user whose job runs. The embedded model is
  * given by processes that run jobs (the API lists voices only, and loads no model).
+ *
+ * Engines are kept per provider, model and key: an SDK client is costly to build (Google's loads its
+ * protos, about a second of CPU) and keeps its connections open for the next request.
  */
 export function engines(config: Config, local?: LlmProvider) {
   const espeak = new EspeakTtsProvider(config.ESPEAK_PATH);
+  const built = new LRUCache<string, LlmProvider | TtsProvider>({ max: 256 });
+  /** The engine for these settings, built once; the key is hashed so no secret is a map key. */
+  const reuse = <E extends LlmProvider | TtsProvider>(
+    settings: string[],
+    apiKey: string,
+    build: () => E,
+  ): E => {
+    const id = createHash('sha256')
+      .update([...settings, apiKey].join('\0'))
+      .digest('base64url');
+    const engine = (built.get(id) as E | undefined) ?? build();
+    built.set(id, engine);
+    return engine;
+  };
   const urls = {
     gemini: config.GEMINI_BASE_URL,
     openai: config.OPENAI_BASE_URL,
@@ -53,9 +72,17 @@ export function engines(config: Config, local?: LlmProvider) {
           if (!local) throw new Error('this process runs no embedded model');
           return local;
         case 'gemini':
-          return new GeminiLlmProvider({ apiKey, model, baseUrl: urls.gemini });
+          return reuse(
+            ['llm', 'gemini', model],
+            apiKey,
+            () => new GeminiLlmProvider({ apiKey, model, baseUrl: urls.gemini }),
+          );
         case 'openai':
-          return new OpenAiLlmProvider({ apiKey, model, baseUrl: urls.openai });
+          return reuse(
+            ['llm', 'openai', model],
+            apiKey,
+            () => new OpenAiLlmProvider({ apiKey, model, baseUrl: urls.openai }),
+          );
       }
     },
     tts(agent: Pick<Agent, 'tts_provider'>, apiKey: string): TtsProvider {
@@ -63,11 +90,23 @@ export function engines(config: Config, local?: LlmProvider) {
         case 'espeak':
           return espeak;
         case 'google':
-          return new GoogleTtsProvider({ apiKey, baseUrl: urls.googleTts });
+          return reuse(
+            ['tts', 'google'],
+            apiKey,
+            () => new GoogleTtsProvider({ apiKey, baseUrl: urls.googleTts }),
+          );
         case 'openai':
-          return new OpenAiTtsProvider({ apiKey, baseUrl: urls.openai });
+          return reuse(
+            ['tts', 'openai'],
+            apiKey,
+            () => new OpenAiTtsProvider({ apiKey, baseUrl: urls.openai }),
+          );
         case 'gemini':
-          return new GeminiTtsProvider({ apiKey, baseUrl: urls.gemini });
+          return reuse(
+            ['tts', 'gemini'],
+            apiKey,
+            () => new GeminiTtsProvider({ apiKey, baseUrl: urls.gemini }),
+          );
       }
     },
   };

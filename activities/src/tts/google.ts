@@ -38,17 +38,6 @@ function genderName(g: unknown): string | undefined {
   return name && name !== 'unspecified' && name !== 'ssml_voice_gender_unspecified' ? name : undefined;
 }
 
-/** Reads the sample rate from a WAV header, when the bytes are one. */
-export function wavSampleRate(audio: Buffer): number | undefined {
-  if (
-    audio.length < 28 ||
-    audio.toString('ascii', 0, 4) !== 'RIFF' ||
-    audio.toString('ascii', 8, 12) !== 'WAVE'
-  )
-    return undefined;
-  return audio.readUInt32LE(24);
-}
-
 /**
  * Google Cloud Text-to-Speech through the official client (`@google-cloud/text-to-speech`), with the
  * user's API key. LINEAR16 answers are WAV files (the API adds the RIFF header).
@@ -107,8 +96,7 @@ export class GoogleTtsProvider implements TtsProvider {
           ? Buffer.from(content)
           : Buffer.alloc(0);
     if (audio.length === 0) throw emptyReplyError(this.name, 'the answer had no audio', this.options.apiKey);
-    const sampleRate = wavSampleRate(audio);
-    return { audio, format: 'wav', ...(sampleRate ? { sampleRate } : {}) };
+    return { audio, format: 'wav' };
   }
 
   async listVoices(language?: string): Promise<Voice[]> {

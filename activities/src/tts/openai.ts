@@ -1,6 +1,5 @@
 import type OpenAI from 'openai';
 import { openAiClient, openAiFailure } from '../llm/openai.ts';
-import { wavSampleRate } from './google.ts';
 import type { TtsProvider, TtsRequest, TtsResult, Voice } from './provider.ts';
 
 export interface OpenAiTtsOptions {
@@ -56,8 +55,7 @@ export class OpenAiTtsProvider implements TtsProvider {
     } catch (err) {
       throw openAiFailure(err, 'openai', this.options.apiKey, req.signal);
     }
-    const sampleRate = wavSampleRate(audio);
-    return { audio, format: 'wav', ...(sampleRate ? { sampleRate } : {}) };
+    return { audio, format: 'wav' };
   }
 
   async listVoices(language?: string): Promise<Voice[]> {

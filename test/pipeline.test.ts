@@ -110,12 +110,18 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
 
   async function startJob(
     ownerId: string,
-    opts: { variations?: number; languages?: string[]; title?: string; budgetUsd?: number } = {},
+    opts: {
+      variations?: number;
+      languages?: string[];
+      title?: string;
+      budgetUsd?: number;
+      agent?: Agent;
+    } = {},
   ) {
     const jobId = crypto.randomUUID();
     const input: JobWorkflowInput = {
       jobId,
-      source: agent.idioma,
+      source: (opts.agent ?? agent).idioma,
       languages: opts.languages ?? LANGUAGES,
       variations: opts.variations ?? 1,
     };
@@ -123,7 +129,7 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
       id: jobId,
       owner_id: ownerId,
       agent_id: null,
-      agent_snapshot: agent,
+      agent_snapshot: opts.agent ?? agent,
       titulo: opts.title ?? 'A ponte de Alcântara',
       num_variacoes: input.variations,
       languages: input.languages,
@@ -247,6 +253,59 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
     }
   });
 
+  it("runs 20 variations × 10 languages: 200 narrations, every history far under Temporal's limits", async () => {
+    const languages = [
+      'pt-BR',
+      'en-US',
+      'en-GB',
+      'pt-PT',
+      'es-ES',
+      'es-US',
+      'fr-FR',
+      'de-DE',
+      'it-IT',
+      'ja-JP',
+    ];
+    const short = agentSchema.parse({
+      ...agent,
+      block_structure_prompt: '1 bloco de ~20 palavras: relato',
+      idiomas_alvo: languages.slice(1),
+    });
+    const ownerId = await newUser({
+      gemini: ['valid-gemini-scale-1', 'valid-gemini-scale-2'],
+      tts: ['valid-tts-scale-1', 'valid-tts-scale-2'],
+    });
+    const { jobId, handle } = await startJob(ownerId, {
+      agent: short,
+      variations: 20,
+      languages,
+      title: 'Escala',
+    });
+    expect((await handle.result()).status).toBe('completed');
+    const audio = (await listArtifacts(db, jobId)).filter((a) => a.kind === 'audio');
+    expect(audio).toHaveLength(200);
+
+    // Temporal warns at 10,240 events or 10 MB of history and stops a workflow at 51,200 or 50 MB.
+    const sizes = [{ id: workflowIds.job(jobId), ...(await historySize(workflowIds.job(jobId))) }];
+    for (let v = 1; v <= 20; v++)
+      for (const language of languages) {
+        const id = workflowIds.narration(jobId, v, language);
+        sizes.push({ id, ...(await historySize(id)) });
+      }
+    expect(sizes).toHaveLength(201);
+    // Far under means a quarter of the warning levels for the job, a hundredth for each narration.
+    const [parent, ...children] = sizes;
+    expect(parent?.events).toBeLessThan(2_560);
+    expect(parent?.bytes).toBeLessThan(2_500_000);
+    expect(Math.max(...children.map((c) => c.events))).toBeLessThan(102);
+    expect(Math.max(...children.map((c) => c.bytes))).toBeLessThan(100_000);
+  });
+
+  async function historySize(workflowId: string): Promise<{ events: number; bytes: number }> {
+    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    return { events: history.events?.length ?? 0, bytes: historyToJSON(history).length };
+  }
+
   it('an identical re-run makes no paid call: everything comes from the cache', async () => {
     const ownerId = await newUser({ gemini: ['valid-gemini-rerun'], tts: ['valid-tts-rerun'] });
     const first = await startJob(ownerId, { title: 'O farol esquecido' });
@@ -360,7 +419,7 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
       signal: editBlockSignal,
       signalArgs: [{ block: 1 }],
     });
-    expect((await narration.result()).status).toBe('completed');
+    expect((await narration.result()).audio).toBe(storageKeys.audio(jobId, 1, 'en-US'));
     const plan = JSON.parse(fs.readFileSync(file(storageKeys.narrationPlan(jobId, 1, 'en-US')), 'utf8'));
     const editedChunks = plan.chunks.filter((c: { block: number }) => c.block === 1);
     expect(editedChunks.map((c: { text: string }) => c.text).join(' ')).toBe(edited);

@@ -1,5 +1,6 @@
 import type { Config } from '@bolt/core';
 import { ApplicationFailure } from '@temporalio/common';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { type CredentialProvider, type Db, revealCredentials } from './db/index.ts';
 import { ProviderError, toApplicationFailure } from './providers/errors.ts';
@@ -12,6 +13,8 @@ export interface KeyRingOptions {
   serverKeys: Partial<Record<CredentialProvider, string>>;
   /** Requests per minute per key. */
   requestsPerMinute: Partial<Record<CredentialProvider, number>>;
+  /** Requests in flight at once per provider in this process, whatever the key. */
+  concurrency: Partial<Record<CredentialProvider, number>>;
   /** Waits without blocking the activity's heartbeats. */
   sleep?: (ms: number) => Promise<void>;
 }
@@ -47,8 +50,8 @@ export function providerKeys(options: Pick<KeyRingOptions, 'db' | 'credentialsKe
   };
 }
 
-/** Parses "gemini=60,google-tts=300" into requests per minute per provider. */
-export function parseRateLimits(spec: string): Partial<Record<CredentialProvider, number>> {
+/** Parses "gemini=60,google-tts=300" into a number per provider. */
+export function parseProviderLimits(spec: string): Partial<Record<CredentialProvider, number>> {
   return Object.fromEntries(
     spec
       .split(',')
@@ -84,6 +87,16 @@ export function keyRing(options: KeyRingOptions) {
   };
   // Keys (per model) that the provider throttled, resting until the time it named.
   const resting = new RateLimiterPostgres({ ...common, keyPrefix: 'resting', points: 1, duration: 1 });
+  // A request takes its provider's slot before its turn: a paced request never waits again after it.
+  const slots = new Map<CredentialProvider, LimitFunction>();
+  const slot = (provider: CredentialProvider) => {
+    let limit = slots.get(provider);
+    if (!limit) {
+      limit = pLimit(options.concurrency[provider] ?? 16);
+      slots.set(provider, limit);
+    }
+    return limit;
+  };
 
   const keysFor = providerKeys(options);
 
@@ -111,6 +124,40 @@ export function keyRing(options: KeyRingOptions) {
     }
   }
 
+  /** Tries the keys in turn, each at its pace; a throttled key rests while the next one takes over. */
+  async function withKeys<T>(
+    provider: CredentialProvider,
+    model: string,
+    keys: Array<{ id: string; secret: string }>,
+    request: (secret: string) => Promise<T>,
+  ): Promise<T> {
+    for (;;) {
+      let soonest = Number.POSITIVE_INFINITY;
+      for (const key of keys) {
+        let wait = await turn(provider, key.id, model);
+        while (wait > 0 && wait <= WAIT_IN_PLACE_MS) {
+          await sleep(wait);
+          wait = await turn(provider, key.id, model);
+        }
+        if (wait > 0) {
+          soonest = Math.min(soonest, wait);
+          continue;
+        }
+        try {
+          return await request(key.secret);
+        } catch (err) {
+          if (!(err instanceof ProviderError)) throw err;
+          if (err.kind !== 'rate-limited') throw toApplicationFailure(err);
+          const restMs = err.retryAfterMs ?? 30_000;
+          await resting.block(`${key.id}:${model}`, Math.ceil(restMs / 1000));
+          soonest = Math.min(soonest, restMs);
+        }
+      }
+      if (soonest > WAIT_IN_PLACE_MS) throw new KeysResting(provider, soonest);
+      await sleep(soonest);
+    }
+  }
+
   return {
     /**
      * Runs one provider request with one of the user's keys. Rate-limit errors rest that key and move to
@@ -123,31 +170,7 @@ export function keyRing(options: KeyRingOptions) {
       request: (secret: string) => Promise<T>,
     ): Promise<T> {
       const keys = await keysOf(userId, provider);
-      for (;;) {
-        let soonest = Number.POSITIVE_INFINITY;
-        for (const key of keys) {
-          let wait = await turn(provider, key.id, model);
-          while (wait > 0 && wait <= WAIT_IN_PLACE_MS) {
-            await sleep(wait);
-            wait = await turn(provider, key.id, model);
-          }
-          if (wait > 0) {
-            soonest = Math.min(soonest, wait);
-            continue;
-          }
-          try {
-            return await request(key.secret);
-          } catch (err) {
-            if (!(err instanceof ProviderError)) throw err;
-            if (err.kind !== 'rate-limited') throw toApplicationFailure(err);
-            const restMs = err.retryAfterMs ?? 30_000;
-            await resting.block(`${key.id}:${model}`, Math.ceil(restMs / 1000));
-            soonest = Math.min(soonest, restMs);
-          }
-        }
-        if (soonest > WAIT_IN_PLACE_MS) throw new KeysResting(provider, soonest);
-        await sleep(soonest);
-      }
+      return slot(provider)(() => withKeys(provider, model, keys, request));
     },
   };
 }

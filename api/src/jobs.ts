@@ -183,31 +183,35 @@ async function launch(
 
 /**
  * Step-level progress of a job and of its narrations (child workflows): each workflow's `progress`
- * query, its result once it completed, and the DB summary when neither can be had (Temporal down, no
- * worker, failed run).
+ * query; the job's result once it completed when the query cannot be answered (no worker); the DB
+ * summary when neither can be had (Temporal down, failed run).
  */
 export async function jobProgress(services: JobServices, jobId: string): Promise<JobProgress | undefined> {
-  const job = await workflowProgress(services.client, workflowIds.job(jobId));
+  const job = await jobWorkflowProgress(services.client, workflowIds.job(jobId));
   if (!job) {
     const row = await getJob(services.db, jobId);
     return row ? { jobId, status: row.status, steps: [] } : undefined;
   }
-  const children = await Promise.all((job.children ?? []).map((id) => workflowProgress(services.client, id)));
+  const children = await Promise.all((job.children ?? []).map((id) => queryProgress(services.client, id)));
   return { ...job, steps: [...job.steps, ...children.flatMap((c) => c?.steps ?? [])] };
 }
 
-async function workflowProgress(client: Client, workflowId: string): Promise<JobProgress | undefined> {
+const deadline = () => Date.now() + 3_000;
+
+async function queryProgress(client: Client, workflowId: string): Promise<JobProgress | undefined> {
   const handle = client.workflow.getHandle(workflowId);
-  const deadline = () => Date.now() + 3_000;
+  return client.withDeadline(deadline(), () => handle.query<JobProgress>('progress')).catch(() => undefined);
+}
+
+async function jobWorkflowProgress(client: Client, workflowId: string): Promise<JobProgress | undefined> {
+  const progress = await queryProgress(client, workflowId);
+  if (progress) return progress;
+  const handle = client.workflow.getHandle(workflowId);
   try {
-    return await client.withDeadline(deadline(), () => handle.query<JobProgress>('progress'));
+    const { status } = await client.withDeadline(deadline(), () => handle.describe());
+    if (status.name === 'COMPLETED') return (await handle.result()) as JobProgress;
   } catch {
-    try {
-      const { status } = await client.withDeadline(deadline(), () => handle.describe());
-      if (status.name === 'COMPLETED') return (await handle.result()) as JobProgress;
-    } catch {
-      // not started yet, or Temporal unreachable
-    }
-    return undefined;
+    // not started yet, or Temporal unreachable
   }
+  return undefined;
 }

@@ -14,7 +14,7 @@ import {
   LocalLlmProvider,
   type Logger,
   migrate,
-  parseRateLimits,
+  parseProviderLimits,
   type Storage,
   serverKeys,
 } from '@bolt/activities';
@@ -87,7 +87,8 @@ export function activityDeps(config: Config, db: Db, storage: Storage, log: Logg
       db,
       credentialsKey: serverSecrets(config).credentialsKey,
       serverKeys: serverKeys(config),
-      requestsPerMinute: parseRateLimits(config.BOLT_RATE_LIMITS),
+      requestsPerMinute: parseProviderLimits(config.BOLT_RATE_LIMITS),
+      concurrency: parseProviderLimits(config.BOLT_PROVIDER_CONCURRENCY),
     }),
   };
 }

@@ -68,6 +68,8 @@ export async function startEmbeddedTemporal(config: Config): Promise<EmbeddedTem
     '--port', String(config.TEMPORAL_PORT),
     '--ui-port', String(config.TEMPORAL_UI_PORT),
     '--db-filename', path.join(config.dataDir, 'temporal.db'),
+    '--sqlite-pragma', 'journal_mode=wal',
+    '--sqlite-pragma', 'synchronous=normal',
     '--namespace', config.TEMPORAL_NAMESPACE,
     '--log-level', 'error',
   ], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });

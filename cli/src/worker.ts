@@ -15,7 +15,7 @@ export async function startWorker(config: Config, address: string, activities: J
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     workflowsPath: require.resolve('@bolt/workflows'),
     activities,
-    maxConcurrentActivityTaskExecutions: 8,
+    maxConcurrentActivityTaskExecutions: config.BOLT_WORKER_ACTIVITIES,
     // Heartbeats reach the server within a second, so a cancelled job's activities hear of it at once.
     maxHeartbeatThrottleInterval: '1 second',
     shutdownGraceTime: '30 seconds',

@@ -32,6 +32,8 @@ export const envSchema = z.object({
   TEMPORAL_ADDRESS: z.string().min(1).optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
   TEMPORAL_TASK_QUEUE: z.string().min(1).default('bolt'),
+  /** Activities a worker runs at once: most of them wait on a provider, so far more than the cores. */
+  BOLT_WORKER_ACTIVITIES: z.coerce.number().int().min(1).max(1000).default(32),
   TEMPORAL_API_KEY: z.string().min(1).optional(),
   TEMPORAL_TLS: bool.default(false),
   TEMPORAL_TLS_CERT: z.string().min(1).optional(),
@@ -61,6 +63,11 @@ export const envSchema = z.object({
     .string()
     .regex(/^([a-z-]+=\d+)(,[a-z-]+=\d+)*$/, 'must look like gemini=60,google-tts=300')
     .default('gemini=60,google-tts=300,openai=60'),
+  /** Requests in flight at once per provider in each worker, whatever the key: "google-tts=16". */
+  BOLT_PROVIDER_CONCURRENCY: z
+    .string()
+    .regex(/^([a-z-]+=[1-9]\d*)(,[a-z-]+=[1-9]\d*)*$/, 'must look like gemini=16,google-tts=16')
+    .default('gemini=16,google-tts=16,openai=16'),
   /** Price table overrides as JSON, merged over the built-in one (see core/src/prices.ts). */
   BOLT_PRICES: z
     .string()

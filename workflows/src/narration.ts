@@ -1,4 +1,4 @@
-import type { JobProgress, NarrationWorkflowInput } from '@bolt/core';
+import type { NarrationWorkflowInput } from '@bolt/core';
 import { defineSignal, isCancellation, setHandler } from '@temporalio/workflow';
 import { eachLimited, type StepName, stepTracker } from './steps.ts';
 
@@ -11,7 +11,8 @@ export const editBlockSignal = defineSignal<[{ block: number }]>('editBlock');
 /** Chunks synthesized at once per narration; providers' own request rates are limited by the key ring. */
 const SPEECH_CONCURRENCY = 4;
 
-export interface NarrationResult extends JobProgress {
+/** References only: the narration's steps are its `progress` query's, not part of what the job records. */
+export interface NarrationResult {
   audio: string;
   script: string;
   subtitles: { srt: string; vtt: string };
@@ -69,7 +70,6 @@ export async function narrationWorkflow(input: NarrationWorkflowInput): Promise<
       if (edits !== seen) continue;
       t.state.status = 'completed';
       return {
-        ...t.progress(),
         audio: audio.key,
         script: script.key,
         subtitles: audio.subtitles,

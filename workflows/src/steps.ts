@@ -7,10 +7,11 @@ export const progressQuery = defineQuery<JobProgress>('progress');
 /**
  * Provider calls are retried with backoff (a provider's requested delay wins, see keys.ts); final
  * errors (bad key, bad request, budget) are not retried. Long activities heartbeat every few seconds, so
- * one lost with its worker is retried after a minute, not after the whole timeout.
+ * one lost with its worker is retried after a minute, not after the whole timeout; the timeout is long
+ * because a step may wait its turn on the embedded model behind every other step the worker runs.
  */
 const activityOptions: ActivityOptions = {
-  startToCloseTimeout: '10 minutes',
+  startToCloseTimeout: '1 hour',
   heartbeatTimeout: '1 minute',
   retry: {
     initialInterval: '1 second',

@@ -95,13 +95,14 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
   });
 
   /** A user with the given keys (stored encrypted, like the API does). */
-  async function newUser(keys: { gemini: string[]; tts: string[] }): Promise<string> {
+  async function newUser(keys: { gemini?: string[]; tts?: string[]; openai?: string[] }): Promise<string> {
     const [user] = await db('users')
       .insert({ email: `${crypto.randomUUID()}@example.test` })
       .returning('id');
     for (const [provider, secrets] of [
-      ['gemini', keys.gemini],
-      ['google-tts', keys.tts],
+      ['gemini', keys.gemini ?? []],
+      ['google-tts', keys.tts ?? []],
+      ['openai', keys.openai ?? []],
     ] as const)
       for (const secret of secrets)
         await createCredential(db, credentialsKey, { userId: user.id, provider, label: provider, secret });
@@ -145,6 +146,14 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
   }
 
   const file = (key: string) => path.join(filesDir, key);
+  /** Integrated loudness of a stored narration, measured by ffmpeg's EBU R128 meter. */
+  const loudness = (key: string) => {
+    // biome-ignore format: one ffmpeg flag and its value per line reads best
+    const meter = spawnSync(ffmpeg, [
+      '-hide_banner', '-nostats', '-i', file(key), '-af', 'ebur128', '-f', 'null', '-',
+    ], { encoding: 'utf8' }).stderr;
+    return Number(/I:\s+(-?[\d.]+) LUFS/.exec(meter.split('Summary:')[1] ?? '')?.[1]);
+  };
   const probe = (key: string) =>
     JSON.parse(
       execFileSync(ffprobe, [
@@ -210,23 +219,7 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
     );
     expect(new Set(scripts).size).toBe(3);
 
-    // Loudness of one narration, measured by ffmpeg's EBU R128 meter.
-    const meter = spawnSync(
-      ffmpeg,
-      [
-        '-hide_banner',
-        '-nostats',
-        '-i',
-        file(job?.result?.audio['en-US'] as string),
-        '-af',
-        'ebur128',
-        '-f',
-        'null',
-        '-',
-      ],
-      { encoding: 'utf8' },
-    ).stderr;
-    const integrated = Number(/I:\s+(-?[\d.]+) LUFS/.exec(meter.split('Summary:')[1] ?? '')?.[1]);
+    const integrated = loudness(job?.result?.audio['en-US'] as string);
     expect(integrated).toBeGreaterThan(-17.5);
     expect(integrated).toBeLessThan(-14.5);
 
@@ -305,6 +298,34 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
     const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
     return { events: history.events?.length ?? 0, bytes: historyToJSON(history).length };
   }
+
+  it.each([
+    { name: 'OpenAI models and OpenAI TTS', llm: 'openai', tts: 'openai', api: 'openai' },
+    { name: 'Gemini models and Gemini TTS', llm: 'gemini', tts: 'gemini', api: 'gemini' },
+  ] as const)('delivers a job on $name: MP3s at −16 LUFS with subtitles', async ({ llm, tts, api }) => {
+    const other = agentSchema.parse({
+      ...agent,
+      llm_provider: llm,
+      llm_model: llm === 'openai' ? 'gpt-4o-mini' : 'gemini-2.5-flash',
+      llm_fallback_model: '',
+      tts_provider: tts,
+      default_voices: {},
+    });
+    const key = `valid-${api}-whole-job`;
+    const ownerId = await newUser({ [api]: [key] });
+    const { jobId, handle } = await startJob(ownerId, { agent: other, languages: ['pt-BR', 'en-US'] });
+    expect((await handle.result()).status).toBe('completed');
+    const speech = fake.requests.filter((r) => r.key === key && r.completed && /speech|tts/i.test(r.path));
+    expect(speech.length).toBeGreaterThanOrEqual(2);
+    for (const language of ['pt-BR', 'en-US']) {
+      const mp3 = storageKeys.audio(jobId, 1, language);
+      expect(Number(probe(mp3).format.duration)).toBeGreaterThan(1);
+      expect(Math.abs(loudness(mp3) + 16)).toBeLessThan(1);
+      expect(fs.readFileSync(file(storageKeys.subtitles(jobId, 1, language, 'srt')), 'utf8')).toMatch(
+        /^1\n00:00:00,000 --> /,
+      );
+    }
+  });
 
   it('an identical re-run makes no paid call: everything comes from the cache', async () => {
     const ownerId = await newUser({ gemini: ['valid-gemini-rerun'], tts: ['valid-tts-rerun'] });

@@ -33,16 +33,24 @@ export class OpenAiTtsProvider implements TtsProvider {
   readonly name = 'openai-tts';
   /** OpenAI's limit is 4,096 characters; counting bytes keeps every request under it. */
   readonly maxInputBytes = 4096;
-  private readonly client: OpenAI;
+  private client?: OpenAI;
 
-  constructor(private readonly options: OpenAiTtsOptions) {
-    this.client = openAiClient(options.apiKey, options.baseUrl, options.timeoutMs ?? 120_000);
+  constructor(private readonly options: OpenAiTtsOptions) {}
+
+  /** Built on first request: the SDK refuses an empty key, and reading the limit needs none. */
+  private get api(): OpenAI {
+    this.client ??= openAiClient(
+      this.options.apiKey,
+      this.options.baseUrl,
+      this.options.timeoutMs ?? 120_000,
+    );
+    return this.client;
   }
 
   async synthesize(req: TtsRequest): Promise<TtsResult> {
     let audio: Buffer;
     try {
-      const res = await this.client.audio.speech.create(
+      const res = await this.api.audio.speech.create(
         {
           model: this.options.model ?? 'gpt-4o-mini-tts',
           voice: req.voice?.toLowerCase() ?? this.options.defaultVoice ?? 'alloy',

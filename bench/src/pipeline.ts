@@ -16,6 +16,7 @@ import { assembleNarration, createActivities, insertJob, type JobActivities } fr
 import { startJob } from '@bolt/api';
 import { activityDeps, freePort, openStack } from '@bolt/cli';
 import { type Agent, agentSchema, loadConfig, planBlocks, storageKeys, workflowIds } from '@bolt/core';
+import { SPEECH_CONCURRENCY } from '@bolt/workflows';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startFakeProviders } from '../../test/fakes/providers.ts';
@@ -24,8 +25,6 @@ Runtime.install({ logger: new DefaultLogger('ERROR') });
 const root = path.resolve(import.meta.dirname, '../..');
 const LATENCY_MS = 200;
 const TTS_LIMIT = 5000;
-/** Chunks a narration synthesizes at once (the narration workflow's bound). */
-const SPEECH_CONCURRENCY = 4;
 const V = 3;
 const languages = ['pt-BR', 'en-US', 'es-ES'];
 

@@ -1,5 +1,5 @@
 import type { NarrationWorkflowInput } from '@bolt/core';
-import { defineSignal, isCancellation, setHandler } from '@temporalio/workflow';
+import { defineSignal, isCancellation, patched, setHandler } from '@temporalio/workflow';
 import { eachLimited, type StepName, stepTracker } from './steps.ts';
 
 /**
@@ -8,8 +8,12 @@ import { eachLimited, type StepName, stepTracker } from './steps.ts';
  */
 export const editBlockSignal = defineSignal<[{ block: number }]>('editBlock');
 
-/** Chunks synthesized at once per narration; providers' own request rates are limited by the key ring. */
-const SPEECH_CONCURRENCY = 4;
+/**
+ * Chunks synthesized at once per narration; providers' request rates and requests in flight are limited
+ * by the key ring. Narrations started before the `speech-8-at-once` patch keep their 4.
+ */
+export const SPEECH_CONCURRENCY = 8;
+const speechConcurrency = () => (patched('speech-8-at-once') ? SPEECH_CONCURRENCY : 4);
 
 /** References only: the narration's steps are its `progress` query's, not part of what the job records. */
 export interface NarrationResult {
@@ -62,7 +66,7 @@ export async function narrationWorkflow(input: NarrationWorkflowInput): Promise<
       t.steps.splice(0, t.steps.length, ...t.steps.filter((s) => !s.id.startsWith(`${prefix}.tts-`)));
       await eachLimited(
         Array.from({ length: chunks }, (_, i) => i),
-        SPEECH_CONCURRENCY,
+        speechConcurrency(),
         (chunk) => t.step(names.speech(chunk, chunks), (a) => a.synthesizeChunk({ ...ref, chunk })),
       );
       const audio = await t.step(names.audio, (a) => a.assembleNarration(ref));

@@ -10,6 +10,7 @@ import {
   jobUsage,
   listArtifacts,
 } from '@bolt/activities';
+import { jobProgress } from '@bolt/api';
 import {
   type Agent,
   agentSchema,
@@ -21,6 +22,7 @@ import {
   workflowIds,
 } from '@bolt/core';
 import { editBlockSignal, type jobWorkflow, narrationWorkflow } from '@bolt/workflows';
+import { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -292,6 +294,30 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
     expect(parent?.bytes).toBeLessThan(2_500_000);
     expect(Math.max(...children.map((c) => c.events))).toBeLessThan(102);
     expect(Math.max(...children.map((c) => c.bytes))).toBeLessThan(100_000);
+
+    // The job's progress lists all 200 narrations' steps; once read, closed narrations are not queried
+    // again (a query on a closed workflow makes a worker replay it).
+    let queries = 0;
+    const counting = new Client({
+      connection: env.connection,
+      interceptors: {
+        workflow: [
+          {
+            query: (input, next) => {
+              queries++;
+              return next(input);
+            },
+          },
+        ],
+      },
+    });
+    const services = { db, client: counting, config: loadConfig({ BOLT_DATA_DIR: filesDir }) };
+    const first = await jobProgress(services, jobId);
+    expect(first?.steps.filter((s) => s.id.endsWith('.audio'))).toHaveLength(200);
+    expect(queries).toBe(201);
+    queries = 0;
+    expect(await jobProgress(services, jobId)).toEqual(first);
+    expect(queries).toBe(1);
   });
 
   async function historySize(workflowId: string): Promise<{ events: number; bytes: number }> {

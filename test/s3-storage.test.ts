@@ -56,6 +56,8 @@ describe('S3Storage against an S3-compatible server', () => {
     expect(await storage.get('jobs/j1/scripts/pt-BR.md')).toEqual(body);
     expect(await storage.size('jobs/j1/audio/pt-BR.mp3')).toBe(2048);
     expect(await storage.size('jobs/j1/missing.md')).toBeUndefined();
+    expect((await storage.find('jobs/j1/audio/pt-BR.mp3'))?.length).toBe(2048);
+    expect(await storage.find('jobs/j1/missing.md')).toBeUndefined();
     expect(await text(await storage.stream('jobs/j1/scripts/pt-BR.md', { start: 0, end: 1 }))).toBe('Ol');
     await storage.deletePrefix('jobs/j1');
     expect(await storage.size('jobs/j1/scripts/pt-BR.md')).toBeUndefined();

@@ -85,8 +85,12 @@ export function createActivities(deps: ActivityDeps) {
 
   /** Writes a step's text unless it is already stored (a retry, or a block the user edited). */
   async function textStep(key: string, produce: () => Promise<string>, target?: number): Promise<StepOutput> {
-    if ((await storage.size(key)) === undefined) await storage.put(key, await beating(produce), MARKDOWN);
-    const written = words((await storage.get(key)).toString());
+    let text = (await storage.find(key))?.toString();
+    if (text === undefined) {
+      text = await beating(produce);
+      await storage.put(key, text, MARKDOWN);
+    }
+    const written = words(text);
     return { key, attempt: attempt(), detail: target ? `${written} of ${target} words` : `${written} words` };
   }
 

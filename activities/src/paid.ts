@@ -47,10 +47,6 @@ export function paidCalls(deps: PaidCallDeps) {
   const { db, storage, log, engines, keys, prices } = deps;
   const step = () => activityInfo().activityId;
 
-  async function cached(key: string): Promise<Buffer | undefined> {
-    return (await storage.size(key)) === undefined ? undefined : storage.get(key);
-  }
-
   /** One model call, from the cache when the same request was answered before. */
   async function generateOnce(job: JobRow, model: string, prompt: string, maxTokens: number) {
     const agent = job.agent_snapshot;
@@ -61,7 +57,7 @@ export function paidCalls(deps: PaidCallDeps) {
       'llm',
       hashOf({ provider, model, system, prompt, maxTokens }),
     );
-    const hit = await cached(key);
+    const hit = await storage.find(key);
     if (hit) {
       await recordUsage(db, { job_id: job.id, step: step(), provider, model, cost_usd: 0, cached: true });
       return JSON.parse(hit.toString()) as LlmResult;

@@ -13,6 +13,8 @@ describe('LocalStorage', () => {
     expect((await storage.get('jobs/a/script.md')).toString()).toBe('Olá, Alcântara');
     expect(await storage.size('jobs/a/script.md')).toBe(Buffer.byteLength('Olá, Alcântara'));
     expect(await storage.size('jobs/a/missing.md')).toBeUndefined();
+    expect((await storage.find('jobs/a/script.md'))?.toString()).toBe('Olá, Alcântara');
+    expect(await storage.find('jobs/a/missing.md')).toBeUndefined();
     expect(await text(await storage.stream('jobs/a/script.md', { start: 0, end: 1 }))).toBe('Ol');
     await storage.deletePrefix('jobs/a');
     expect(await storage.size('jobs/a/script.md')).toBeUndefined();

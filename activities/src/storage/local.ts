@@ -24,6 +24,15 @@ export class LocalStorage implements Storage {
     return fs.readFile(this.file(key));
   }
 
+  async find(key: string): Promise<Buffer | undefined> {
+    try {
+      return await this.get(key);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  }
+
   async stream(key: string, range?: { start: number; end: number }): Promise<Readable> {
     const file = this.file(key);
     await fs.access(file);

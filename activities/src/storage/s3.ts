@@ -53,6 +53,15 @@ export class S3Storage implements Storage {
     );
   }
 
+  async find(key: string): Promise<Buffer | undefined> {
+    try {
+      return await this.get(key);
+    } catch (err) {
+      if ((err as { name?: string }).name === 'NoSuchKey') return undefined;
+      throw err;
+    }
+  }
+
   async stream(key: string, range?: { start: number; end: number }): Promise<Readable> {
     const res = await this.client.send(
       new GetObjectCommand({

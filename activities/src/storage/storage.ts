@@ -4,6 +4,8 @@ import type { Readable } from 'node:stream';
 export interface Storage {
   put(key: string, body: Buffer | string, contentType: string): Promise<void>;
   get(key: string): Promise<Buffer>;
+  /** The object, or undefined when it does not exist: one round trip where size-then-get takes two. */
+  find(key: string): Promise<Buffer | undefined>;
   /** Streams an object; `range` is inclusive, as in HTTP. */
   stream(key: string, range?: { start: number; end: number }): Promise<Readable>;
   /** Size in bytes, or undefined when the object does not exist. */

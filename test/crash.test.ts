@@ -106,7 +106,7 @@ describe('a killed process loses no work', () => {
       await calmStack.exited;
 
       // The same jobs, with the whole product killed twice at random points (each kill costs the
-      // heartbeat timeout: a minute before the lost steps are retried).
+      // heartbeat timeout: 20 seconds before the lost steps are retried).
       const storm = await stackEnv('storm');
       let current = start(storm);
       await current.waitFor(RUNNING);

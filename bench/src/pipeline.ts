@@ -92,7 +92,18 @@ async function sequentialBaseline(title: string): Promise<number> {
   return performance.now() - t0;
 }
 
-async function bolt(title: string): Promise<{ ms: number; jobId: string }> {
+/** Busy and total CPU time of the whole machine so far, from /proc/stat (Linux), in clock ticks. */
+function machineCpu(): { busy: number; total: number } | undefined {
+  if (!fs.existsSync('/proc/stat')) return undefined;
+  const ticks =
+    fs.readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+  const total = ticks.reduce((n, t) => n + t, 0);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0); // idle + iowait
+  return { busy: total - idle, total };
+}
+
+async function bolt(title: string): Promise<{ ms: number; jobId: string; cpuBusy?: number }> {
+  const cpu0 = machineCpu();
   const t0 = performance.now();
   const jobId = await startJob(stack, {
     ownerId: stack.ownerId,
@@ -102,7 +113,11 @@ async function bolt(title: string): Promise<{ ms: number; jobId: string }> {
     variations: V,
   });
   await stack.client.workflow.getHandle(workflowIds.job(jobId)).result();
-  return { ms: performance.now() - t0, jobId };
+  const ms = performance.now() - t0;
+  const cpu1 = machineCpu();
+  // Share of all cores busy during the job (Temporal, PostgreSQL, the worker, ffmpeg, the fakes).
+  const cpuBusy = cpu0 && cpu1 ? (cpu1.busy - cpu0.busy) / (cpu1.total - cpu0.total) : undefined;
+  return { ms, jobId, cpuBusy };
 }
 
 /** Every narration's chunks (block and size in bytes) of a job, from the narration plans. */
@@ -156,7 +171,7 @@ try {
   const before = paidCalls();
   const baselineMs = await sequentialBaseline('A ponte de Alcântara');
   const calls = paidCalls() - before;
-  const { ms: boltMs, jobId } = await bolt('O farol esquecido');
+  const { ms: boltMs, jobId, cpuBusy } = await bolt('O farol esquecido');
 
   // Critical path in provider calls: premise, master blocks one by one, variation blocks (in parallel),
   // adaptation (in parallel), then the longest narration's speech in waves of SPEECH_CONCURRENCY.
@@ -170,6 +185,8 @@ try {
     baselineMs: Math.round(baselineMs),
     boltMs: Math.round(boltMs),
     speedup: round(baselineMs / boltMs),
+    cores: os.availableParallelism(),
+    cpuBusyDuringBolt: cpuBusy === undefined ? null : round(cpuBusy),
     idealParallelism: round(idealParallelism),
     fanOutEfficiency: round(baselineMs / boltMs / idealParallelism),
     orchestrationOverhead: round(boltMs / (criticalCalls * LATENCY_MS)),

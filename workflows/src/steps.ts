@@ -6,13 +6,13 @@ export const progressQuery = defineQuery<JobProgress>('progress');
 
 /**
  * Provider calls are retried with backoff (a provider's requested delay wins, see keys.ts); final
- * errors (bad key, bad request, budget) are not retried. Long activities heartbeat every few seconds, so
- * one lost with its worker is retried after a minute, not after the whole timeout; the timeout is long
+ * errors (bad key, bad request, budget) are not retried. Activities heartbeat every 5 seconds, so one
+ * lost with its worker is retried after 20 seconds, not after the whole timeout; the timeout is long
  * because a step may wait its turn on the embedded model behind every other step the worker runs.
  */
 const activityOptions: ActivityOptions = {
   startToCloseTimeout: '1 hour',
-  heartbeatTimeout: '1 minute',
+  heartbeatTimeout: '20 seconds',
   retry: {
     initialInterval: '1 second',
     backoffCoefficient: 2,

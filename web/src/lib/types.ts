@@ -1,20 +1,10 @@
 // Shapes of the API's answers (see GET /openapi.json for the request bodies; answers follow api/src/routes).
 
-export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
-export type StepState = 'pending' | 'running' | 'completed' | 'failed';
+// Steps and the estimate are core's own types, so the pages read exactly what the workflows record.
+import type { JobStatus, Step } from '@bolt/core/domain';
+import type { JobEstimate as Estimate } from '@bolt/core/estimate';
 
-export interface Step {
-  id: string;
-  label: string;
-  state: StepState;
-  attempt?: number;
-  startedAt?: string;
-  finishedAt?: string;
-  output?: string;
-  /** A short note about the result, e.g. "412 of 400 words". */
-  detail?: string;
-  error?: string;
-}
+export type { JobStatus, Step, StepState } from '@bolt/core/domain';
 
 export interface Job {
   id: string;
@@ -45,12 +35,7 @@ export interface JobUsage {
 }
 
 /** What a job will probably use and cost, before it starts (POST /api/jobs/estimate). */
-export interface JobEstimate {
-  llmCalls: number;
-  tokensIn: number;
-  tokensOut: number;
-  ttsChars: number;
-  costUsd: number;
+export interface JobEstimate extends Estimate {
   model: string;
   tts_provider: string;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { estimateCost, type PriceTable, storageKeys, ttsUsageName } from '@bolt/core';
 import { activityInfo, cancellationSignal } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { type AudioTools, CHUNK_RATE, toWav } from './audio/ffmpeg.ts';
+import { type AudioTools, chunkSeconds, toWav } from './audio/ffmpeg.ts';
 import type { Db, JobRow } from './db/index.ts';
 import { type Engines, llmCredential, ttsCredential } from './engines.ts';
 import { type KeyRing, KeysResting } from './keys.ts';
@@ -172,8 +172,7 @@ export function paidCalls(deps: PaidCallDeps) {
       await spend.settle({
         chars,
         bytes: Buffer.byteLength(text),
-        // A bit-exact WAV from toWav: a 44-byte header, then 16-bit samples.
-        audio_seconds: (wav.length - 44) / (2 * CHUNK_RATE),
+        audio_seconds: chunkSeconds(wav),
         cost_usd: cost,
       });
       log.info({ event: 'call.completed', step: step(), provider, key }, 'paid call completed');

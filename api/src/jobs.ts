@@ -37,10 +37,15 @@ export interface NewJob {
   budgetUsd?: number;
 }
 
+/** The languages a job narrates: those asked for, else the agent's own followed by its targets. */
+export const jobLanguages = (agent: Agent, requested?: string[]) => [
+  ...new Set(requested ?? [agent.idioma, ...agent.idiomas_alvo]),
+];
+
 /** Records a job and starts its workflow (workflow id = job id). */
 export async function startJob({ db, client, config }: JobServices, job: NewJob): Promise<string> {
   const jobId = randomUUID();
-  const languages = [...new Set(job.languages ?? [job.agent.idioma, ...job.agent.idiomas_alvo])];
+  const languages = jobLanguages(job.agent, job.languages);
   await insertJob(db, {
     id: jobId,
     owner_id: job.ownerId,

@@ -54,11 +54,12 @@ const config = loadConfig({
   BOLT_LOG_LEVEL: 'warn',
 });
 const stack = await openStack(config, { worker: true, join: false });
+const deps = activityDeps(config, stack.db, stack.storage, stack.log);
 const paidCalls = () => fake.requests.filter((r) => r.completed).length;
 
 /** The original system's way: every call one after another, in one process. */
 async function sequentialBaseline(title: string): Promise<number> {
-  const acts: JobActivities = createActivities(activityDeps(config, stack.db, stack.storage, stack.log));
+  const acts: JobActivities = createActivities(deps);
   const env = new MockActivityEnvironment();
   const run = <A extends unknown[], R>(fn: (...a: A) => Promise<R>, ...args: A) =>
     env.run(fn, ...args) as Promise<R>;
@@ -142,7 +143,7 @@ function fewestRequests(chunks: Array<{ block: number; bytes: number }>): number
 
 /** ffmpeg time ÷ audio duration: a 30-minute narration from 60-second chunks, 10 blocks. */
 async function assemblyRatio(): Promise<number> {
-  const { ffmpeg } = activityDeps(config, stack.db, stack.storage, stack.log).audio;
+  const { ffmpeg } = deps.audio;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bolt-bench-audio-'));
   const file = path.join(dir, 'chunk.wav');
   // biome-ignore format: one ffmpeg flag and its value per line reads best
@@ -155,7 +156,7 @@ async function assemblyRatio(): Promise<number> {
   const chunks = Array.from({ length: 30 }, (_, i) => ({ wav, block: Math.floor(i / 3) }));
   const t0 = performance.now();
   const { durationSeconds } = await assembleNarration(
-    { ffmpeg, ffprobe: activityDeps(config, stack.db, stack.storage, stack.log).audio.ffprobe },
+    deps.audio,
     chunks,
     Array.from({ length: 10 }, (_, i) => `Block ${i + 1}`),
     { title: 'Bench', artist: 'Bolt', language: 'en-US' },

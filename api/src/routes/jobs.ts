@@ -26,7 +26,15 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { HttpError, idParam, notFound, parse } from '../http.ts';
-import { badAgent, editBlock, type JobServices, jobProgress, retryJob, startJobWithAgent } from '../jobs.ts';
+import {
+  badAgent,
+  editBlock,
+  type JobServices,
+  jobLanguages,
+  jobProgress,
+  retryJob,
+  startJobWithAgent,
+} from '../jobs.ts';
 import type { RouteDoc } from '../openapi.ts';
 
 const newJob = z.object({
@@ -96,6 +104,7 @@ export const jobDocs: Record<string, RouteDoc> = {
 
 export function jobRoutes(services: JobServices & { storage: Storage }): Router {
   const { db, client, storage, config } = services;
+  const prices = priceTable(config.BOLT_PRICES);
   // The Web UI: the configured one, or the embedded server's on its port; unknown for an external cluster.
   const uiBase =
     config.TEMPORAL_UI_URL ??
@@ -147,10 +156,10 @@ export function jobRoutes(services: JobServices & { storage: Storage }): Router 
     const estimate = estimateJob(
       agent,
       {
-        languages: body.languages ?? [...new Set([agent.idioma, ...agent.idiomas_alvo])],
+        languages: jobLanguages(agent, body.languages),
         variations: body.num_variacoes,
       },
-      priceTable(config.BOLT_PRICES),
+      prices,
       primaryModel(agent),
     );
     ctx.body = { ...estimate, model: primaryModel(agent), tts_provider: agent.tts_provider };

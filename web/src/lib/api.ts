@@ -142,11 +142,17 @@ export async function request(path: string, init: RequestInit = {}): Promise<Res
   return res;
 }
 
-async function json<T>(method: string, path: string, body?: unknown, headers: HeadersInit = {}): Promise<T> {
+async function json<T>(
+  method: string,
+  path: string,
+  body?: unknown,
+  { headers = {}, signal }: { headers?: HeadersInit; signal?: AbortSignal } = {},
+): Promise<T> {
   const res = await request(path, {
     method,
     headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
+    signal,
   });
   return (res.status === 204 ? undefined : await res.json()) as T;
 }
@@ -180,17 +186,14 @@ export const jobs = {
     json<Page<Job>>('GET', `/api/jobs${query(q)}`),
   get: (id: string) => json<JobDetail>('GET', `/api/jobs/${id}`),
   start: (body: NewJobBody & { titulo: string }, idempotencyKey?: string) =>
-    json<Job>('POST', '/api/jobs', body, idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {}),
+    json<Job>('POST', '/api/jobs', body, {
+      headers: idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {},
+    }),
   batch: (body: NewJobBody & { titulos: string[] }) =>
     json<{ items: Job[] }>('POST', '/api/jobs/batch', body),
   /** What one job would probably use and cost (an estimate: cached work costs nothing). */
   estimate: (body: Omit<NewJobBody, 'budget_usd'>, signal?: AbortSignal) =>
-    request('/api/jobs/estimate', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal,
-    }).then((r) => r.json() as Promise<JobEstimate>),
+    json<JobEstimate>('POST', '/api/jobs/estimate', body, { signal }),
   cancel: (id: string) => json<{ id: string; status: string }>('POST', `/api/jobs/${id}/cancel`),
   retry: (id: string) => json<Job>('POST', `/api/jobs/${id}/retry`),
   remove: (id: string) => json<void>('DELETE', `/api/jobs/${id}`),

@@ -6,6 +6,7 @@ import { type Agent, planBlocks, storageKeys } from '@bolt/core';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realDeps, testAgent } from './support/env.ts';
+import { ffprobe } from './support/ffprobe.ts';
 
 describe('job activities (real model, espeak-ng, ffmpeg, PostgreSQL)', () => {
   let env: MockActivityEnvironment;
@@ -14,12 +15,10 @@ describe('job activities (real model, espeak-ng, ffmpeg, PostgreSQL)', () => {
   let ownerId: string;
   let filesDir: string;
   let llmCalls = 0;
-  let ffprobe: string;
 
   beforeAll(async () => {
     const real = await realDeps();
     ({ db, ownerId, filesDir } = real);
-    ffprobe = real.deps.audio.ffprobe;
     const engines = real.deps.engines;
     // Count calls reaching the real model (the wrapper only counts; the model does the work).
     acts = createActivities({

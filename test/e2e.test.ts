@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ffmpegPaths } from '@bolt/activities';
 import type { StackInfo } from '@bolt/cli';
 import { describe, expect, it } from 'vitest';
 import { bolt, boltEnv, completedCalls } from './support/bolt.ts';
 import { repoRoot, tempDir } from './support/env.ts';
+import { ffprobe } from './support/ffprobe.ts';
 
 describe('bolt run on the embedded stack', () => {
   it('runs the example agent from a title to a script and a playable MP3 per language', async () => {
@@ -48,7 +48,7 @@ describe('bolt run on the embedded stack', () => {
       expect(script).toMatch(/^# A ponte de Alcântara\n/);
       expect(script.match(/^## /gm)).toHaveLength(3);
       const probe = JSON.parse(
-        execFileSync(ffmpegPaths().ffprobe, [
+        execFileSync(ffprobe, [
           '-v',
           'error',
           '-show_entries',

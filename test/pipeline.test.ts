@@ -11,6 +11,7 @@ import {
   listArtifacts,
 } from '@bolt/activities';
 import { jobProgress } from '@bolt/api';
+import { devServerFlags } from '@bolt/cli';
 import {
   type Agent,
   agentSchema,
@@ -29,6 +30,7 @@ import { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeProviders, startFakeProviders } from './fakes/providers.ts';
 import { realDeps, repoRoot } from './support/env.ts';
+import { ffprobe } from './support/ffprobe.ts';
 import { temporalCli, workflowBundle } from './support/temporal.ts';
 
 const TASK_QUEUE = 'bolt-pipeline';
@@ -60,7 +62,6 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
   let worker: Worker;
   let running: Promise<void>;
   let credentialsKey: Buffer;
-  let ffprobe: string;
   let ffmpeg: string;
 
   beforeAll(async () => {
@@ -68,7 +69,7 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
     env = await TestWorkflowEnvironment.createLocal({
       server: {
         executable: { type: 'existing-path', path: temporalCli() },
-        extraArgs: ['--log-level', 'error'],
+        extraArgs: devServerFlags,
       },
     });
     const real = await realDeps({
@@ -77,7 +78,7 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
       BOLT_LOCAL_MAX_TOKENS: '1024',
     });
     ({ db, filesDir } = real);
-    ({ ffprobe, ffmpeg } = real.deps.audio);
+    ({ ffmpeg } = real.deps.audio);
     credentialsKey = serverSecrets(loadConfig({ BOLT_DATA_DIR: filesDir })).credentialsKey;
     worker = await Worker.create({
       connection: env.nativeConnection,

@@ -13,7 +13,6 @@ import {
   OpenAiTtsProvider,
   ProviderError,
   type ProviderErrorKind,
-  probeDuration,
   readWav,
   type TtsResult,
   toWav,
@@ -21,6 +20,7 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkCredential } from '../api/src/credential-check.ts';
 import { type FakeProviders, startFakeProviders } from './fakes/providers.ts';
+import { probeSeconds } from './support/ffprobe.ts';
 
 let fake: FakeProviders;
 let dir: string;
@@ -61,7 +61,7 @@ async function duration(result: TtsResult, name: string): Promise<number> {
     result.format === 'pcm' ? await toWav(tools, result.audio, 'pcm', result.sampleRate) : result.audio;
   const file = path.join(dir, `${name}.${result.format === 'mp3' ? 'mp3' : 'wav'}`);
   await fs.writeFile(file, bytes);
-  return probeDuration(tools, file);
+  return probeSeconds(file);
 }
 
 const words = (text: string) => text.split(/\s+/).filter(Boolean).length;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createActivities, type Db, getJob, insertJob } from '@bolt/activities';
+import { devServerFlags } from '@bolt/cli';
 import { type JobProgress, type JobWorkflowInput, storageKeys } from '@bolt/core';
 import type { jobWorkflow } from '@bolt/workflows';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -24,7 +25,7 @@ describe('jobWorkflow on the Temporal dev server', () => {
     env = await TestWorkflowEnvironment.createLocal({
       server: {
         executable: { type: 'existing-path', path: temporalCli() },
-        extraArgs: ['--log-level', 'error'],
+        extraArgs: devServerFlags,
       },
     });
     const real = await realDeps();

@@ -74,12 +74,11 @@ export function activityDeps(config: Config, db: Db, storage: Storage, log: Logg
   const modelPath = localModelPath();
   if (!modelPath)
     throw new Error('The local model is missing: run `npm start` (it fetches it) or set BOLT_LOCAL_MODEL.');
-  const { ffmpeg, ffprobe } = ffmpegPaths({ ffmpeg: config.FFMPEG_PATH, ffprobe: config.FFPROBE_PATH });
   return {
     db,
     storage,
     log,
-    audio: { ffmpeg, ffprobe },
+    audio: ffmpegPaths({ ffmpeg: config.FFMPEG_PATH }),
     maxTokensPerBlock: config.BOLT_LOCAL_MAX_TOKENS,
     prices: priceTable(config.BOLT_PRICES),
     engines: engines(config, new LocalLlmProvider({ modelPath, threads: config.BOLT_LLM_THREADS })),

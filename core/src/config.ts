@@ -84,7 +84,6 @@ export const envSchema = z.object({
   BOLT_LOCAL_MAX_TOKENS: z.coerce.number().int().min(8).max(4096).default(220),
   BOLT_LLM_THREADS: z.coerce.number().int().min(0).max(256).default(0),
   FFMPEG_PATH: z.string().min(1).optional(),
-  FFPROBE_PATH: z.string().min(1).optional(),
   ESPEAK_PATH: z.string().min(1).default('espeak-ng'),
 });
 

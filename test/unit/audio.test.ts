@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { assembleNarration, CHUNK_RATE, chunkSeconds, ffmpegPaths, readWav, toWav } from '@bolt/activities';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ffprobe, probeSeconds } from '../support/ffprobe.ts';
 
 const tools = ffmpegPaths();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bolt-audio-test-'));
@@ -91,12 +92,15 @@ describe('narration assembly', () => {
       ['Opening', 0],
       ['Ending', 6200],
     ]);
-    expect(result.durationSeconds).toBeCloseTo(9.2, 1);
     const file = path.join(dir, 'narration.mp3');
     fs.writeFileSync(file, result.mp3);
+    // The MP3's own length: the 9.2 s of audio plus LAME's encoder delay and the last frame's padding.
+    expect(result.durationSeconds).toBeGreaterThanOrEqual(9.2);
+    expect(result.durationSeconds).toBeLessThan(9.2 + (1105 + 576) / CHUNK_RATE);
+    expect(result.durationSeconds).toBeCloseTo(probeSeconds(file), 3);
     expect(loudness(file)).toBeCloseTo(-16, 0);
     const probe = JSON.parse(
-      execFileSync(tools.ffprobe, ['-v', 'error', '-show_chapters', '-show_format', '-of', 'json', file], {
+      execFileSync(ffprobe, ['-v', 'error', '-show_chapters', '-show_format', '-of', 'json', file], {
         encoding: 'utf8',
       }),
     ) as { chapters: Array<{ tags: { title: string } }>; format: { tags: Record<string, string> } };

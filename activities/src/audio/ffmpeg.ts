@@ -4,16 +4,18 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { parseBuffer } from 'music-metadata';
 
 const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 
-/** ffmpeg/ffprobe: an explicit path, else the binary shipped in the npm package, else the system one. */
-export function ffmpegPaths(override: { ffmpeg?: string; ffprobe?: string } = {}) {
-  return {
-    ffmpeg: override.ffmpeg ?? shipped('@ffmpeg-installer/ffmpeg') ?? 'ffmpeg',
-    ffprobe: override.ffprobe ?? shipped('@ffprobe-installer/ffprobe') ?? 'ffprobe',
-  };
+export interface AudioTools {
+  ffmpeg: string;
+}
+
+/** ffmpeg: an explicit path, else the binary shipped in the npm package, else the system one. */
+export function ffmpegPaths(override: { ffmpeg?: string } = {}): AudioTools {
+  return { ffmpeg: override.ffmpeg ?? shipped('@ffmpeg-installer/ffmpeg') ?? 'ffmpeg' };
 }
 
 function shipped(pkg: string): string | undefined {
@@ -24,30 +26,9 @@ function shipped(pkg: string): string | undefined {
   }
 }
 
-export interface AudioTools {
-  ffmpeg: string;
-  ffprobe: string;
-}
-
-/** Duration in seconds, measured from the file itself. */
-export async function probeDuration(tools: AudioTools, file: string): Promise<number> {
-  const { stdout } = await run(tools.ffprobe, [
-    '-v',
-    'error',
-    '-show_entries',
-    'format=duration',
-    '-of',
-    'default=noprint_wrappers=1:nokey=1',
-    file,
-  ]);
-  const seconds = Number.parseFloat(stdout.trim());
-  if (!Number.isFinite(seconds))
-    throw new Error(`ffprobe could not read a duration from ${path.basename(file)}`);
-  return seconds;
-}
-
 /** The one format every chunk is stored in, whatever the engine returned: WAV, 24 kHz, mono, 16-bit. */
 export const CHUNK_RATE = 24_000;
+const BYTES_PER_SECOND = CHUNK_RATE * 2;
 
 interface Wav {
   format: number;
@@ -191,9 +172,10 @@ const metaValue = (v: string) => v.replace(/[=;#\\\n]/g, (c) => `\\${c}`);
  * Joins chunks in order into one MP3 (mono, 64 kbit/s is plenty for speech): short pauses between
  * chunks and longer ones between blocks, loudness normalised, ID3 tags and one chapter per block.
  *
- * Two passes: the first joins the chunks and measures their integrated loudness (EBU R128); the second
- * applies the one gain that brings it to the target, a limiter for the peaks, and encodes. A linear
- * gain keeps the narration's dynamics and costs a fraction of ffmpeg's dynamic `loudnorm`.
+ * The chunks and their pauses are joined here (they share one format), then ffmpeg makes two passes: the
+ * first measures the integrated loudness (EBU R128); the second applies the one gain that brings it to
+ * the target, a limiter for the peaks, and encodes. A linear gain keeps the narration's dynamics and
+ * costs a fraction of ffmpeg's dynamic `loudnorm`. The duration is read from the MP3's own header.
  */
 export async function assembleNarration(
   tools: AudioTools,
@@ -201,38 +183,34 @@ export async function assembleNarration(
   blockTitles: string[],
   tags: NarrationTags,
 ): Promise<AssembledNarration> {
+  const timeline: AssembledNarration['timeline'] = [];
+  const parts: Buffer[] = [];
+  let at = 0;
+  for (const [i, chunk] of chunks.entries()) {
+    const samples = await chunkSamples(tools, chunk.wav);
+    const duration = samples.length / BYTES_PER_SECOND;
+    const next = chunks[i + 1];
+    const pause = !next
+      ? 0
+      : next.block === chunk.block
+        ? PAUSE_SECONDS.withinBlock
+        : PAUSE_SECONDS.betweenBlocks;
+    parts.push(samples, Buffer.alloc(Math.round(pause * CHUNK_RATE) * 2));
+    timeline.push({ start: at, duration });
+    at += duration + pause;
+  }
+  const chapters = chaptersOf(chunks, timeline, blockTitles, at);
   return inTempDir(async (dir) => {
-    const inputs: string[] = [];
-    const timeline: AssembledNarration['timeline'] = [];
-    const pads: string[] = [];
-    let at = 0;
-    for (const [i, chunk] of chunks.entries()) {
-      const file = path.join(dir, `chunk-${i}.wav`);
-      await fs.writeFile(file, chunk.wav);
-      inputs.push('-i', file);
-      const duration = chunkSeconds(chunk.wav);
-      const last = i === chunks.length - 1;
-      const pause = last
-        ? 0
-        : chunks[i + 1]?.block === chunk.block
-          ? PAUSE_SECONDS.withinBlock
-          : PAUSE_SECONDS.betweenBlocks;
-      pads.push(`[${i}:a]apad=pad_len=${Math.round(pause * CHUNK_RATE)}[a${i}]`);
-      timeline.push({ start: at, duration });
-      at += duration + pause;
-    }
     const joined = path.join(dir, 'joined.wav');
-    const concat = `${chunks.map((_, i) => `[a${i}]`).join('')}concat=n=${chunks.length}:v=0:a=1,ebur128=framelog=verbose[out]`;
+    await fs.writeFile(joined, chunkWav(Buffer.concat(parts)));
     // biome-ignore format: one ffmpeg flag and its value per line reads best
     const { stderr } = await run(tools.ffmpeg, [
-      '-hide_banner', '-nostats', '-loglevel', 'info', '-y',
-      ...inputs,
-      '-filter_complex', [...pads, concat].join(';'),
-      '-map', '[out]', '-c:a', 'pcm_s16le',
-      joined,
+      '-hide_banner', '-nostats', '-loglevel', 'info',
+      '-i', joined,
+      '-af', 'ebur128=framelog=verbose',
+      '-f', 'null', '-',
     ]);
     const gain = gainTo(LOUDNESS.integrated, integratedLoudness(stderr));
-    const chapters = chaptersOf(chunks, timeline, blockTitles, at);
     const meta = path.join(dir, 'meta.txt');
     await fs.writeFile(meta, ffmetadata(chapters, tags));
     const out = path.join(dir, 'out.mp3');
@@ -248,9 +226,23 @@ export async function assembleNarration(
       '-id3v2_version', '3',
       out,
     ]);
-    const durationSeconds = await probeDuration(tools, out);
-    return { mp3: await fs.readFile(out), durationSeconds, timeline, chapters };
+    const mp3 = await fs.readFile(out);
+    return { mp3, durationSeconds: await mp3Duration(mp3), timeline, chapters };
   });
+}
+
+/** A chunk's 16-bit samples at CHUNK_RATE (anything else in a chunk's place is converted first). */
+async function chunkSamples(tools: AudioTools, wav: Buffer): Promise<Buffer> {
+  const samples = readWav(await toWav(tools, wav, 'wav'))?.data;
+  if (!samples) throw new Error('a narration chunk is not a WAV file');
+  return samples;
+}
+
+/** Seconds of an MP3, from its own header (LAME's frame count), as players read it. */
+async function mp3Duration(mp3: Buffer): Promise<number> {
+  const { format } = await parseBuffer(mp3, { mimeType: 'audio/mpeg' }, { duration: true, skipCovers: true });
+  if (format.duration === undefined) throw new Error('the encoded MP3 has no readable duration');
+  return format.duration;
 }
 
 /** The integrated loudness from the summary ffmpeg's `ebur128` filter prints when it ends. */

@@ -77,14 +77,12 @@ describe('job activities (real model, espeak-ng, ffmpeg, PostgreSQL)', () => {
     await run(acts.generatePremise, { jobId });
     for (const b of plan) await run(acts.writeBlock, { jobId, block: b.index, plan });
     const ref = { jobId, variation: 1, language: 'pt-BR' };
-    const script = await run(acts.assembleScript, ref);
-    const markdown = fs.readFileSync(path.join(filesDir, script.key), 'utf8');
+    const { key, chunks, detail } = await run(acts.prepareNarration, ref);
+    const markdown = fs.readFileSync(path.join(filesDir, key), 'utf8');
     expect(markdown).toMatch(/^# A ponte de Alcântara\n\n## Gancho\n\n/);
     expect(markdown).toContain('## Desfecho');
-
-    const { chunks, chars } = await run(acts.planNarration, ref);
     expect(chunks).toBeGreaterThan(0);
-    expect(chars).toBeGreaterThan(0);
+    expect(detail).toMatch(new RegExp(`^\\d+ words, ${chunks} speech chunks$`));
     for (let i = 0; i < chunks; i++) await run(acts.synthesizeChunk, { ...ref, chunk: i });
     const audio = await run(acts.assembleNarration, ref);
     const probe = JSON.parse(
@@ -115,7 +113,7 @@ describe('job activities (real model, espeak-ng, ffmpeg, PostgreSQL)', () => {
     const plan = planBlocks(testAgent.block_structure_prompt);
     for (const b of plan) await run(acts.writeBlock, { jobId, block: b.index, plan });
     const ref = { jobId, variation: 1, language: 'pt-BR' };
-    await run(acts.planNarration, ref);
+    await run(acts.prepareNarration, ref);
     await expect(run(acts.synthesizeChunk, { ...ref, chunk: 0 })).rejects.toMatchObject({
       nonRetryable: true,
       message: expect.stringContaining('no-such-voice'),

@@ -8,9 +8,10 @@ import { workflowBundle } from './support/temporal.ts';
 
 const dir = path.join(repoRoot, 'test/fixtures/histories');
 
-// Recorded histories (refresh with BOLT_RECORD_HISTORIES=1 npx vitest run test/workflow.test.ts
-// test/pipeline.test.ts) must
-// replay on today's workflow code: a change that breaks determinism for running jobs fails here.
+// Recorded histories must replay on today's workflow code: a change that breaks determinism for running
+// jobs fails here. `BOLT_RECORD_HISTORIES=1 npx vitest run test/workflow.test.ts test/pipeline.test.ts`
+// records today's; recordings of older code are kept under their date, so the old side of each
+// `patched()` branch keeps replaying for runs that started before the patch.
 describe('replay of recorded workflow histories', () => {
   const files = fs.readdirSync(dir).filter((f) => f.endsWith('.json'));
 

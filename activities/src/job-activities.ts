@@ -132,6 +132,52 @@ export function createActivities(deps: ActivityDeps) {
   const blockTokens = (b: BlockPlan | undefined) =>
     Math.min(deps.maxTokensPerBlock, Math.ceil((b?.targetWords ?? 300) * 1.6));
 
+  /** A narration's blocks, in order, as the script has them in its language. */
+  function scriptBlocks(job: JobRow, { variation, language }: NarrationRef): Promise<string[]> {
+    const count = planBlocks(job.agent_snapshot.block_structure_prompt).length;
+    return readBlocks(job.id, variation, language, count);
+  }
+
+  /** The script in one language, as Markdown: the job's title, then each block under its title. */
+  async function writeScript(
+    job: JobRow,
+    { variation, language }: NarrationRef,
+    blocks: string[],
+  ): Promise<StepOutput> {
+    const plan = planBlocks(job.agent_snapshot.block_structure_prompt);
+    const body = Buffer.from(
+      `${[`# ${job.titulo}`, ...blocks.map((text, i) => `## ${plan[i]?.title}\n\n${text.trim()}`)].join('\n\n')}\n`,
+    );
+    const key = storageKeys.script(job.id, variation, language);
+    await store(job, 'script', key, body, { contentType: MARKDOWN, language, variation });
+    return { key, attempt: attempt(), detail: `${words(body.toString())} words` };
+  }
+
+  /** The chunks to synthesize: each block, pronounceable, split at the engine's request limit. */
+  async function writeNarrationPlan(
+    job: JobRow,
+    { variation, language }: NarrationRef,
+    blocks: string[],
+  ): Promise<{ chunks: number; chars: number }> {
+    const agent = job.agent_snapshot;
+    const dictionary = agent.pronunciation[language] ?? {};
+    const chunks = blocks.flatMap((text, block) =>
+      chunkText(
+        applyPronunciation(prompts.speakable(text), dictionary),
+        // The engine's request limit; reading it needs no key.
+        deps.engines.tts(agent, '').maxInputBytes,
+        language,
+      ).map((chunk) => ({ text: chunk, block })),
+    );
+    const narration: NarrationPlan = { chunks };
+    await storage.put(
+      storageKeys.narrationPlan(job.id, variation, language),
+      JSON.stringify(narration),
+      'application/json',
+    );
+    return { chunks: chunks.length, chars: chunks.reduce((n, c) => n + c.text.length, 0) };
+  }
+
   return {
     async markJobRunning({ jobId }: JobRef): Promise<void> {
       await db('jobs')
@@ -205,44 +251,26 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /** Joins a language's blocks into one Markdown script with a heading per block. */
-    async assembleScript({ jobId, variation, language }: NarrationRef): Promise<StepOutput> {
-      const job = await loadJob(jobId);
-      const plan = planBlocks(job.agent_snapshot.block_structure_prompt);
-      const blocks = await readBlocks(jobId, variation, language, plan.length);
-      const body = Buffer.from(
-        `${[`# ${job.titulo}`, ...blocks.map((text, i) => `## ${plan[i]?.title}\n\n${text.trim()}`)].join('\n\n')}\n`,
-      );
-      const key = storageKeys.script(jobId, variation, language);
-      await store(job, 'script', key, body, { contentType: MARKDOWN, language, variation });
-      return { key, attempt: attempt(), detail: `${words(body.toString())} words` };
+    async assembleScript(ref: NarrationRef): Promise<StepOutput> {
+      const job = await loadJob(ref.jobId);
+      return writeScript(job, ref, await scriptBlocks(job, ref));
     },
 
     /** Applies the agent's pronunciation dictionary and splits each block into TTS-sized chunks. */
-    async planNarration({
-      jobId,
-      variation,
-      language,
-    }: NarrationRef): Promise<{ chunks: number; chars: number }> {
-      const job = await loadJob(jobId);
-      const agent = job.agent_snapshot;
-      const plan = planBlocks(agent.block_structure_prompt);
-      const dictionary = agent.pronunciation[language] ?? {};
-      const blocks = await readBlocks(jobId, variation, language, plan.length);
-      const chunks = blocks.flatMap((text, block) =>
-        chunkText(
-          applyPronunciation(prompts.speakable(text), dictionary),
-          // The engine's request limit; reading it needs no key.
-          deps.engines.tts(agent, '').maxInputBytes,
-          language,
-        ).map((chunk) => ({ text: chunk, block })),
-      );
-      const narration: NarrationPlan = { chunks };
-      await storage.put(
-        storageKeys.narrationPlan(jobId, variation, language),
-        JSON.stringify(narration),
-        'application/json',
-      );
-      return { chunks: chunks.length, chars: chunks.reduce((n, c) => n + c.text.length, 0) };
+    async planNarration(ref: NarrationRef): Promise<{ chunks: number; chars: number }> {
+      const job = await loadJob(ref.jobId);
+      return writeNarrationPlan(job, ref, await scriptBlocks(job, ref));
+    },
+
+    /** A narration's script and its plan in one step: both come from the same blocks, neither is paid. */
+    async prepareNarration(ref: NarrationRef): Promise<StepOutput & { chunks: number }> {
+      const job = await loadJob(ref.jobId);
+      const blocks = await scriptBlocks(job, ref);
+      const [script, plan] = await Promise.all([
+        writeScript(job, ref, blocks),
+        writeNarrationPlan(job, ref, blocks),
+      ]);
+      return { ...script, chunks: plan.chunks, detail: `${script.detail}, ${plan.chunks} speech chunks` };
     },
 
     async synthesizeChunk({

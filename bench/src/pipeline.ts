@@ -4,7 +4,7 @@
 //   orchestration overhead = Bolt wall ÷ critical-path provider time
 //   TTS request fill     = mean bytes per speech request ÷ the provider's limit
 //   TTS requests vs minimum = the fewest requests that chunks within blocks allow ÷ requests made
-//   assembly             = ffmpeg time ÷ audio duration, for a 30-minute narration
+//   assembly             = time to join, measure and encode ÷ audio duration, for a 30-minute narration
 // The fake speaks fast (0.1 ms of audio per character), so the job figures measure orchestration, not
 // audio processing, which has its own figure: the whole stack (Temporal, PostgreSQL, the worker and
 // ffmpeg) shares the machine's cores. Bolt's figures are from the median of three runs, as one run on a
@@ -87,8 +87,7 @@ async function sequentialBaseline(title: string): Promise<number> {
       const ref = { jobId, variation, language };
       if (language !== agent.idioma)
         for (const b of blocks) await run(acts.adaptBlock, { ...ref, block: b.index });
-      await run(acts.assembleScript, ref);
-      const { chunks } = await run(acts.planNarration, ref);
+      const { chunks } = await run(acts.prepareNarration, ref);
       for (let chunk = 0; chunk < chunks; chunk++) await run(acts.synthesizeChunk, { ...ref, chunk });
       await run(acts.assembleNarration, ref);
     }
@@ -144,7 +143,7 @@ function fewestRequests(chunks: Array<{ block: number; bytes: number }>): number
   return [...perBlock.values()].reduce((n, bytes) => n + Math.ceil(bytes / TTS_LIMIT), 0);
 }
 
-/** ffmpeg time ÷ audio duration: a 30-minute narration from 60-second chunks, 10 blocks. */
+/** Assembly time ÷ audio duration: a 30-minute narration from 60-second chunks, 10 blocks. */
 async function assemblyRatio(): Promise<number> {
   const { ffmpeg } = deps.audio;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bolt-bench-audio-'));

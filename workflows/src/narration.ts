@@ -15,6 +15,9 @@ export const editBlockSignal = defineSignal<[{ block: number }]>('editBlock');
 export const SPEECH_CONCURRENCY = 8;
 const speechConcurrency = () => (patched('speech-8-at-once') ? SPEECH_CONCURRENCY : 4);
 
+/** Narrations started before the `script-and-plan-one-step` patch write the script and the plan apart. */
+const oneStepPreparation = () => patched('script-and-plan-one-step');
+
 /** References only: the narration's steps are its `progress` query's, not part of what the job records. */
 export interface NarrationResult {
   audio: string;
@@ -24,7 +27,7 @@ export interface NarrationResult {
 }
 
 /**
- * One variation in one language: adaptation block by block (not for the source language) → script →
+ * One variation in one language: adaptation block by block (not for the source language) → script and
  * narration plan (pronunciation, byte-aware chunks) → speech chunks in parallel → MP3 + subtitles.
  * Edits that arrive while it runs make it go round again; unchanged chunks come from the cache.
  */
@@ -37,6 +40,7 @@ export async function narrationWorkflow(input: NarrationWorkflowInput): Promise<
     adapt: (b: number): StepName => [`${prefix}.block-${b + 1}`, `${title}: adapt block ${b + 1}`],
     script: [`${prefix}.script`, `${title}: script`] as StepName,
     plan: [`${prefix}.narration-plan`, `${title}: narration plan`] as StepName,
+    prepare: [`${prefix}.script`, `${title}: script and narration plan`] as StepName,
     speech: (i: number, n: number): StepName => [`${prefix}.tts-${i + 1}`, `${title}: speech ${i + 1}/${n}`],
     audio: [`${prefix}.audio`, `${title}: MP3 and subtitles`] as StepName,
   };
@@ -48,7 +52,9 @@ export async function narrationWorkflow(input: NarrationWorkflowInput): Promise<
 
   const indexes = Array.from({ length: blocks }, (_, i) => i);
   if (language !== source) for (const b of indexes) t.declare(names.adapt(b));
-  for (const name of [names.script, names.plan, names.audio]) t.declare(name);
+  const oneStep = oneStepPreparation();
+  for (const name of oneStep ? [names.prepare, names.audio] : [names.script, names.plan, names.audio])
+    t.declare(name);
 
   try {
     if (language !== source) {
@@ -61,8 +67,12 @@ export async function narrationWorkflow(input: NarrationWorkflowInput): Promise<
     const ref = { jobId, variation, language };
     for (;;) {
       const seen = edits;
-      const script = await t.step(names.script, (a) => a.assembleScript(ref));
-      const { chunks } = await t.step(names.plan, (a) => a.planNarration(ref));
+      const { key: script, chunks } = oneStep
+        ? await t.step(names.prepare, (a) => a.prepareNarration(ref))
+        : {
+            key: (await t.step(names.script, (a) => a.assembleScript(ref))).key,
+            chunks: (await t.step(names.plan, (a) => a.planNarration(ref))).chunks,
+          };
       t.steps.splice(0, t.steps.length, ...t.steps.filter((s) => !s.id.startsWith(`${prefix}.tts-`)));
       await eachLimited(
         Array.from({ length: chunks }, (_, i) => i),
@@ -75,7 +85,7 @@ export async function narrationWorkflow(input: NarrationWorkflowInput): Promise<
       t.state.status = 'completed';
       return {
         audio: audio.key,
-        script: script.key,
+        script,
         subtitles: audio.subtitles,
         durationSeconds: audio.durationSeconds,
       };

@@ -1,3 +1,4 @@
+import type { JobUsage, StepUsage } from '@bolt/core';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from './db/index.ts';
 
@@ -20,16 +21,6 @@ export async function recordUsage(db: Db, entry: UsageEntry): Promise<void> {
   await db('usage').insert(entry);
 }
 
-export interface JobUsage {
-  tokensIn: number;
-  tokensOut: number;
-  ttsChars: number;
-  audioSeconds: number;
-  costUsd: number;
-  paidCalls: number;
-  cachedCalls: number;
-}
-
 /** A job's totals; TTS characters count cached chunks too (the work the job needed). */
 export async function jobUsage(db: Db, jobId: string): Promise<JobUsage> {
   const row = await db('usage')
@@ -49,7 +40,7 @@ export async function jobUsage(db: Db, jobId: string): Promise<JobUsage> {
 }
 
 /** Per step: what each step of a job used and cost. */
-export async function usageByStep(db: Db, jobId: string) {
+export async function usageByStep(db: Db, jobId: string): Promise<StepUsage[]> {
   return db('usage')
     .where({ job_id: jobId })
     .groupBy('step', 'provider', 'model')

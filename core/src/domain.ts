@@ -83,6 +83,31 @@ export interface Step {
   error?: string;
 }
 
+/** What a job used and cost so far, from its usage ledger. */
+export interface JobUsage {
+  tokensIn: number;
+  tokensOut: number;
+  ttsChars: number;
+  audioSeconds: number;
+  costUsd: number;
+  paidCalls: number;
+  cachedCalls: number;
+}
+
+/** What one step of a job used and cost, per provider and model. */
+export interface StepUsage {
+  step: string;
+  provider: string;
+  model: string | null;
+  tokens_in: number | null;
+  tokens_out: number | null;
+  chars: number | null;
+  audio_seconds: number | null;
+  cost_usd: number | null;
+  paid_calls: number;
+  cached_calls: number;
+}
+
 export interface JobProgress {
   jobId: string;
   status: JobStatus;

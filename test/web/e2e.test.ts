@@ -311,6 +311,7 @@ describe('the web app in a real browser, against the real stack with fake cloud 
     await page.getByLabel('Add a target language').fill('en-US');
     await page.getByLabel('Add a target language').press('Enter');
     await page.getByLabel('Cultural settings for en-US').fill('US audience.');
+    await page.getByLabel('Fallback model').fill('a-flash-model');
     await page.getByRole('button', { name: 'Save changes' }).click();
     await page.getByText(/→ en-US/).waitFor();
 
@@ -322,7 +323,12 @@ describe('the web app in a real browser, against the real stack with fake cloud 
       page.getByRole('button', { name: 'Export' }).first().click(),
     ]);
     const agent = JSON.parse(fs.readFileSync(await exported.path(), 'utf8'));
-    expect(agent).toMatchObject({ name: 'Recipe', idioma: 'pt-BR', idiomas_alvo: ['en-US'] });
+    expect(agent).toMatchObject({
+      name: 'Recipe',
+      idioma: 'pt-BR',
+      idiomas_alvo: ['en-US'],
+      llm_fallback_model: 'a-flash-model',
+    });
     expect(agent.cultural_configs).toEqual({ 'en-US': 'US audience.' });
     await page.locator('#import-file').setInputFiles({
       name: 'imported.json',

@@ -29,6 +29,7 @@ export function blankAgent(): AgentFields {
     pronunciation: {},
     llm_provider: 'local',
     llm_model: '',
+    llm_fallback_model: '',
     tts_provider: 'espeak',
   };
 }

@@ -1,10 +1,18 @@
 // Shapes of the API's answers (see GET /openapi.json for the request bodies; answers follow api/src/routes).
 
-// Steps and the estimate are core's own types, so the pages read exactly what the workflows record.
-import type { JobStatus, Step } from '@bolt/core/domain';
+// Agents, steps, usage and the estimate are core's own types, so the pages read exactly what the API
+// stores and the workflows record.
+import type { Agent as AgentFields, JobStatus, JobUsage, Step } from '@bolt/core/domain';
 import type { JobEstimate as Estimate } from '@bolt/core/estimate';
 
-export type { JobStatus, Step, StepState } from '@bolt/core/domain';
+export type {
+  Agent as AgentFields,
+  JobStatus,
+  JobUsage,
+  Step,
+  StepState,
+  StepUsage,
+} from '@bolt/core/domain';
 
 export interface Job {
   id: string;
@@ -23,34 +31,10 @@ export interface Job {
   finished_at: string | null;
 }
 
-/** What a job used and cost so far (the usage ledger). */
-export interface JobUsage {
-  tokensIn: number;
-  tokensOut: number;
-  ttsChars: number;
-  audioSeconds: number;
-  costUsd: number;
-  paidCalls: number;
-  cachedCalls: number;
-}
-
 /** What a job will probably use and cost, before it starts (POST /api/jobs/estimate). */
 export interface JobEstimate extends Estimate {
   model: string;
   tts_provider: string;
-}
-
-export interface StepUsage {
-  step: string;
-  provider: string;
-  model: string | null;
-  tokens_in: number | null;
-  tokens_out: number | null;
-  chars: number | null;
-  audio_seconds: number | null;
-  cost_usd: number | null;
-  paid_calls: number;
-  cached_calls: number;
 }
 
 export interface JobDetail extends Job {
@@ -79,23 +63,6 @@ export interface Artifact {
   url: string;
   /** The name it downloads as (sent by newer servers). */
   file_name?: string;
-}
-
-export interface AgentFields {
-  name: string;
-  idioma: string;
-  premise_prompt: string;
-  persona_and_global_rules_prompt: string;
-  block_structure_prompt: string;
-  cultural_adaptation_prompt: string;
-  idiomas_alvo: string[];
-  cultural_configs: Record<string, string>;
-  default_voices: Record<string, string>;
-  pronunciation: Record<string, Record<string, string>>;
-  llm_provider: string;
-  llm_model: string;
-  llm_fallback_model?: string;
-  tts_provider: string;
 }
 
 export interface Agent extends AgentFields {

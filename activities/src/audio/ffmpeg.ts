@@ -195,7 +195,7 @@ export async function assembleNarration(
       : next.block === chunk.block
         ? PAUSE_SECONDS.withinBlock
         : PAUSE_SECONDS.betweenBlocks;
-    parts.push(samples, Buffer.alloc(Math.round(pause * CHUNK_RATE) * 2));
+    parts.push(samples, Buffer.alloc(Math.round(pause * CHUNK_RATE) * 2)); // zeros: 16-bit silence
     timeline.push({ start: at, duration });
     at += duration + pause;
   }

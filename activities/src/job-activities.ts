@@ -256,7 +256,10 @@ export function createActivities(deps: ActivityDeps) {
       return writeScript(job, ref, await scriptBlocks(job, ref));
     },
 
-    /** Applies the agent's pronunciation dictionary and splits each block into TTS-sized chunks. */
+    /**
+     * Applies the agent's pronunciation dictionary and splits each block into TTS-sized chunks; for
+     * narrations started before the `script-and-plan-one-step` patch (newer ones use prepareNarration).
+     */
     async planNarration(ref: NarrationRef): Promise<{ chunks: number; chars: number }> {
       const job = await loadJob(ref.jobId);
       return writeNarrationPlan(job, ref, await scriptBlocks(job, ref));

@@ -68,9 +68,14 @@ export function readWav(audio: Buffer): Wav | undefined {
 
 /** A chunk-format WAV (44-byte header) around 16-bit mono samples at CHUNK_RATE. */
 function chunkWav(samples: Buffer): Buffer {
+  return Buffer.concat([wavHeader(samples.length), samples]);
+}
+
+/** The 44-byte header of a chunk-format WAV holding `dataBytes` of samples. */
+function wavHeader(dataBytes: number): Buffer {
   const header = Buffer.alloc(44);
   header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + samples.length, 4);
+  header.writeUInt32LE(36 + dataBytes, 4);
   header.write('WAVEfmt ', 8, 'ascii');
   header.writeUInt32LE(16, 16);
   header.writeUInt16LE(1, 20); // PCM
@@ -80,8 +85,8 @@ function chunkWav(samples: Buffer): Buffer {
   header.writeUInt16LE(2, 32);
   header.writeUInt16LE(16, 34);
   header.write('data', 36, 'ascii');
-  header.writeUInt32LE(samples.length, 40);
-  return Buffer.concat([header, samples]);
+  header.writeUInt32LE(dataBytes, 40);
+  return header;
 }
 
 /** Seconds of audio in a chunk-format WAV, from its header. */
@@ -202,7 +207,8 @@ export async function assembleNarration(
   const chapters = chaptersOf(chunks, timeline, blockTitles, at);
   return inTempDir(async (dir) => {
     const joined = path.join(dir, 'joined.wav');
-    await fs.writeFile(joined, chunkWav(Buffer.concat(parts)));
+    const dataBytes = parts.reduce((n, p) => n + p.length, 0);
+    await fs.writeFile(joined, [wavHeader(dataBytes), ...parts]);
     // biome-ignore format: one ffmpeg flag and its value per line reads best
     const { stderr } = await run(tools.ffmpeg, [
       '-hide_banner', '-nostats', '-loglevel', 'info',

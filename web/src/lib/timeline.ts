@@ -1,4 +1,4 @@
-import type { Step, StepState } from './types.ts';
+import type { Step, StepState, StepUsage } from './types.ts';
 
 /** Steps that share an id prefix (`master`, `en-US`, later `v2.en-US`…), in the order they first appear. */
 export interface StepGroup {
@@ -108,15 +108,12 @@ export interface StepUsageSummary {
 
 /** Usage ledger rows (one per step × provider × model) summed per step id. */
 export function usageByStepId(
-  rows: ReadonlyArray<{
-    step: string;
-    tokens_in: number | null;
-    tokens_out: number | null;
-    chars: number | null;
-    cost_usd: number | null;
-    paid_calls: number;
-    cached_calls: number;
-  }>,
+  rows: ReadonlyArray<
+    Pick<
+      StepUsage,
+      'step' | 'tokens_in' | 'tokens_out' | 'chars' | 'cost_usd' | 'paid_calls' | 'cached_calls'
+    >
+  >,
 ): Record<string, StepUsageSummary> {
   const out: Record<string, StepUsageSummary> = {};
   for (const r of rows) {

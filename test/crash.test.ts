@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connectDb, getJob } from '@bolt/activities';
 import { isAlive, type StackInfo } from '@bolt/cli';
 import { storageKeys } from '@bolt/core';
@@ -10,13 +11,16 @@ import { repoRoot, tempDir } from './support/env.ts';
 
 const RUNNING = /Bolt is running\./;
 
+/** The process's exit code, or 'still running' a minute later. */
+const exitCode = (p: BoltProcess) => Promise.race([p.exited, sleep(60_000).then(() => 'still running')]);
+
 describe('a killed process loses no work', () => {
   const processes: BoltProcess[] = [];
   afterAll(() => {
     for (const p of processes) p.child.kill('SIGKILL');
   });
-  const start = (env: NodeJS.ProcessEnv) => {
-    const p = bolt(['start'], env);
+  const start = (env: NodeJS.ProcessEnv, options?: { ownGroup: boolean }) => {
+    const p = bolt(['start'], env, options);
     processes.push(p);
     return p;
   };
@@ -74,6 +78,50 @@ describe('a killed process loses no work', () => {
     expect(fs.existsSync(path.join(dataDir, 'stack.json'))).toBe(false);
     expect(fs.existsSync(path.join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
   });
+
+  it('stops in order on Ctrl-C in a terminal and resumes the job on the next start', async () => {
+    const fake = await startFakeProviders({ latencyMs: 300 });
+    try {
+      const env: NodeJS.ProcessEnv = {
+        ...(await boltEnv()),
+        ...fake.env,
+        GEMINI_API_KEY: 'valid-gemini-ctrl-c',
+        GOOGLE_TTS_API_KEY: 'valid-tts-ctrl-c',
+      };
+      const dataDir = env.BOLT_DATA_DIR as string;
+      const first = start(env, { ownGroup: true });
+      await first.waitFor(RUNNING);
+      const postmasterPid = () =>
+        Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
+      const pgPid = postmasterPid();
+      const temporalPid = Number(fs.readFileSync(path.join(dataDir, 'temporal.pid'), 'utf8'));
+      const agentFile = path.join(tempDir('agent'), 'agent.json');
+      fs.writeFileSync(agentFile, JSON.stringify(cloudAgent));
+      const run = bolt(['run', '--agent', agentFile, '--title', 'O farol', '--out', tempDir('out')], env);
+      processes.push(run);
+      const jobId = (await run.waitFor(/Job ([0-9a-f-]{36}) started/))[1] as string;
+      await first.waitFor(/"event":"call\.started"[^\n]*master\.block-1/);
+
+      // A terminal sends SIGINT to every process in the foreground group: Bolt alone must get it, and
+      // stop the worker while the database it drains into is still up.
+      process.kill(-(first.child.pid as number), 'SIGINT');
+      expect(await exitCode(first), first.output().slice(-3000)).toBe(0);
+      expect(first.output()).not.toMatch(/terminating connection|Connection terminated|ECONNREFUSED/);
+      expect([isAlive(pgPid), isAlive(temporalPid)]).toEqual([false, false]);
+      run.child.kill('SIGKILL');
+
+      const second = start(env);
+      await second.waitFor(RUNNING);
+      await waitForJobs(env, [jobId]);
+
+      // A database that died first does not keep Bolt from stopping.
+      process.kill(postmasterPid(), 'SIGKILL');
+      second.child.kill('SIGTERM');
+      expect(await exitCode(second), second.output().slice(-3000)).toBe(0);
+    } finally {
+      await fake.close();
+    }
+  }, 300_000);
 
   it('finishes several jobs through repeated SIGKILLs with cloud providers: no completed call repeated, same output as an undisturbed run', async () => {
     const fake = await startFakeProviders({ latencyMs: 150 });

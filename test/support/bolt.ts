@@ -26,11 +26,13 @@ export interface BoltProcess {
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
 }
 
-export function bolt(args: string[], env: NodeJS.ProcessEnv): BoltProcess {
+/** `ownGroup`: in a process group of its own, as a shell runs a command (Ctrl-C reaches the whole group). */
+export function bolt(args: string[], env: NodeJS.ProcessEnv, { ownGroup = false } = {}): BoltProcess {
   const child = spawn(process.execPath, [bin, ...args], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: ownGroup,
   });
   let out = '';
   child.stdout?.on('data', (b: Buffer) => (out += b.toString()));

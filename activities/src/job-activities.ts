@@ -72,9 +72,12 @@ export function createActivities(deps: ActivityDeps) {
     return job;
   }
 
-  /** Heartbeats while work runs: a worker that dies is noticed quickly, and cancellation gets through. */
+  /**
+   * Heartbeats while work runs: a worker that dies is noticed quickly, and cancellation gets through.
+   * The first beat comes after HEARTBEAT_MS, not at once: the heartbeat timeout already runs from the
+   * start, and most steps end sooner, so they cost the server no heartbeat at all.
+   */
   async function beating<T>(work: () => Promise<T>): Promise<T> {
-    heartbeat();
     const timer = setInterval(() => heartbeat(), HEARTBEAT_MS);
     try {
       return await work();

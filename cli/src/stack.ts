@@ -24,7 +24,7 @@ import { localModelPath } from '../../scripts/toolchain.mjs';
 import { seedExampleAgents } from './examples.ts';
 import { isAlive, startEmbeddedPostgres, stopOrphanPostgres } from './postgres.ts';
 import { startEmbeddedTemporal, stopOrphanTemporal, temporalConnectionOptions } from './temporal.ts';
-import { startWorker } from './worker.ts';
+import { retryLostSteps, startWorker } from './worker.ts';
 
 /** What a running `bolt start` publishes in data/stack.json so `bolt worker` and `bolt run` can join it. */
 export interface StackInfo {
@@ -147,6 +147,7 @@ export async function openStack(config: Config, options: StackOptions): Promise<
       );
       stops.push(worker.stop);
       workerDone = worker.done;
+      await retryLostSteps(client, config.TEMPORAL_TASK_QUEUE, log);
     }
     return {
       config,

@@ -1,7 +1,11 @@
 import { createRequire } from 'node:module';
-import type { JobActivities } from '@bolt/activities';
+import os from 'node:os';
+import type { JobActivities, Logger } from '@bolt/activities';
 import type { Config } from '@bolt/core';
+import type { Client } from '@temporalio/client';
+import proto from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { isAlive } from './postgres.ts';
 import { temporalConnectionOptions } from './temporal.ts';
 
 const require = createRequire(import.meta.url);
@@ -28,4 +32,41 @@ export async function startWorker(config: Config, address: string, activities: J
       await done;
     },
   };
+}
+
+/**
+ * Steps that a worker on this machine was running when it was killed stay "started" until their
+ * heartbeat timeout runs out. Failing them (retryable) lets Temporal retry them at once instead. A step
+ * counts as lost only when the worker that started it, named `pid@host` by the SDK, is on this host
+ * and its process is gone.
+ */
+export async function retryLostSteps(client: Client, taskQueue: string, log: Logger): Promise<void> {
+  const { PENDING_ACTIVITY_STATE_STARTED } = proto.temporal.api.enums.v1.PendingActivityState;
+  const host = os.hostname();
+  const lost = (identity: string) => {
+    const at = identity.indexOf('@');
+    const pid = Number(identity.slice(0, at));
+    return identity.slice(at + 1) === host && pid > 0 && pid !== process.pid && !isAlive(pid);
+  };
+  const running = client.workflow.list({
+    query: `ExecutionStatus = "Running" AND TaskQueue = "${taskQueue}"`,
+  });
+  for await (const { workflowId, runId } of running) {
+    const { raw } = await client.workflow.getHandle(workflowId, runId).describe();
+    for (const step of raw.pendingActivities ?? []) {
+      const identity = step.lastWorkerIdentity ?? '';
+      if (step.state !== PENDING_ACTIVITY_STATE_STARTED || !step.activityId || !lost(identity)) continue;
+      const activityId = step.activityId;
+      await client.activity
+        .fail(
+          { workflowId, runId, activityId },
+          new Error(`The worker running this step stopped (${identity})`),
+        )
+        .then(() =>
+          log.info({ event: 'step.lost', workflowId, activityId, identity }, 'retrying a lost step'),
+        )
+        // It may have ended or timed out since it was described: nothing to do then.
+        .catch((err) => log.warn({ err, workflowId, activityId }, 'could not retry a lost step'));
+    }
+  }
 }

@@ -147,7 +147,10 @@ export async function openStack(config: Config, options: StackOptions): Promise<
       );
       stops.push(worker.stop);
       workerDone = worker.done;
-      await retryLostSteps(client, config.TEMPORAL_TASK_QUEUE, log);
+      // Only saves waiting: steps it cannot reach are still retried after their heartbeat timeout.
+      await retryLostSteps(client, config.TEMPORAL_TASK_QUEUE, log).catch((err) =>
+        log.warn({ err }, 'could not look for steps a killed worker left running'),
+      );
     }
     return {
       config,

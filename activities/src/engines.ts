@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Agent, Config, LlmProviderName, TtsProviderName } from '@bolt/core';
+import type { Agent, Config, CredentialProvider, LlmProviderName, TtsProviderName } from '@bolt/core';
 import { LRUCache } from 'lru-cache';
-import type { CredentialProvider } from './db/index.ts';
 import { GeminiLlmProvider } from './llm/gemini.ts';
 import { OpenAiLlmProvider } from './llm/openai.ts';
 import type { LlmProvider } from './llm/provider.ts';

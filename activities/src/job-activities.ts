@@ -1,18 +1,17 @@
 import { createHash } from 'node:crypto';
-import { applyPronunciation, type BlockPlan, chunkText, planBlocks, storageKeys } from '@bolt/core';
+import {
+  type ArtifactKind,
+  applyPronunciation,
+  type BlockPlan,
+  chunkText,
+  planBlocks,
+  storageKeys,
+} from '@bolt/core';
 import { activityInfo, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { type AudioTools, assembleNarration } from './audio/ffmpeg.ts';
 import { cues, toSrt, toVtt } from './audio/subtitles.ts';
-import {
-  type ArtifactKind,
-  type Db,
-  getJob,
-  type JobResult,
-  type JobRow,
-  recordArtifact,
-  updateJob,
-} from './db/index.ts';
+import { type Db, getJob, type JobResult, type JobRow, recordArtifact, updateJob } from './db/index.ts';
 import type { Logger } from './log.ts';
 import { type PaidCallDeps, paidCalls } from './paid.ts';
 import * as prompts from './prompts.ts';

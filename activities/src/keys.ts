@@ -1,8 +1,8 @@
-import type { Config } from '@bolt/core';
+import type { Config, CredentialProvider } from '@bolt/core';
 import { ApplicationFailure } from '@temporalio/common';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
-import { type CredentialProvider, type Db, revealCredentials } from './db/index.ts';
+import { type Db, revealCredentials } from './db/index.ts';
 import { ProviderError, toApplicationFailure } from './providers/errors.ts';
 
 export interface KeyRingOptions {

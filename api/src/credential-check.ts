@@ -1,17 +1,12 @@
 import {
-  type CredentialProvider,
   classifyGoogleError,
   classifyOpenAiError,
   GoogleTtsProvider,
   type ProviderError,
 } from '@bolt/activities';
+import type { CredentialCheck, CredentialProvider } from '@bolt/core';
 import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
-
-export interface CheckResult {
-  status: 'valid' | 'invalid' | 'quota' | 'unreachable' | 'unchecked';
-  message: string;
-}
 
 export interface ProviderUrls {
   gemini?: string;
@@ -20,7 +15,7 @@ export interface ProviderUrls {
 }
 
 /** What a classified provider error means for a key. */
-function verdict(err: ProviderError): CheckResult {
+function verdict(err: ProviderError): CredentialCheck {
   switch (err.kind) {
     case 'rate-limited':
       return { status: 'quota', message: `The key works but is over its quota. ${err.message}` };
@@ -39,7 +34,7 @@ export async function checkCredential(
   provider: CredentialProvider,
   key: string,
   urls: ProviderUrls,
-): Promise<CheckResult> {
+): Promise<CredentialCheck> {
   try {
     if (provider === 'gemini') {
       await new GoogleGenAI({

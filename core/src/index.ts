@@ -7,3 +7,4 @@ export * from './ids.ts';
 export * from './prices.ts';
 export * from './pronunciation.ts';
 export * from './secrets.ts';
+export * from './views.ts';

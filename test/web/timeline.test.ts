@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import {
-  artifactFileName,
   dispositionFileName,
   formatDuration,
   formatUsd,
@@ -108,16 +107,7 @@ describe('helpers', () => {
     ]);
   });
 
-  it('names files as the server does and splits titles one per line', () => {
-    expect(artifactFileName({ kind: 'audio', language: 'en-US', content_type: 'audio/mpeg' })).toBe(
-      'narration.en-US.mp3',
-    );
-    expect(
-      artifactFileName({ kind: 'premise', language: null, content_type: 'text/plain; charset=utf-8' }),
-    ).toBe('premise.txt');
-    expect(
-      artifactFileName({ kind: 'subtitles', language: 'pt-BR', content_type: 'text/vtt', variation: 2 }),
-    ).toBe('subtitles.v2.pt-BR.vtt');
+  it('reads download names and splits titles one per line', () => {
     expect(dispositionFileName('attachment; filename="bolt-1.zip"')).toBe('bolt-1.zip');
     expect(dispositionFileName("attachment; filename*=UTF-8''Hist%C3%B3rias.json")).toBe('Histórias.json');
     expect(dispositionFileName(null)).toBeUndefined();

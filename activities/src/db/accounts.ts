@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { ApiTokenView } from '@bolt/core';
 import type { Knex } from 'knex';
 
 export interface UserRow {
@@ -55,14 +56,6 @@ export async function consumeRefreshToken(db: Knex, token: string): Promise<stri
 
 /** Personal API tokens: shown once at creation; only a hash and the last four characters are kept. */
 export const API_TOKEN_PREFIX = 'bolt_pat_';
-
-export interface ApiTokenView {
-  id: string;
-  name: string;
-  last4: string;
-  created_at: Date;
-  last_used_at: Date | null;
-}
 
 const tokenColumns = ['id', 'name', 'last4', 'created_at', 'last_used_at'] as const;
 

@@ -1,17 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { CredentialProvider, CredentialView } from '@bolt/core';
 import type { Knex } from 'knex';
-
-export const credentialProviders = ['gemini', 'google-tts', 'openai'] as const;
-export type CredentialProvider = (typeof credentialProviders)[number];
-
-/** What may leave the server about a credential: never the key, only its last four characters. */
-export interface CredentialView {
-  id: string;
-  provider: CredentialProvider;
-  label: string;
-  last4: string;
-  created_at: Date;
-}
 
 const columns = ['id', 'provider', 'label', 'last4', 'created_at'] as const;
 

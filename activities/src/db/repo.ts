@@ -1,4 +1,4 @@
-import type { Agent, AgentInput, JobStatus } from '@bolt/core';
+import type { Agent, AgentInput, ArtifactKind, JobStatus } from '@bolt/core';
 import { agentSchema } from '@bolt/core';
 import type { Knex } from 'knex';
 
@@ -37,8 +37,6 @@ export interface JobResult {
   audio: Record<string, string>;
   variations: VariationResult[];
 }
-
-export type ArtifactKind = 'premise' | 'script' | 'audio' | 'subtitles' | 'chapters';
 
 export interface ArtifactRow {
   id: string;

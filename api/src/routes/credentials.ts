@@ -1,11 +1,11 @@
 import {
   createCredential,
-  credentialProviders,
   type Db,
   deleteCredential,
   listCredentials,
   revealCredential,
 } from '@bolt/activities';
+import { credentialProviders } from '@bolt/core';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';

@@ -15,8 +15,10 @@ import {
   usageByStep,
 } from '@bolt/activities';
 import {
+  type ArtifactView,
   estimateJob,
   type JobProgress,
+  type JobView,
   jobStatuses,
   languageTag,
   MAX_VARIATIONS,
@@ -58,7 +60,7 @@ const listQuery = z.object({
 const terminal = new Set(['completed', 'failed', 'cancelled']);
 const SSE_POLL_MS = 1000;
 
-export const jobView = (job: JobRow) => ({
+export const jobView = (job: JobRow): JobView => ({
   id: job.id,
   status: job.status,
   titulo: job.titulo,
@@ -299,7 +301,7 @@ export function jobRoutes(services: JobServices & { storage: Storage }): Router 
   return router;
 }
 
-const artifactView = (a: Awaited<ReturnType<typeof listArtifacts>>[number]) => ({
+const artifactView = (a: Awaited<ReturnType<typeof listArtifacts>>[number]): ArtifactView => ({
   id: a.id,
   kind: a.kind,
   language: a.language,

@@ -1,5 +1,11 @@
-import { type CredentialProvider, type Engines, ttsCredential } from '@bolt/activities';
-import { type Agent, languageTag, type TtsProviderName, ttsProviders } from '@bolt/core';
+import { type Engines, ttsCredential } from '@bolt/activities';
+import {
+  type Agent,
+  type CredentialProvider,
+  languageTag,
+  type TtsProviderName,
+  ttsProviders,
+} from '@bolt/core';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';

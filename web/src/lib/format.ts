@@ -26,31 +26,6 @@ export function formatDate(iso: string | null | undefined, locale?: string): str
     : d.toLocaleString(locale, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-const extensions: Record<string, string> = {
-  'text/markdown': 'md',
-  'text/plain': 'txt',
-  'text/vtt': 'vtt',
-  'application/x-subrip': 'srt',
-  'application/srt': 'srt',
-  'audio/mpeg': 'mp3',
-  'audio/wav': 'wav',
-  'application/json': 'json',
-};
-
-/** A name for an artifact's download button (the download itself takes the server's name). */
-export function artifactFileName(a: {
-  kind: string;
-  language: string | null;
-  content_type: string;
-  variation?: number | null;
-}): string {
-  const type = a.content_type.split(';')[0]?.trim() ?? '';
-  const ext = extensions[type] ?? 'bin';
-  const base = a.kind === 'audio' ? 'narration' : a.kind;
-  const variation = a.variation && a.variation > 1 ? `.v${a.variation}` : '';
-  return a.language ? `${base}${variation}.${a.language}.${ext}` : `${base}${variation}.${ext}`;
-}
-
 /** Titles typed one per line: trimmed, blank lines dropped, duplicates kept once. */
 export function parseTitles(text: string): string[] {
   return [

@@ -1,9 +1,17 @@
-// Shapes of the API's answers (see GET /openapi.json for the request bodies; answers follow api/src/routes).
-
-// Agents, steps, usage and the estimate are core's own types, so the pages read exactly what the API
-// stores and the workflows record.
-import type { Agent as AgentFields, JobStatus, JobUsage, Step } from '@bolt/core/domain';
+// Shapes of the API's answers (see GET /openapi.json for the request bodies). Agents, steps, usage, the
+// estimate, jobs, artifacts, credentials and tokens are core's own types, as the API builds them
+// (`Json<T>`: dates arrive as ISO strings), so the pages read exactly what the server sends.
+import type { Agent as AgentFields, JobUsage, Step } from '@bolt/core/domain';
 import type { JobEstimate as Estimate } from '@bolt/core/estimate';
+import type {
+  ApiTokenView,
+  ArtifactView,
+  CredentialCheck as Check,
+  CredentialProvider,
+  CredentialView,
+  JobView,
+  Json,
+} from '@bolt/core/views';
 
 export type {
   Agent as AgentFields,
@@ -13,23 +21,9 @@ export type {
   StepState,
   StepUsage,
 } from '@bolt/core/domain';
+export type { CredentialProvider } from '@bolt/core/views';
 
-export interface Job {
-  id: string;
-  status: JobStatus;
-  titulo: string;
-  agent_id: string | null;
-  agent_name: string;
-  languages: string[];
-  num_variacoes: number;
-  budget_usd?: number | null;
-  error: string | null;
-  chars_processados_tts: number | null;
-  duracao_total_segundos: number | null;
-  created_at: string;
-  updated_at: string;
-  finished_at: string | null;
-}
+export type Job = Json<JobView>;
 
 /** What a job will probably use and cost, before it starts (POST /api/jobs/estimate). */
 export interface JobEstimate extends Estimate {
@@ -51,55 +45,21 @@ export interface Page<T> {
   offset: number;
 }
 
-export interface Artifact {
-  id: string;
-  kind: string;
-  language: string | null;
-  variation: number | null;
-  size: number;
-  sha256: string;
-  content_type: string;
-  duration_seconds: number | null;
-  url: string;
-  /** The name it downloads as (sent by newer servers). */
-  file_name?: string;
-}
-
 export interface Agent extends AgentFields {
   id: string;
   created_at: string;
   updated_at: string;
 }
 
+export type Artifact = Json<ArtifactView>;
+export type Credential = Json<CredentialView>;
+export type CredentialCheck = Check & { id: string; provider: CredentialProvider };
+export type ApiToken = Json<ApiTokenView>;
+
 export interface Voice {
   name: string;
   languages: string[];
   gender?: string;
-}
-
-export type CredentialProvider = 'gemini' | 'google-tts' | 'openai';
-
-export interface Credential {
-  id: string;
-  provider: CredentialProvider;
-  label: string;
-  last4: string;
-  created_at: string;
-}
-
-export interface CredentialCheck {
-  id: string;
-  provider: CredentialProvider;
-  status: 'valid' | 'invalid' | 'quota' | 'unreachable' | 'unchecked';
-  message: string;
-}
-
-export interface ApiToken {
-  id: string;
-  name: string;
-  last4: string;
-  created_at: string;
-  last_used_at: string | null;
 }
 
 export interface Tokens {

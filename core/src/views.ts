@@ -1,0 +1,74 @@
+import type { JobStatus } from './domain.ts';
+
+/**
+ * What the API answers, shared with the web app. The server builds these with dates; `Json<T>` is the
+ * same shape as it arrives in the browser, where a date is its ISO string.
+ */
+export type Json<T> = T extends Date
+  ? string
+  : T extends Array<infer U>
+    ? Json<U>[]
+    : T extends object
+      ? { [K in keyof T]: Json<T[K]> }
+      : T;
+
+/** The providers a user stores keys for. */
+export const credentialProviders = ['gemini', 'google-tts', 'openai'] as const;
+export type CredentialProvider = (typeof credentialProviders)[number];
+
+export interface JobView {
+  id: string;
+  status: JobStatus;
+  titulo: string;
+  agent_id: string | null;
+  agent_name: string;
+  languages: string[];
+  num_variacoes: number;
+  budget_usd: number | null;
+  error: string | null;
+  chars_processados_tts: number;
+  duracao_total_segundos: number;
+  created_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+}
+
+export type ArtifactKind = 'premise' | 'script' | 'audio' | 'subtitles' | 'chapters';
+
+export interface ArtifactView {
+  id: string;
+  kind: ArtifactKind;
+  language: string | null;
+  variation: number;
+  size: number;
+  sha256: string;
+  content_type: string;
+  duration_seconds: number | null;
+  /** The name it downloads as. */
+  file_name: string;
+  url: string;
+}
+
+/** What may leave the server about a credential: never the key, only its last four characters. */
+export interface CredentialView {
+  id: string;
+  provider: CredentialProvider;
+  label: string;
+  last4: string;
+  created_at: Date;
+}
+
+/** Whether a provider accepted a stored key, in words the user can act on. */
+export interface CredentialCheck {
+  status: 'valid' | 'invalid' | 'quota' | 'unreachable' | 'unchecked';
+  message: string;
+}
+
+/** A personal API token as listed: its secret is shown once, at creation, and never again. */
+export interface ApiTokenView {
+  id: string;
+  name: string;
+  last4: string;
+  created_at: Date;
+  last_used_at: Date | null;
+}

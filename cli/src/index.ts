@@ -2,3 +2,4 @@ export * from './postgres.ts';
 export * from './run.ts';
 export * from './stack.ts';
 export * from './temporal.ts';
+export * from './worker.ts';

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import type { JobActivities, Logger } from '@bolt/activities';
@@ -17,6 +18,7 @@ export async function startWorker(config: Config, address: string, activities: J
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    identity: workerIdentity(),
     workflowsPath: require.resolve('@bolt/workflows'),
     activities,
     maxConcurrentActivityTaskExecutions: config.BOLT_WORKER_ACTIVITIES,
@@ -35,19 +37,29 @@ export async function startWorker(config: Config, address: string, activities: J
 }
 
 /**
+ * `pid@host` as the SDK names workers, plus the PID namespace on Linux: a pid means something only to
+ * processes that share its namespace (containers may share a host name, never a PID namespace).
+ */
+export function workerIdentity(pid = process.pid): string {
+  const ns = fs.existsSync('/proc/self/ns/pid') ? ` ${fs.readlinkSync('/proc/self/ns/pid')}` : '';
+  return `${pid}@${os.hostname()}${ns}`;
+}
+
+/** Whether the worker named `identity` ran where this process can see it, and its process is gone. */
+export function isLostWorker(identity: string, alive: (pid: number) => boolean = isAlive): boolean {
+  const at = identity.indexOf('@');
+  const pid = Number(identity.slice(0, at));
+  const here = workerIdentity();
+  const sameMachine = identity.slice(at) === here.slice(here.indexOf('@'));
+  return sameMachine && pid > 0 && pid !== process.pid && !alive(pid);
+}
+
+/**
  * Steps that a worker on this machine was running when it was killed stay "started" until their
- * heartbeat timeout runs out. Failing them (retryable) lets Temporal retry them at once instead. A step
- * counts as lost only when the worker that started it, named `pid@host` by the SDK, is on this host
- * and its process is gone.
+ * heartbeat timeout runs out. Failing them (retryable) lets Temporal retry them at once instead.
  */
 export async function retryLostSteps(client: Client, taskQueue: string, log: Logger): Promise<void> {
   const { PENDING_ACTIVITY_STATE_STARTED } = proto.temporal.api.enums.v1.PendingActivityState;
-  const host = os.hostname();
-  const lost = (identity: string) => {
-    const at = identity.indexOf('@');
-    const pid = Number(identity.slice(0, at));
-    return identity.slice(at + 1) === host && pid > 0 && pid !== process.pid && !isAlive(pid);
-  };
   const running = client.workflow.list({
     query: `ExecutionStatus = "Running" AND TaskQueue = "${taskQueue}"`,
   });
@@ -55,7 +67,8 @@ export async function retryLostSteps(client: Client, taskQueue: string, log: Log
     const { raw } = await client.workflow.getHandle(workflowId, runId).describe();
     for (const step of raw.pendingActivities ?? []) {
       const identity = step.lastWorkerIdentity ?? '';
-      if (step.state !== PENDING_ACTIVITY_STATE_STARTED || !step.activityId || !lost(identity)) continue;
+      if (step.state !== PENDING_ACTIVITY_STATE_STARTED || !step.activityId || !isLostWorker(identity))
+        continue;
       const activityId = step.activityId;
       await client.activity
         .fail(

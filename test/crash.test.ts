@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connectDb, getJob } from '@bolt/activities';
-import { isAlive, type StackInfo } from '@bolt/cli';
+import { isAlive, postmasterPid, type StackInfo } from '@bolt/cli';
 import { storageKeys } from '@bolt/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeProviders } from './fakes/providers.ts';
@@ -94,9 +94,7 @@ describe('a killed process loses no work', () => {
       const dataDir = env.BOLT_DATA_DIR as string;
       const first = start(env, { ownGroup: true });
       await first.waitFor(RUNNING);
-      const postmasterPid = () =>
-        Number(fs.readFileSync(path.join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]);
-      const pgPid = postmasterPid();
+      const pgPid = postmasterPid(dataDir);
       const temporalPid = Number(fs.readFileSync(path.join(dataDir, 'temporal.pid'), 'utf8'));
       const agentFile = path.join(tempDir('agent'), 'agent.json');
       fs.writeFileSync(agentFile, JSON.stringify(cloudAgent));
@@ -118,7 +116,7 @@ describe('a killed process loses no work', () => {
       await waitForJobs(env, [jobId]);
 
       // A database that died first does not keep Bolt from stopping.
-      process.kill(postmasterPid(), 'SIGKILL');
+      process.kill(postmasterPid(dataDir), 'SIGKILL');
       second.child.kill('SIGTERM');
       expect(await exitCode(second), second.output().slice(-3000)).toBe(0);
     } finally {

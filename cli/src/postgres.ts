@@ -108,7 +108,7 @@ export async function stopOrphanPostgres(dataDir: string): Promise<void> {
 }
 
 /** The running PostgreSQL's pid from data/pg/postmaster.pid, 0 when there is none. */
-function postmasterPid(dataDir: string): number {
+export function postmasterPid(dataDir: string): number {
   const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
   return fs.existsSync(pidFile) ? Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]) : 0;
 }

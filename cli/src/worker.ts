@@ -37,21 +37,22 @@ export async function startWorker(config: Config, address: string, activities: J
 }
 
 /**
- * `pid@host` as the SDK names workers, plus the PID namespace on Linux: a pid means something only to
- * processes that share its namespace (containers may share a host name, never a PID namespace).
+ * Where this process's pids mean something: the host, plus the PID namespace on Linux (containers may
+ * share a host name, never a PID namespace).
  */
-export function workerIdentity(pid = process.pid): string {
+export function pidSpace(): string {
   const ns = fs.existsSync('/proc/self/ns/pid') ? ` ${fs.readlinkSync('/proc/self/ns/pid')}` : '';
-  return `${pid}@${os.hostname()}${ns}`;
+  return `${os.hostname()}${ns}`;
 }
 
-/** Whether the worker named `identity` ran where this process can see it, and its process is gone. */
+/** `pid@host` as the SDK names workers, with the PID namespace. */
+const workerIdentity = () => `${process.pid}@${pidSpace()}`;
+
+/** Whether the worker named `identity` ran in this PID space, and its process is gone. */
 export function isLostWorker(identity: string, alive: (pid: number) => boolean = isAlive): boolean {
   const at = identity.indexOf('@');
   const pid = Number(identity.slice(0, at));
-  const here = workerIdentity();
-  const sameMachine = identity.slice(at) === here.slice(here.indexOf('@'));
-  return sameMachine && pid > 0 && pid !== process.pid && !alive(pid);
+  return identity.slice(at + 1) === pidSpace() && pid > 0 && pid !== process.pid && !alive(pid);
 }
 
 /**

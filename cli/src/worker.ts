@@ -6,6 +6,7 @@ import type { Config } from '@bolt/core';
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import pLimit from 'p-limit';
 import { isAlive } from './postgres.ts';
 import { temporalConnectionOptions } from './temporal.ts';
 
@@ -55,16 +56,17 @@ export function isLostWorker(identity: string, alive: (pid: number) => boolean =
   return identity.slice(at + 1) === pidSpace() && pid > 0 && pid !== process.pid && !alive(pid);
 }
 
+/** Running workflows described at once when looking for lost steps. */
+const DESCRIBES_AT_ONCE = 16;
+
 /**
  * Steps that a worker on this machine was running when it was killed stay "started" until their
  * heartbeat timeout runs out. Failing them (retryable) lets Temporal retry them at once instead.
  */
 export async function retryLostSteps(client: Client, taskQueue: string, log: Logger): Promise<void> {
   const { PENDING_ACTIVITY_STATE_STARTED } = proto.temporal.api.enums.v1.PendingActivityState;
-  const running = client.workflow.list({
-    query: `ExecutionStatus = "Running" AND TaskQueue = "${taskQueue}"`,
-  });
-  for await (const { workflowId, runId } of running) {
+  const limit = pLimit(DESCRIBES_AT_ONCE);
+  const retry = async (workflowId: string, runId: string) => {
     const { raw } = await client.workflow.getHandle(workflowId, runId).describe();
     for (const step of raw.pendingActivities ?? []) {
       const identity = step.lastWorkerIdentity ?? '';
@@ -82,5 +84,11 @@ export async function retryLostSteps(client: Client, taskQueue: string, log: Log
         // It may have ended or timed out since it was described: nothing to do then.
         .catch((err) => log.warn({ err, workflowId, activityId }, 'could not retry a lost step'));
     }
-  }
+  };
+  const described: Array<Promise<void>> = [];
+  const running = client.workflow.list({
+    query: `ExecutionStatus = "Running" AND TaskQueue = "${taskQueue}"`,
+  });
+  for await (const { workflowId, runId } of running) described.push(limit(() => retry(workflowId, runId)));
+  await Promise.all(described);
 }

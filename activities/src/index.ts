@@ -5,6 +5,7 @@ export * from './db/index.ts';
 export * from './engines.ts';
 export * from './job-activities.ts';
 export * from './keys.ts';
+export * from './launcher.ts';
 export * from './llm/gemini.ts';
 export * from './llm/local.ts';
 export * from './llm/openai.ts';

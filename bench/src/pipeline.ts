@@ -116,20 +116,22 @@ function stackCpu(): Record<string, number> {
       .split(' ')
       .map(Number);
     const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    return { name, own: (f[11] ?? 0) + (f[12] ?? 0), children: (f[13] ?? 0) + (f[14] ?? 0) };
+    return { name, parent: f[1], own: (f[11] ?? 0) + (f[12] ?? 0), children: (f[13] ?? 0) + (f[14] ?? 0) };
   };
   const self = times('self');
   const byName = { temporal: 0, postgres: 0 };
+  let launcher = 0; // the worker's launcher process and the ffmpeg runs it waited for
   for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const t = times(pid);
       if (t.name === 'temporal' || t.name === 'postgres') byName[t.name] += t.own;
+      else if (t.parent === process.pid) launcher += t.own + t.children;
     } catch {} // it exited while being listed
   }
   return {
     temporalServer: byName.temporal / USER_HZ,
     workerAndFakes: self.own / USER_HZ,
-    ffmpeg: self.children / USER_HZ, // the processes this one ran and waited for
+    ffmpeg: (self.children + launcher) / USER_HZ,
     postgres: byName.postgres / USER_HZ,
   };
 }

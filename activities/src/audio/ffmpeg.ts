@@ -1,12 +1,10 @@
-import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { parseBuffer } from 'music-metadata';
+import { runProgram as run } from '../launcher.ts';
 
-const run = promisify(execFile);
 const require = createRequire(import.meta.url);
 
 export interface AudioTools {

@@ -1,8 +1,5 @@
-import { execFile, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
+import { runProgram } from '../launcher.ts';
 import type { TtsProvider, TtsRequest, TtsResult, Voice } from './provider.ts';
-
-const run = promisify(execFile);
 
 export class UnsupportedVoiceError extends Error {
   override name = 'UnsupportedVoiceError';
@@ -17,7 +14,9 @@ export class EspeakTtsProvider implements TtsProvider {
   constructor(private readonly binary = 'espeak-ng') {}
 
   listVoices(language?: string): Promise<Voice[]> {
-    this.voices ??= run(this.binary, ['--voices']).then(({ stdout }) => parseVoices(stdout));
+    this.voices ??= runProgram(this.binary, ['--voices']).then(({ stdout }) =>
+      parseVoices(stdout.toString()),
+    );
     const want = language?.toLowerCase();
     return this.voices.then((all) =>
       want ? all.filter((v) => v.languages.some((l) => l === want || l === want.split('-')[0])) : all,
@@ -38,20 +37,8 @@ export class EspeakTtsProvider implements TtsProvider {
 
   async synthesize(req: TtsRequest): Promise<TtsResult> {
     const voice = await this.voiceFor(req.language, req.voice);
-    const child = spawn(this.binary, ['-v', voice, '--stdin', '--stdout'], {
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
-    child.stdin.end(req.text);
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', resolve);
-    });
-    if (code !== 0) throw new Error(`espeak-ng exited with ${code}: ${Buffer.concat(err).toString().trim()}`);
-    return { audio: Buffer.concat(out), format: 'wav' };
+    const { stdout } = await runProgram(this.binary, ['-v', voice, '--stdin', '--stdout'], req.text);
+    return { audio: stdout, format: 'wav' };
   }
 }
 

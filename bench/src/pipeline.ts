@@ -7,7 +7,7 @@
 //   assembly             = time to join, measure and encode ÷ audio duration, for a 30-minute narration
 // The fake speaks fast (0.1 ms of audio per character), so the job figures measure orchestration, not
 // audio processing, which has its own figure: the whole stack (Temporal, PostgreSQL, the worker and
-// ffmpeg) shares the machine's cores. Bolt's figures are from the median of three runs, as one run on a
+// ffmpeg) shares the machine's cores. Bolt's figures are from the median of five runs, as one run on a
 // shared machine varies by a tenth. Results go to bench/results/pipeline.json.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,7 +28,13 @@ const LATENCY_MS = 200;
 const TTS_LIMIT = 5000;
 const V = 3;
 /** Bolt runs the job once per title (new titles, so nothing comes from the cache); the median run counts. */
-const TITLES = ['O farol esquecido', 'A última travessia', 'O relógio da praça'];
+const TITLES = [
+  'O farol esquecido',
+  'A última travessia',
+  'O relógio da praça',
+  'A carta sem remetente',
+  'O último baile',
+];
 const languages = ['pt-BR', 'en-US', 'es-ES'];
 
 const agent: Agent = agentSchema.parse({

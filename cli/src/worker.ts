@@ -89,6 +89,11 @@ export async function retryLostSteps(client: Client, taskQueue: string, log: Log
   const running = client.workflow.list({
     query: `ExecutionStatus = "Running" AND TaskQueue = "${taskQueue}"`,
   });
-  for await (const { workflowId, runId } of running) described.push(limit(() => retry(workflowId, runId)));
+  for await (const { workflowId, runId } of running) {
+    // One workflow that cannot be described does not keep the others' lost steps waiting.
+    const each = () =>
+      retry(workflowId, runId).catch((err) => log.warn({ err, workflowId }, 'could not look for lost steps'));
+    described.push(limit(each));
+  }
   await Promise.all(described);
 }

@@ -186,6 +186,10 @@ function fewestRequests(chunks: Array<{ block: number; bytes: number }>): number
   return [...perBlock.values()].reduce((n, bytes) => n + Math.ceil(bytes / TTS_LIMIT), 0);
 }
 
+/** The fewest requests a narration needs at all, even with requests that span blocks. */
+const fewestAtAll = (chunks: Array<{ bytes: number }>) =>
+  Math.ceil(chunks.reduce((n, c) => n + c.bytes, 0) / TTS_LIMIT);
+
 /** Assembly time ÷ audio duration: a 30-minute narration from 60-second chunks, 10 blocks. */
 async function assemblyRatio(): Promise<number> {
   const { ffmpeg } = deps.audio;
@@ -238,6 +242,7 @@ try {
   // The best figures the machine allows: the wall time no less than the CPU floor nor the critical path.
   const bestMs = Math.max(cpuFloorMs, criticalMs);
   const all = sizes.flat().map((c) => c.bytes);
+  const totalBytes = all.reduce((n, b) => n + b, 0);
   const result = {
     setup: { variations: V, languages, blocks: blocks.length, latencyMs: LATENCY_MS, paidCalls: calls },
     baselineMs: Math.round(baselineMs),
@@ -255,14 +260,9 @@ try {
       fanOutEfficiency: round(baselineMs / bestMs / idealParallelism),
       orchestrationOverhead: round(bestMs / criticalMs),
     },
-    ttsRequestFill: round(all.reduce((n, b) => n + b, 0) / all.length / TTS_LIMIT),
+    ttsRequestFill: round(totalBytes / all.length / TTS_LIMIT),
     ttsRequestsVsMinimum: round(sizes.reduce((n, s) => n + fewestRequests(s), 0) / all.length),
-    // Even with requests that span blocks, a narration needs ceil(bytes ÷ limit) requests.
-    ttsRequestFillAtBest: round(
-      all.reduce((n, b) => n + b, 0) /
-        (sizes.reduce((n, s) => n + Math.ceil(s.reduce((m, c) => m + c.bytes, 0) / TTS_LIMIT), 0) *
-          TTS_LIMIT),
-    ),
+    ttsRequestFillAtBest: round(totalBytes / (sizes.reduce((n, s) => n + fewestAtAll(s), 0) * TTS_LIMIT)),
     assemblyTimePerAudioSecond: round(await assemblyRatio()),
   };
   fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });

@@ -1,11 +1,10 @@
+// Runs programs (ffmpeg, espeak-ng) from a small long-lived launcher process. Starting a program forks
+// the process that starts it, and forking the worker, with its hundreds of MB of mappings, blocks its
+// event loop for about 15 ms each time; the launcher forks in a millisecond, off the worker's main thread.
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-/**
- * Runs programs (ffmpeg, espeak-ng) from a small long-lived launcher process. Starting a program forks
- * the process that starts it, and forking the worker, with its hundreds of MB of mappings, blocks its
- * event loop for about 15 ms each time; the launcher forks in a millisecond, off the worker's main thread.
- */
+/** A finished program's standard output (bytes) and standard error (text). */
 export interface Output {
   stdout: Buffer;
   stderr: string;

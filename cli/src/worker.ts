@@ -66,9 +66,13 @@ const DESCRIBES_AT_ONCE = 16;
 export async function retryLostSteps(client: Client, taskQueue: string, log: Logger): Promise<void> {
   const { PENDING_ACTIVITY_STATE_STARTED } = proto.temporal.api.enums.v1.PendingActivityState;
   const limit = pLimit(DESCRIBES_AT_ONCE);
-  const retry = async (workflowId: string, runId: string) => {
-    const { raw } = await client.workflow.getHandle(workflowId, runId).describe();
-    for (const step of raw.pendingActivities ?? []) {
+  /** Fails the lost steps of one workflow; one that cannot be described does not stop the others. */
+  const retryIn = async (workflowId: string, runId: string) => {
+    const described = await client.workflow
+      .getHandle(workflowId, runId)
+      .describe()
+      .catch((err) => log.warn({ err, workflowId }, 'could not look for lost steps'));
+    for (const step of described?.raw.pendingActivities ?? []) {
       const identity = step.lastWorkerIdentity ?? '';
       if (step.state !== PENDING_ACTIVITY_STATE_STARTED || !step.activityId || !isLostWorker(identity))
         continue;
@@ -85,15 +89,10 @@ export async function retryLostSteps(client: Client, taskQueue: string, log: Log
         .catch((err) => log.warn({ err, workflowId, activityId }, 'could not retry a lost step'));
     }
   };
-  const described: Array<Promise<void>> = [];
   const running = client.workflow.list({
     query: `ExecutionStatus = "Running" AND TaskQueue = "${taskQueue}"`,
   });
-  for await (const { workflowId, runId } of running) {
-    // One workflow that cannot be described does not keep the others' lost steps waiting.
-    const each = () =>
-      retry(workflowId, runId).catch((err) => log.warn({ err, workflowId }, 'could not look for lost steps'));
-    described.push(limit(each));
-  }
-  await Promise.all(described);
+  const lookups: Array<Promise<void>> = [];
+  for await (const { workflowId, runId } of running) lookups.push(limit(() => retryIn(workflowId, runId)));
+  await Promise.all(lookups);
 }

@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createActivities, type Db, insertJob, listArtifacts } from '@bolt/activities';
+import { createActivities } from '@bolt/activities';
 import { type Agent, planBlocks, storageKeys } from '@bolt/core';
+import { type Db, insertJob, listArtifacts } from '@bolt/data';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realDeps, testAgent } from './support/env.ts';

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connectDb, getJob } from '@bolt/activities';
 import { isAlive, postmasterPid, type StackInfo } from '@bolt/cli';
 import { storageKeys } from '@bolt/core';
+import { connectDb, getJob } from '@bolt/data';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startFakeProviders } from './fakes/providers.ts';
 import { type BoltProcess, bolt, boltEnv, completedCalls } from './support/bolt.ts';

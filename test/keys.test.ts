@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { connectDb, type Db, ensureLocalUser, keyRing, migrate } from '@bolt/activities';
+import { keyRing } from '@bolt/activities';
+import { connectDb, type Db, ensureLocalUser, migrate } from '@bolt/data';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
 describe('key ring (PostgreSQL)', () => {

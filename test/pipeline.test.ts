@@ -1,16 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import {
-  createActivities,
-  createCredential,
-  type Db,
-  getJob,
-  insertJob,
-  jobUsage,
-  listArtifacts,
-} from '@bolt/activities';
-import { jobProgress } from '@bolt/api';
+import { createActivities } from '@bolt/activities';
 import { devServerFlags } from '@bolt/cli';
 import {
   type Agent,
@@ -22,6 +13,8 @@ import {
   storageKeys,
   workflowIds,
 } from '@bolt/core';
+import { createCredential, type Db, getJob, insertJob, jobUsage, listArtifacts } from '@bolt/data';
+import { jobProgress } from '@bolt/jobs';
 import { editBlockSignal, type jobWorkflow, narrationWorkflow } from '@bolt/workflows';
 import { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';

@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  checkCredential,
   classifyGoogleError,
   classifyOpenAiError,
   ffmpegPaths,
@@ -18,7 +19,6 @@ import {
   toWav,
 } from '@bolt/activities';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { checkCredential } from '../api/src/credential-check.ts';
 import { type FakeProviders, startFakeProviders } from './fakes/providers.ts';
 import { probeSeconds } from './support/ffprobe.ts';
 

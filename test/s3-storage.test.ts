@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { text } from 'node:stream/consumers';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
-import { createStorage, S3Storage, type Storage, StorageKeyError } from '@bolt/activities';
 import { freePort } from '@bolt/cli';
 import { loadConfig } from '@bolt/core';
+import { createStorage, S3Storage, type Storage, StorageKeyError } from '@bolt/data';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { motoServer } from '../scripts/toolchain.mjs';
 

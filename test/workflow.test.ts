@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { createActivities, type Db, getJob, insertJob } from '@bolt/activities';
+import { createActivities } from '@bolt/activities';
 import { devServerFlags } from '@bolt/cli';
 import { type JobProgress, type JobWorkflowInput, storageKeys } from '@bolt/core';
+import { type Db, getJob, insertJob } from '@bolt/data';
 import type { jobWorkflow } from '@bolt/workflows';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';

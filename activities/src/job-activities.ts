@@ -4,19 +4,30 @@ import {
   applyPronunciation,
   type BlockPlan,
   chunkText,
+  failureTypes,
   planBlocks,
   storageKeys,
 } from '@bolt/core';
+import type { Logger } from '@bolt/core/log';
+import {
+  audioSeconds,
+  contentTypes,
+  type Db,
+  getJob,
+  type JobResult,
+  type JobRow,
+  jobUsage,
+  markJobRunning,
+  recordArtifact,
+  type Storage,
+  updateJob,
+} from '@bolt/data';
 import { activityInfo, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { type AudioTools, assembleNarration } from './audio/ffmpeg.ts';
 import { cues, toSrt, toVtt } from './audio/subtitles.ts';
-import { type Db, getJob, type JobResult, type JobRow, recordArtifact, updateJob } from './db/index.ts';
-import type { Logger } from './log.ts';
 import { type PaidCallDeps, paidCalls } from './paid.ts';
 import * as prompts from './prompts.ts';
-import type { Storage } from './storage/index.ts';
-import { jobUsage } from './usage.ts';
 
 export interface ActivityDeps extends PaidCallDeps {
   db: Db;
@@ -34,8 +45,6 @@ export interface StepOutput {
   detail?: string;
 }
 
-const MARKDOWN = 'text/markdown; charset=utf-8';
-const PLAIN = 'text/plain; charset=utf-8';
 /** Well under the workflow's heartbeat timeout for activities. */
 const HEARTBEAT_MS = 5_000;
 
@@ -67,7 +76,7 @@ export function createActivities(deps: ActivityDeps) {
 
   async function loadJob(jobId: string): Promise<JobRow> {
     const job = await getJob(db, jobId);
-    if (!job) throw ApplicationFailure.nonRetryable(`job ${jobId} does not exist`, 'JobNotFound');
+    if (!job) throw ApplicationFailure.nonRetryable(`job ${jobId} does not exist`, failureTypes.JobNotFound);
     return job;
   }
 
@@ -90,7 +99,7 @@ export function createActivities(deps: ActivityDeps) {
     let text = (await storage.find(key))?.toString();
     if (text === undefined) {
       text = await beating(produce);
-      await storage.put(key, text, MARKDOWN);
+      await storage.put(key, text, contentTypes.markdown);
     }
     const written = words(text);
     return { key, attempt: attempt(), detail: target ? `${written} of ${target} words` : `${written} words` };
@@ -151,7 +160,7 @@ export function createActivities(deps: ActivityDeps) {
       `${[`# ${job.titulo}`, ...blocks.map((text, i) => `## ${plan[i]?.title}\n\n${text.trim()}`)].join('\n\n')}\n`,
     );
     const key = storageKeys.script(job.id, variation, language);
-    await store(job, 'script', key, body, { contentType: MARKDOWN, language, variation });
+    await store(job, 'script', key, body, { contentType: contentTypes.markdown, language, variation });
     return { key, attempt: attempt(), detail: `${words(body.toString())} words` };
   }
 
@@ -175,17 +184,14 @@ export function createActivities(deps: ActivityDeps) {
     await storage.put(
       storageKeys.narrationPlan(job.id, variation, language),
       JSON.stringify(narration),
-      'application/json',
+      contentTypes.json,
     );
     return { chunks: chunks.length, chars: chunks.reduce((n, c) => n + c.text.length, 0) };
   }
 
   return {
     async markJobRunning({ jobId }: JobRef): Promise<void> {
-      await db('jobs')
-        .where({ id: jobId })
-        .whereIn('status', ['queued', 'failed', 'cancelled'])
-        .update({ status: 'running', error: null });
+      await markJobRunning(db, jobId);
     },
 
     async generatePremise({ jobId }: JobRef): Promise<StepOutput> {
@@ -194,7 +200,7 @@ export function createActivities(deps: ActivityDeps) {
       const out = await textStep(key, () =>
         paid.text(job, prompts.premise(job.agent_snapshot, job.titulo), deps.maxTokensPerBlock),
       );
-      await record(job, 'premise', key, await storage.get(key), { contentType: PLAIN });
+      await record(job, 'premise', key, await storage.get(key), { contentType: contentTypes.plain });
       return out;
     },
 
@@ -290,7 +296,7 @@ export function createActivities(deps: ActivityDeps) {
       if (text === undefined)
         throw ApplicationFailure.nonRetryable(
           `chunk ${chunk + 1} of ${language} does not exist`,
-          'NoSuchChunk',
+          failureTypes.NoSuchChunk,
         );
       const key = await beating(() => paid.speech(job, language, text));
       return { key, attempt: attempt(), detail: `${Buffer.byteLength(text)} bytes` };
@@ -319,7 +325,7 @@ export function createActivities(deps: ActivityDeps) {
       );
       const meta = { language, variation };
       const key = storageKeys.audio(jobId, variation, language);
-      await store(job, 'audio', key, mp3, { ...meta, contentType: 'audio/mpeg', durationSeconds });
+      await store(job, 'audio', key, mp3, { ...meta, contentType: contentTypes.mp3, durationSeconds });
       const list = cues(
         chunks.map((c, i) => ({
           text: c.text,
@@ -334,11 +340,11 @@ export function createActivities(deps: ActivityDeps) {
       };
       await store(job, 'subtitles', subtitles.srt, Buffer.from(toSrt(list)), {
         ...meta,
-        contentType: 'application/x-subrip; charset=utf-8',
+        contentType: contentTypes.srt,
       });
       await store(job, 'subtitles', subtitles.vtt, Buffer.from(toVtt(list)), {
         ...meta,
-        contentType: 'text/vtt; charset=utf-8',
+        contentType: contentTypes.vtt,
       });
       const chapterCues = chapters.map((c) => ({ start: c.start, end: c.end, text: c.title }));
       await store(
@@ -348,7 +354,7 @@ export function createActivities(deps: ActivityDeps) {
         Buffer.from(toVtt(chapterCues)),
         {
           ...meta,
-          contentType: 'text/vtt; charset=utf-8',
+          contentType: contentTypes.vtt,
         },
       );
       return {
@@ -364,16 +370,12 @@ export function createActivities(deps: ActivityDeps) {
       input: JobRef & { status: 'completed' | 'failed' | 'cancelled'; error?: string; result?: JobResult },
     ): Promise<void> {
       const usage = await jobUsage(db, input.jobId);
-      const audio = await db('artifacts')
-        .where({ job_id: input.jobId, kind: 'audio' })
-        .sum({ seconds: 'duration_seconds' })
-        .first();
       await updateJob(db, input.jobId, {
         status: input.status,
         error: input.error ?? null,
         result: input.result,
         chars_processados_tts: usage.ttsChars,
-        duracao_total_segundos: Number(audio?.seconds ?? 0),
+        duracao_total_segundos: await audioSeconds(db, input.jobId),
         finished_at: new Date(),
       });
     },

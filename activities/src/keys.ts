@@ -1,8 +1,8 @@
-import type { Config, CredentialProvider } from '@bolt/core';
+import { type Config, type CredentialProvider, credentialProviderNames, failureTypes } from '@bolt/core';
+import { type Db, revealCredentials } from '@bolt/data';
 import { ApplicationFailure } from '@temporalio/common';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
-import { type Db, revealCredentials } from './db/index.ts';
 import { ProviderError, toApplicationFailure } from './providers/errors.ts';
 
 export interface KeyRingOptions {
@@ -21,12 +21,6 @@ export interface KeyRingOptions {
 
 /** A wait this short is spent in the activity; a longer one rotates keys or becomes a retry delay. */
 const WAIT_IN_PLACE_MS = 5_000;
-
-const providerNames: Record<CredentialProvider, string> = {
-  gemini: 'Gemini',
-  'google-tts': 'Google Cloud TTS',
-  openai: 'OpenAI',
-};
 
 /** The server-wide keys from the configuration. */
 export function serverKeys(config: Config): Partial<Record<CredentialProvider, string>> {
@@ -104,8 +98,8 @@ export function keyRing(options: KeyRingOptions) {
     const keys = await keysFor(userId, provider);
     if (keys.length === 0) {
       throw ApplicationFailure.nonRetryable(
-        `No ${providerNames[provider]} key: add one under Credentials, then retry the job`,
-        'MissingCredential',
+        `No ${credentialProviderNames[provider]} key: add one under Credentials, then retry the job`,
+        failureTypes.MissingCredential,
       );
     }
     return keys;
@@ -184,13 +178,15 @@ export class KeysResting extends Error {
     provider: CredentialProvider,
     readonly retryAfterMs: number,
   ) {
-    super(`Every ${providerNames[provider]} key is over its quota; retrying when the first one may be used`);
+    super(
+      `Every ${credentialProviderNames[provider]} key is over its quota; retrying when the first one may be used`,
+    );
   }
 
   toFailure(): ApplicationFailure {
     return ApplicationFailure.create({
       message: this.message,
-      type: 'RateLimited',
+      type: failureTypes.RateLimited,
       nextRetryDelay: this.retryAfterMs,
     });
   }

@@ -1,17 +1,24 @@
 import { createHash } from 'node:crypto';
-import { estimateCost, type PriceTable, storageKeys, ttsUsageName } from '@bolt/core';
+import { estimateCost, failureTypes, type PriceTable, storageKeys, ttsUsageName } from '@bolt/core';
+import type { Logger } from '@bolt/core/log';
+import {
+  BudgetExceededError,
+  contentTypes,
+  type Db,
+  type JobRow,
+  recordUsage,
+  reserveSpend,
+  type Spend,
+  type Storage,
+} from '@bolt/data';
 import { activityInfo, cancellationSignal } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { type AudioTools, chunkSeconds, toWav } from './audio/ffmpeg.ts';
-import type { Db, JobRow } from './db/index.ts';
 import { type Engines, llmCredential, ttsCredential } from './engines.ts';
 import { type KeyRing, KeysResting } from './keys.ts';
 import type { LlmResult } from './llm/provider.ts';
-import type { Logger } from './log.ts';
 import * as prompts from './prompts.ts';
-import type { Storage } from './storage/index.ts';
 import { UnsupportedVoiceError } from './tts/espeak.ts';
-import { recordUsage, reserveSpend, type Spend } from './usage.ts';
 
 export interface PaidCallDeps {
   db: Db;
@@ -29,6 +36,17 @@ async function released<T>(spend: Spend, call: () => Promise<T>): Promise<T> {
     return await call();
   } catch (err) {
     await spend.release();
+    throw err;
+  }
+}
+
+/** Takes the call's place in the ledger; a call over the job's budget fails the step for good. */
+async function reserve(...args: Parameters<typeof reserveSpend>): Promise<Spend> {
+  try {
+    return await reserveSpend(...args);
+  } catch (err) {
+    if (err instanceof BudgetExceededError)
+      throw ApplicationFailure.nonRetryable(err.message, failureTypes.BudgetExceeded);
     throw err;
   }
 }
@@ -63,7 +81,7 @@ export function paidCalls(deps: PaidCallDeps) {
       return JSON.parse(hit.toString()) as LlmResult;
     }
     const estimate = { tokensIn: Math.ceil((system.length + prompt.length) / 4), tokensOut: maxTokens };
-    const spend = await reserveSpend(
+    const spend = await reserve(
       db,
       job,
       { step: step(), provider, model },
@@ -76,7 +94,7 @@ export function paidCalls(deps: PaidCallDeps) {
     const result = await released(spend, () =>
       credential ? keys.call(job.owner_id, credential, model, request) : request(''),
     );
-    await storage.put(key, JSON.stringify(result), 'application/json');
+    await storage.put(key, JSON.stringify(result), contentTypes.json);
     await spend.settle({
       tokens_in: result.tokensIn,
       tokens_out: result.tokensOut,
@@ -152,7 +170,7 @@ export function paidCalls(deps: PaidCallDeps) {
         return key;
       }
       const cost = estimateCost(prices, provider, model, { chars });
-      const spend = await reserveSpend(db, job, { step: step(), provider, model }, cost);
+      const spend = await reserve(db, job, { step: step(), provider, model }, cost);
       log.info({ event: 'call.started', step: step(), provider, key }, 'paid call started');
       const request = (secret: string) =>
         engines.tts(agent, secret).synthesize({ text, language, voice, signal: cancellationSignal() });
@@ -163,12 +181,12 @@ export function paidCalls(deps: PaidCallDeps) {
         } catch (err) {
           if (err instanceof KeysResting) throw err.toFailure();
           if (err instanceof UnsupportedVoiceError)
-            throw ApplicationFailure.nonRetryable(err.message, 'unsupported-voice');
+            throw ApplicationFailure.nonRetryable(err.message, failureTypes.UnsupportedVoice);
           throw err;
         }
       });
       const wav = await toWav(deps.audio, res.audio, res.format, res.sampleRate);
-      await storage.put(key, wav, 'audio/wav');
+      await storage.put(key, wav, contentTypes.wav);
       await spend.settle({
         chars,
         bytes: Buffer.byteLength(text),
@@ -180,5 +198,3 @@ export function paidCalls(deps: PaidCallDeps) {
     },
   };
 }
-
-export type PaidCalls = ReturnType<typeof paidCalls>;

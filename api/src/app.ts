@@ -2,8 +2,10 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Db, engines, type Logger, providerKeys, type Storage, serverKeys } from '@bolt/activities';
+import { engines, providerKeys, serverKeys } from '@bolt/activities/providers';
 import { type Config, serverSecrets } from '@bolt/core';
+import type { Logger } from '@bolt/core/log';
+import type { Db, Storage } from '@bolt/data';
 import bodyParser from '@koa/bodyparser';
 import cors from '@koa/cors';
 import Router from '@koa/router';
@@ -110,7 +112,7 @@ export function createApp(deps: ApiDeps): Koa {
       openai: config.OPENAI_BASE_URL,
       googleTts: config.GOOGLE_TTS_BASE_URL,
     }),
-    jobRoutes({ db, client, config, storage }),
+    jobRoutes({ db, client, config, storage, log }),
     artifactRoutes(db, storage),
     voiceRoutes(voices),
     tokenRoutes(db),

@@ -7,7 +7,7 @@ import {
   issueRefreshToken,
   type UserRow,
   userForApiToken,
-} from '@bolt/activities';
+} from '@bolt/data';
 import { hash, verify } from '@node-rs/argon2';
 import jwt from 'jsonwebtoken';
 import type { Context, Next } from 'koa';

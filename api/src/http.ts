@@ -1,3 +1,4 @@
+import { JobError } from '@bolt/jobs';
 import type { Context, Next } from 'koa';
 import { type ZodType, z } from 'zod';
 
@@ -14,6 +15,12 @@ export class HttpError extends Error {
 }
 
 export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} not found`);
+
+const statusOfJobError: Record<JobError['kind'], number> = { 'not-found': 404, conflict: 409, invalid: 400 };
+
+/** A job operation's refusal as the HTTP answer that says it. */
+const fromJobError = (err: JobError) =>
+  new HttpError(statusOfJobError[err.kind], err.code, err.message, err.fields);
 
 const codeByStatus: Record<number, string> = {
   400: 'bad_request',
@@ -38,7 +45,9 @@ export function errorHandler(onUnexpected: (err: unknown, ctx: Context) => void)
     } catch (thrown) {
       const err = isOutage(thrown)
         ? new HttpError(503, 'unavailable', 'A backing service is unreachable; try again shortly')
-        : (thrown as Error & { status?: number });
+        : thrown instanceof JobError
+          ? fromJobError(thrown)
+          : (thrown as Error & { status?: number });
       // Middleware (body parser, koa-jwt, koa itself) signal client errors with a 4xx `status`.
       const known = err instanceof HttpError;
       const status =

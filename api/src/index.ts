@@ -1,3 +1,2 @@
 export * from './app.ts';
 export * from './http.ts';
-export * from './jobs.ts';

@@ -1,4 +1,4 @@
-import type { Db } from '@bolt/activities';
+import type { Db } from '@bolt/data';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { HttpError } from './http.ts';
 

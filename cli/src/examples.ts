@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAgentIfMissing, type Db } from '@bolt/activities';
+import { createAgentIfMissing, type Db } from '@bolt/data';
 
 export const examplesDir = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { artifactFileName, findAgentByName, getJob, listAgents, listArtifacts } from '@bolt/activities';
-import { jobProgress, startJob } from '@bolt/api';
 import { type Agent, agentSchema, jobRequestSchema } from '@bolt/core';
+import { artifactFileName, findAgentByName, getJob, listAgents, listArtifacts } from '@bolt/data';
+import { jobProgress, startJob } from '@bolt/jobs';
 import { ProgressView } from './progress.ts';
 import type { Stack } from './stack.ts';
 

@@ -2,23 +2,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   type ActivityDeps,
-  connectDb,
   createActivities,
-  createLogger,
-  createStorage,
-  type Db,
   engines,
-  ensureLocalUser,
   ffmpegPaths,
   keyRing,
   LocalLlmProvider,
-  type Logger,
-  migrate,
   parseProviderLimits,
-  type Storage,
   serverKeys,
 } from '@bolt/activities';
 import { type Config, priceTable, serverSecrets } from '@bolt/core';
+import { createLogger, type Logger } from '@bolt/core/log';
+import { connectDb, createStorage, type Db, ensureLocalUser, migrate, type Storage } from '@bolt/data';
 import { Client, Connection } from '@temporalio/client';
 import { localModelPath } from '../../scripts/toolchain.mjs';
 import { seedExampleAgents } from './examples.ts';

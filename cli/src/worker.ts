@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import type { JobActivities, Logger } from '@bolt/activities';
+import type { JobActivities } from '@bolt/activities';
 import type { Config } from '@bolt/core';
+import type { Logger } from '@bolt/core/log';
 import type { Client } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';

@@ -47,6 +47,12 @@ export type JobRequest = z.infer<typeof jobRequestSchema>;
 
 export const jobStatuses = ['queued', 'running', 'completed', 'failed', 'cancelled'] as const;
 export type JobStatus = (typeof jobStatuses)[number];
+/** The statuses a job ends in: nothing changes it any more unless it is retried. */
+export const finishedStatuses = ['completed', 'failed', 'cancelled'] as const satisfies readonly JobStatus[];
+export type FinishedStatus = (typeof finishedStatuses)[number];
+/** Whether a job with this status has ended (completed, failed or cancelled). */
+export const isFinished = (status: string): status is FinishedStatus =>
+  (finishedStatuses as readonly string[]).includes(status);
 
 /** What the workflow is started with: ids and small values only, never prompts' outputs or secrets. */
 export interface JobWorkflowInput {
@@ -121,7 +127,6 @@ const variationDir = (jobId: string, variation: number, language: string) =>
 
 /** Where each artifact of a job lives in storage: one place so every package agrees. */
 export const storageKeys = {
-  job: (jobId: string) => `jobs/${jobId}/`,
   premise: (jobId: string) => `jobs/${jobId}/premise.txt`,
   block: (jobId: string, variation: number, language: string, index: number) =>
     `${variationDir(jobId, variation, language)}/blocks/block-${String(index + 1).padStart(2, '0')}.md`,

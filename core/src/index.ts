@@ -3,6 +3,7 @@ export * from './chunking.ts';
 export * from './config.ts';
 export * from './domain.ts';
 export * from './estimate.ts';
+export * from './failures.ts';
 export * from './ids.ts';
 export * from './prices.ts';
 export * from './pronunciation.ts';

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { connectDb } from '@bolt/activities';
 import { freePort } from '@bolt/cli';
+import { connectDb } from '@bolt/data';
 import { debianPostgresBin } from '../../scripts/toolchain.mjs';
 import { tempDir } from './env.ts';
 

@@ -1,17 +1,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import {
-  type ActivityDeps,
-  connectDb,
-  createLogger,
-  type Db,
-  ensureLocalUser,
-  LocalStorage,
-  migrate,
-} from '@bolt/activities';
+import type { ActivityDeps } from '@bolt/activities';
 import { activityDeps } from '@bolt/cli';
 import { type Agent, agentSchema, loadConfig } from '@bolt/core';
+import { createLogger } from '@bolt/core/log';
+import { connectDb, type Db, ensureLocalUser, LocalStorage, migrate } from '@bolt/data';
 import { inject } from 'vitest';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');

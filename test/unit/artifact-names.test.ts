@@ -1,4 +1,4 @@
-import { artifactFileName } from '@bolt/activities';
+import { artifactFileName } from '@bolt/data';
 import { describe, expect, it } from 'vitest';
 
 describe('artifactFileName', () => {

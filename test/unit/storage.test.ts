@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { text } from 'node:stream/consumers';
-import { LocalStorage, type Storage, StorageKeyError } from '@bolt/activities';
+import { LocalStorage, type Storage, StorageKeyError } from '@bolt/data';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../support/env.ts';
 

@@ -1,8 +1,40 @@
-import type { BlockPlan, JobProgress, JobWorkflowInput, NarrationWorkflowInput } from '@bolt/core';
+import type { BlockPlan, JobProgress, JobWorkflowInput } from '@bolt/core';
 import { workflowIds } from '@bolt/core/ids';
 import { CancellationScope, executeChild, isCancellation } from '@temporalio/workflow';
 import { type NarrationResult, narrationWorkflow } from './narration.ts';
-import { activitiesFor, rootMessage, type StepName, stepTracker } from './steps.ts';
+import { activitiesFor, rootMessage, type StepName, type StepTracker, stepTracker } from './steps.ts';
+
+/** One narration of a job: a variation in a language. */
+interface Narration {
+  variation: number;
+  language: string;
+}
+
+/** The job's step names: ids (= activity ids) and the labels the timeline shows. */
+function jobSteps(source: string) {
+  return {
+    start: ['start', 'Start'] as StepName,
+    premise: ['premise', 'Premise'] as StepName,
+    plan: ['plan', 'Block plan'] as StepName,
+    masterBlock: (b: BlockPlan): StepName => [
+      `master.block-${b.index + 1}`,
+      `Master: block ${b.index + 1} (${b.title})`,
+    ],
+    variationBlock: (v: number, b: BlockPlan): StepName => [
+      `v${v}.block-${b.index + 1}`,
+      `Variation ${v}: block ${b.index + 1}`,
+    ],
+    sourceScript: (v: number): StepName => [`v${v}.${source}.script`, `Variation ${v}: script (${source})`],
+    narration: ({ variation, language }: Narration): StepName => [
+      `v${variation}.${language}`,
+      `Variation ${variation} · ${language}: narration`,
+    ],
+    finish: ['finish', 'Finish'] as StepName,
+  };
+}
+
+/** 1…n */
+const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 /**
  * One job: premise → block plan → master script block by block → variations (rewrites of the master,
@@ -16,104 +48,113 @@ export async function jobWorkflow({
   languages,
   variations,
 }: JobWorkflowInput): Promise<JobProgress> {
-  const narrations = Array.from({ length: variations }, (_, v) =>
-    languages.map((language) => ({ variation: v + 1, language })),
-  ).flat();
+  const narrations: Narration[] = upTo(variations).flatMap((variation) =>
+    languages.map((language) => ({ variation, language })),
+  );
   const t = stepTracker(
     jobId,
     narrations.map((n) => workflowIds.narration(jobId, n.variation, n.language)),
   );
-  const names = {
-    masterBlock: (b: BlockPlan): StepName => [
-      `master.block-${b.index + 1}`,
-      `Master: block ${b.index + 1} (${b.title})`,
-    ],
-    variationBlock: (v: number, b: BlockPlan): StepName => [
-      `v${v}.block-${b.index + 1}`,
-      `Variation ${v}: block ${b.index + 1}`,
-    ],
-    sourceScript: (v: number): StepName => [`v${v}.${source}.script`, `Variation ${v}: script (${source})`],
-    narration: (v: number, language: string): StepName => [
-      `v${v}.${language}`,
-      `Variation ${v} · ${language}: narration`,
-    ],
+  const names = jobSteps(source);
+  const needsSourceScript = !languages.includes(source);
+
+  /** Every step the job will run, pending, as soon as the block plan says how many there are. */
+  function declareRest(plan: BlockPlan[]) {
+    for (const b of plan) t.declare(names.masterBlock(b));
+    for (const v of upTo(variations).slice(1)) for (const b of plan) t.declare(names.variationBlock(v, b));
+    if (needsSourceScript) for (const v of upTo(variations)) t.declare(names.sourceScript(v));
+    for (const n of narrations) t.declare(names.narration(n));
+    t.declare(names.finish);
+  }
+
+  const narrate = async (narration: Narration, blocks: number): Promise<Narrated> => {
+    const result = await t.step(names.narration(narration), async () => {
+      const result = await executeChild(narrationWorkflow, {
+        workflowId: workflowIds.narration(jobId, narration.variation, narration.language),
+        args: [{ jobId, ...narration, source, blocks }],
+      });
+      return { ...result, key: result.audio, detail: `${Math.round(result.durationSeconds)} s` };
+    });
+    return { narration, result };
   };
 
+  /** A variation's script in the source language, then its narrations (each runs to its end). */
+  async function variation(v: number, plan: BlockPlan[]) {
+    if (v > 1) {
+      await Promise.all(
+        plan.map((b) =>
+          t.step(names.variationBlock(v, b), (a) =>
+            a.writeVariationBlock({ jobId, variation: v, block: b.index }),
+          ),
+        ),
+      );
+    }
+    // A script in the agent's language is delivered even when that language is not narrated.
+    if (needsSourceScript)
+      await t.step(names.sourceScript(v), (a) => a.assembleScript({ jobId, variation: v, language: source }));
+    // Every narration runs to its end even when another fails, so a retry has the least left to do.
+    return Promise.allSettled(languages.map((language) => narrate({ variation: v, language }, plan.length)));
+  }
+
   try {
-    await t.step(['start', 'Start'], (a) => a.markJobRunning({ jobId }));
-    const premise = await t.step(['premise', 'Premise'], (a) => a.generatePremise({ jobId }));
-    const plan = await t.step(['plan', 'Block plan'], (a) => a.planScriptBlocks({ jobId }));
-    for (const b of plan) t.declare(names.masterBlock(b));
-    for (let v = 2; v <= variations; v++) for (const b of plan) t.declare(names.variationBlock(v, b));
-    for (let v = 1; v <= variations; v++) if (!languages.includes(source)) t.declare(names.sourceScript(v));
-    for (const n of narrations) t.declare(names.narration(n.variation, n.language));
-    t.declare(['finish', 'Finish']);
+    await t.step(names.start, (a) => a.markJobRunning({ jobId }));
+    const premise = await t.step(names.premise, (a) => a.generatePremise({ jobId }));
+    const plan = await t.step(names.plan, (a) => a.planScriptBlocks({ jobId }));
+    declareRest(plan);
 
     for (const b of plan)
       await t.step(names.masterBlock(b), (a) => a.writeBlock({ jobId, block: b.index, plan }));
 
-    const narrate = async (variation: number, language: string): Promise<NarrationResult> => {
-      const input: NarrationWorkflowInput = { jobId, variation, language, source, blocks: plan.length };
-      return t.step(names.narration(variation, language), async () => {
-        const result = await executeChild(narrationWorkflow, {
-          workflowId: workflowIds.narration(jobId, variation, language),
-          args: [input],
-        });
-        return { ...result, key: result.audio, detail: `${Math.round(result.durationSeconds)} s` };
-      });
-    };
-    const variationsDone = Array.from({ length: variations }, async (_, i) => {
-      const v = i + 1;
-      if (v > 1) {
-        await Promise.all(
-          plan.map((b) =>
-            t.step(names.variationBlock(v, b), (a) =>
-              a.writeVariationBlock({ jobId, variation: v, block: b.index }),
-            ),
-          ),
-        );
-      }
-      // A script in the agent's language is delivered even when that language is not narrated.
-      if (!languages.includes(source)) {
-        await t.step(names.sourceScript(v), (a) =>
-          a.assembleScript({ jobId, variation: v, language: source }),
-        );
-      }
-      // Every narration runs to its end even when another fails, so a retry has the least left to do.
-      return Promise.allSettled(languages.map((language) => narrate(v, language)));
-    });
-    const settled = (await Promise.all(variationsDone)).flat();
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    const settled = (await Promise.all(upTo(variations).map((v) => variation(v, plan)))).flat();
+    const failed = settled.find((s) => s.status === 'rejected');
     if (failed) throw failed.reason;
-    const results = settled.map((s) => (s as PromiseFulfilledResult<NarrationResult>).value);
-
-    const byVariation = Array.from({ length: variations }, (_, i) => {
-      const mine = results.filter((_, n) => narrations[n]?.variation === i + 1);
-      const per = <T>(pick: (r: NarrationResult) => T) =>
-        Object.fromEntries(mine.map((r, n) => [languages[n] as string, pick(r)]));
-      return {
-        variation: i + 1,
-        scripts: per((r) => r.script),
-        audio: per((r) => r.audio),
-        subtitles: per((r) => r.subtitles),
-      };
-    });
-    const first = byVariation[0] as (typeof byVariation)[number];
-    await t.step(['finish', 'Finish'], (a) =>
+    const narrated = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const [first, ...others] = upTo(variations).map((v) => deliveredBy(v, narrated));
+    if (!first) throw new Error('a job has at least one variation');
+    await t.step(names.finish, (a) =>
       a.finishJob({
         jobId,
         status: 'completed',
-        result: { premise: premise.key, scripts: first.scripts, audio: first.audio, variations: byVariation },
+        result: {
+          premise: premise.key,
+          scripts: first.scripts,
+          audio: first.audio,
+          variations: [first, ...others],
+        },
       }),
     );
     t.state.status = 'completed';
     return t.progress();
   } catch (err) {
-    t.state.status = isCancellation(err) ? 'cancelled' : 'failed';
-    const status = t.state.status;
-    await CancellationScope.nonCancellable(() =>
-      activitiesFor('finish-unsuccessful').finishJob({ jobId, status, error: rootMessage(err) }),
-    );
-    throw err;
+    return finishUnsuccessfully(t, jobId, err);
   }
+}
+
+/** A narration and what it delivered. */
+interface Narrated {
+  narration: Narration;
+  result: NarrationResult;
+}
+
+/** What one variation delivered, per language. */
+function deliveredBy(variation: number, narrated: Narrated[]) {
+  const mine = narrated.filter((n) => n.narration.variation === variation);
+  const per = <T>(pick: (r: NarrationResult) => T) =>
+    Object.fromEntries(mine.map(({ narration, result }) => [narration.language, pick(result)]));
+  return {
+    variation,
+    scripts: per((r) => r.script),
+    audio: per((r) => r.audio),
+    subtitles: per((r) => r.subtitles),
+  };
+}
+
+/** Records a failed or cancelled job (even while being cancelled), then fails the workflow with it. */
+async function finishUnsuccessfully(t: StepTracker, jobId: string, err: unknown): Promise<never> {
+  t.state.status = isCancellation(err) ? 'cancelled' : 'failed';
+  const status = t.state.status;
+  await CancellationScope.nonCancellable(() =>
+    activitiesFor('finish-unsuccessful').finishJob({ jobId, status, error: rootMessage(err) }),
+  );
+  throw err;
 }

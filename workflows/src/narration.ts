@@ -15,7 +15,10 @@ export const editBlockSignal = defineSignal<[{ block: number }]>('editBlock');
 export const SPEECH_CONCURRENCY = 8;
 const speechConcurrency = () => (patched('speech-8-at-once') ? SPEECH_CONCURRENCY : 4);
 
-/** Narrations started before the `script-and-plan-one-step` patch write the script and the plan apart. */
+/**
+ * Narrations started before the `script-and-plan-one-step` patch write the script and the plan apart.
+ * When each patch's old branch goes: docs/workflow-changes.md.
+ */
 const oneStepPreparation = () => patched('script-and-plan-one-step');
 
 /** References only: the narration's steps are its `progress` query's, not part of what the job records. */
@@ -73,7 +76,7 @@ export async function narrationWorkflow(input: NarrationWorkflowInput): Promise<
             key: (await t.step(names.script, (a) => a.assembleScript(ref))).key,
             chunks: (await t.step(names.plan, (a) => a.planNarration(ref))).chunks,
           };
-      t.steps.splice(0, t.steps.length, ...t.steps.filter((s) => !s.id.startsWith(`${prefix}.tts-`)));
+      t.forget(`${prefix}.tts-`);
       await eachLimited(
         Array.from({ length: chunks }, (_, i) => i),
         speechConcurrency(),

@@ -53,14 +53,7 @@ export function stepTracker(jobId: string, children?: string[]) {
     Object.assign(s, { state: 'running', startedAt: new Date().toISOString(), error: undefined });
     try {
       const out = await work(activitiesFor(name[0]));
-      const ref = out as { attempt?: number; key?: string; detail?: string } | undefined;
-      Object.assign(s, {
-        state: 'completed',
-        finishedAt: new Date().toISOString(),
-        attempt: ref?.attempt,
-        output: ref?.key,
-        detail: ref?.detail,
-      });
+      Object.assign(s, { state: 'completed', finishedAt: new Date().toISOString(), ...reportOf(out) });
       return out;
     } catch (err) {
       Object.assign(s, { state: 'failed', finishedAt: new Date().toISOString(), error: rootMessage(err) });
@@ -68,7 +61,22 @@ export function stepTracker(jobId: string, children?: string[]) {
     }
   }
 
-  return { state, steps, progress, declare, step };
+  /** Drops the steps whose ids start with `prefix` (a new round declares them again). */
+  function forget(prefix: string) {
+    const kept = steps.filter((s) => !s.id.startsWith(prefix));
+    steps.splice(0, steps.length, ...kept);
+  }
+
+  return { state, steps, progress, declare, step, forget };
+}
+
+export type StepTracker = ReturnType<typeof stepTracker>;
+
+/** What a step's output tells the timeline: its attempt, the storage key it wrote and a short detail. */
+function reportOf(out: unknown): Pick<Step, 'attempt' | 'output' | 'detail'> {
+  if (typeof out !== 'object' || out === null || Array.isArray(out)) return {};
+  const { attempt, key, detail } = out as { attempt?: number; key?: string; detail?: string };
+  return { attempt, output: key, detail };
 }
 
 /** The message a user can act on: the innermost cause's (an activity failure wraps the real error). */

@@ -1,5 +1,6 @@
 import { type GenerateContentResponse, GoogleGenAI } from '@google/genai';
-import { classifyGoogleError, ProviderError, safetyError } from '../providers/errors.ts';
+import { ProviderError, safetyError } from '../providers/errors.ts';
+import { classifyGoogleError } from '../providers/google-errors.ts';
 import type { LlmProvider, LlmRequest, LlmResult } from './provider.ts';
 
 export interface GeminiLlmOptions {

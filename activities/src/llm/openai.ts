@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
-import { classifyOpenAiError, ProviderError, safetyError } from '../providers/errors.ts';
+import { ProviderError, safetyError } from '../providers/errors.ts';
+import { classifyOpenAiError } from '../providers/openai-errors.ts';
 import type { LlmProvider, LlmRequest, LlmResult } from './provider.ts';
 
 export interface OpenAiLlmOptions {

@@ -1,3 +1,4 @@
+import { type CredentialProvider, credentialProviderNames, providerFailureType } from '@bolt/core';
 import { ApplicationFailure } from '@temporalio/common';
 
 /**
@@ -60,21 +61,15 @@ export function isRetryable(kind: ProviderErrorKind): boolean {
 export function toApplicationFailure(err: ProviderError): ApplicationFailure {
   return ApplicationFailure.create({
     message: err.message,
-    type: `ProviderError:${err.kind}`,
+    type: providerFailureType(err.kind),
     nonRetryable: !isRetryable(err.kind),
     nextRetryDelay: err.retryAfterMs,
     details: [{ kind: err.kind, provider: err.provider, status: err.status, retryAfterMs: err.retryAfterMs }],
   });
 }
 
-const labels: Record<string, string> = {
-  gemini: 'Gemini',
-  'google-tts': 'Google Cloud Text-to-Speech',
-  openai: 'OpenAI',
-};
-
 function label(provider: string): string {
-  return labels[provider] ?? provider;
+  return credentialProviderNames[provider as CredentialProvider] ?? provider;
 }
 
 /** Removes the key (and anything shaped like a provider key) from text that may be shown or logged. */
@@ -123,7 +118,8 @@ function describe(
   }
 }
 
-function make(
+/** A ProviderError with the sentence for its kind and the provider's own words, key removed. */
+export function providerError(
   kind: ProviderErrorKind,
   provider: string,
   rawDetail: string,
@@ -142,238 +138,23 @@ function make(
 
 /** A refusal that is not an error response (e.g. a 200 whose finish reason is SAFETY). */
 export function safetyError(provider: string, reason: string, apiKey?: string): ProviderError {
-  return make('safety', provider, reason, apiKey);
+  return providerError('safety', provider, reason, apiKey);
 }
 
 /** A reply that came back but was unusable (e.g. no audio in it); worth another try. */
 export function emptyReplyError(provider: string, reason: string, apiKey?: string): ProviderError {
-  return make('transient', provider, reason, apiKey);
+  return providerError('transient', provider, reason, apiKey);
 }
 
-// ---------------------------------------------------------------------------------------------------
-// What every SDK error is made of.
-
-function messageOf(err: unknown): string {
+/** The text of whatever an SDK threw. */
+export function messageOf(err: unknown): string {
   if (err instanceof Error) return err.message;
   return typeof err === 'string' ? err : (JSON.stringify(err) ?? String(err));
 }
 
-const safetyPattern =
+export const safetyPattern =
   /\bsafety\b|prohibited|harmful|sensitive content|content polic|flagged|blocklist|content_filter/i;
-const voicePattern = /voice/i;
 const voiceProblem =
   /not exist|not found|not supported|unsupported|invalid|unknown|misspell|supported values|no voice/i;
-
-function retryDelayMs(value: unknown): number | undefined {
-  if (typeof value === 'string') {
-    const m = /^(\d+(?:\.\d+)?)s$/.exec(value.trim());
-    return m ? Math.round(Number(m[1]) * 1000) : undefined;
-  }
-  if (value && typeof value === 'object') {
-    const { seconds, nanos } = value as { seconds?: unknown; nanos?: unknown };
-    const s = Number(seconds ?? 0);
-    const n = Number(nanos ?? 0);
-    if (Number.isFinite(s) && Number.isFinite(n)) return Math.round(s * 1000 + n / 1e6);
-  }
-  return undefined;
-}
-
-// ---------------------------------------------------------------------------------------------------
-// Google-style errors: the Gemini API (through @google/genai) and Cloud Text-to-Speech (through gax).
-
-const grpcNames = [
-  'OK',
-  'CANCELLED',
-  'UNKNOWN',
-  'INVALID_ARGUMENT',
-  'DEADLINE_EXCEEDED',
-  'NOT_FOUND',
-  'ALREADY_EXISTS',
-  'PERMISSION_DENIED',
-  'RESOURCE_EXHAUSTED',
-  'FAILED_PRECONDITION',
-  'ABORTED',
-  'OUT_OF_RANGE',
-  'UNIMPLEMENTED',
-  'INTERNAL',
-  'UNAVAILABLE',
-  'DATA_LOSS',
-  'UNAUTHENTICATED',
-];
-
-const grpcToHttp: Record<string, number> = {
-  CANCELLED: 499,
-  UNKNOWN: 500,
-  INVALID_ARGUMENT: 400,
-  DEADLINE_EXCEEDED: 504,
-  NOT_FOUND: 404,
-  ALREADY_EXISTS: 409,
-  PERMISSION_DENIED: 403,
-  RESOURCE_EXHAUSTED: 429,
-  FAILED_PRECONDITION: 400,
-  ABORTED: 409,
-  OUT_OF_RANGE: 400,
-  UNIMPLEMENTED: 501,
-  INTERNAL: 500,
-  UNAVAILABLE: 503,
-  DATA_LOSS: 500,
-  UNAUTHENTICATED: 401,
-};
-
-interface GoogleFacts {
-  status?: number;
-  grpc?: string;
-  message: string;
-  details: unknown[];
-  reason?: string;
-}
-
-/** Reads a google.rpc.Status out of whatever the SDK threw (a JSON message, or gax's GoogleError). */
-function googleFacts(err: unknown): GoogleFacts | undefined {
-  const e = err as {
-    status?: unknown;
-    code?: unknown;
-    message?: unknown;
-    details?: unknown;
-    statusDetails?: unknown;
-    reason?: unknown;
-  };
-  const facts: GoogleFacts = { message: messageOf(err), details: [] };
-  if (typeof e.status === 'number') facts.status = e.status;
-  // @google/genai puts the whole JSON error body into the message.
-  const text = typeof e.message === 'string' ? e.message.trim() : '';
-  const jsonStart = text.indexOf('{');
-  if (jsonStart >= 0) {
-    try {
-      const body = JSON.parse(text.slice(jsonStart)) as { error?: Record<string, unknown> };
-      const inner = body.error ?? (body as Record<string, unknown>);
-      if (typeof inner.message === 'string') facts.message = inner.message;
-      if (typeof inner.status === 'string') facts.grpc = inner.status;
-      if (typeof inner.code === 'number') facts.status ??= inner.code;
-      if (Array.isArray(inner.details)) facts.details.push(...inner.details);
-    } catch {
-      // Not JSON after all: keep the message as it is.
-    }
-  }
-  // gax (REST fallback) throws GoogleError: a numeric gRPC code, decoded details, ErrorInfo reason.
-  if (typeof e.code === 'number' && e.code > 0 && e.code < grpcNames.length && facts.status === undefined) {
-    facts.grpc = grpcNames[e.code];
-    facts.status = grpcToHttp[facts.grpc ?? ''];
-  }
-  if (Array.isArray(e.statusDetails)) facts.details.push(...e.statusDetails);
-  if (Array.isArray(e.details)) facts.details.push(...e.details);
-  if (typeof e.reason === 'string') facts.reason = e.reason;
-  if (facts.status === undefined && facts.grpc === undefined) return undefined;
-  if (facts.grpc === undefined && facts.status !== undefined) {
-    facts.grpc = Object.entries(grpcToHttp).find(([, s]) => s === facts.status)?.[0];
-  }
-  for (const d of facts.details) {
-    const reason = (d as { reason?: unknown })?.reason;
-    if (typeof reason === 'string') facts.reason ??= reason;
-  }
-  return facts;
-}
-
-function googleRetryAfter(details: unknown[]): number | undefined {
-  for (const d of details) {
-    const o = d as { '@type'?: unknown; retryDelay?: unknown };
-    if (o && o.retryDelay !== undefined) {
-      const ms = retryDelayMs(o.retryDelay);
-      if (ms !== undefined) return ms;
-    }
-  }
-  return undefined;
-}
-
-/** Classifies any error thrown by a Google client (Gemini API, Cloud Text-to-Speech). */
-export function classifyGoogleError(provider: string, err: unknown, apiKey?: string): ProviderError {
-  if (err instanceof ProviderError) return err;
-  const facts = googleFacts(err);
-  if (!facts) {
-    // No response at all: a reset, a refused connection, a timeout or a cut-off body.
-    // Whatever else went wrong on the way is worth another attempt too.
-    return make('transient', provider, messageOf(err), apiKey);
-  }
-  const { status, grpc, message, details, reason } = facts;
-  const extra: { status?: number; retryAfterMs?: number } = {};
-  if (status !== undefined) extra.status = status;
-  if (status === 429 || grpc === 'RESOURCE_EXHAUSTED') {
-    const retryAfterMs = googleRetryAfter(details);
-    if (retryAfterMs !== undefined) extra.retryAfterMs = retryAfterMs;
-    return make('rate-limited', provider, message, apiKey, extra);
-  }
-  if (
-    status === 401 ||
-    grpc === 'UNAUTHENTICATED' ||
-    reason === 'API_KEY_INVALID' ||
-    /API key not valid|API key expired|API_KEY_INVALID/i.test(message)
-  )
-    return make('invalid-key', provider, message, apiKey, extra);
-  if (status === 403 || grpc === 'PERMISSION_DENIED')
-    return make('permission', provider, message, apiKey, extra);
-  if (
-    (status !== undefined && (status >= 500 || status === 408)) ||
-    ['UNAVAILABLE', 'INTERNAL', 'DEADLINE_EXCEEDED', 'UNKNOWN', 'ABORTED', 'DATA_LOSS', 'CANCELLED'].includes(
-      grpc ?? '',
-    )
-  )
-    return make('transient', provider, message, apiKey, extra);
-  if (voicePattern.test(message) && voiceProblem.test(message))
-    return make('unsupported-voice', provider, message, apiKey, extra);
-  if (safetyPattern.test(message)) return make('safety', provider, message, apiKey, extra);
-  return make('bad-request', provider, message, apiKey, extra);
-}
-
-// ---------------------------------------------------------------------------------------------------
-// OpenAI-style errors (the openai SDK's APIError family).
-
-function headerValue(headers: unknown, name: string): string | undefined {
-  if (!headers) return undefined;
-  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
-  const v = (headers as Record<string, unknown>)[name];
-  return typeof v === 'string' ? v : undefined;
-}
-
-function openAiRetryAfter(headers: unknown): number | undefined {
-  const ms = headerValue(headers, 'retry-after-ms');
-  if (ms !== undefined && Number.isFinite(Number(ms))) return Math.round(Number(ms));
-  const after = headerValue(headers, 'retry-after');
-  if (after === undefined) return undefined;
-  if (Number.isFinite(Number(after))) return Math.round(Number(after) * 1000);
-  const date = Date.parse(after);
-  return Number.isFinite(date) ? Math.max(0, date - Date.now()) : undefined;
-}
-
-/** Classifies any error thrown by the openai SDK. */
-export function classifyOpenAiError(provider: string, err: unknown, apiKey?: string): ProviderError {
-  if (err instanceof ProviderError) return err;
-  const e = err as {
-    status?: unknown;
-    headers?: unknown;
-    code?: unknown;
-    type?: unknown;
-    param?: unknown;
-    error?: { message?: unknown };
-  };
-  const status = typeof e.status === 'number' ? e.status : undefined;
-  const message =
-    typeof e.error?.message === 'string' ? e.error.message : messageOf(err).replace(/^\d{3}\s+/, '');
-  if (status === undefined) return make('transient', provider, message, apiKey);
-  const code = typeof e.code === 'string' ? e.code : '';
-  const extra: { status?: number; retryAfterMs?: number } = { status };
-  if (status === 429) {
-    const retryAfterMs = openAiRetryAfter(e.headers);
-    if (retryAfterMs !== undefined) extra.retryAfterMs = retryAfterMs;
-    return make('rate-limited', provider, message, apiKey, extra);
-  }
-  if (status === 401 || code === 'invalid_api_key')
-    return make('invalid-key', provider, message, apiKey, extra);
-  if (status === 403) return make('permission', provider, message, apiKey, extra);
-  if (status >= 500 || status === 408 || status === 409)
-    return make('transient', provider, message, apiKey, extra);
-  if (e.param === 'voice' || (voicePattern.test(message) && voiceProblem.test(message)))
-    return make('unsupported-voice', provider, message, apiKey, extra);
-  if (code === 'content_policy_violation' || code === 'content_filter' || safetyPattern.test(message))
-    return make('safety', provider, message, apiKey, extra);
-  return make('bad-request', provider, message, apiKey, extra);
-}
+/** Whether a provider's message says the requested voice does not exist or does not fit. */
+export const isVoiceProblem = (message: string) => /voice/i.test(message) && voiceProblem.test(message);

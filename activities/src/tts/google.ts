@@ -1,5 +1,6 @@
 import { TextToSpeechClient } from '@google-cloud/text-to-speech';
-import { classifyGoogleError, emptyReplyError } from '../providers/errors.ts';
+import { emptyReplyError } from '../providers/errors.ts';
+import { classifyGoogleError } from '../providers/google-errors.ts';
 import type { TtsProvider, TtsRequest, TtsResult, Voice } from './provider.ts';
 
 export interface GoogleTtsOptions {

@@ -1,3 +1,4 @@
+import { agentSchema } from '@bolt/core';
 import {
   type AgentRow,
   type Db,
@@ -6,8 +7,7 @@ import {
   insertAgent,
   listAgents,
   updateAgent,
-} from '@bolt/activities';
-import { agentSchema } from '@bolt/core';
+} from '@bolt/data';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { HttpError, idParam, notFound, parse } from '../http.ts';

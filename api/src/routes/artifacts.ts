@@ -1,12 +1,5 @@
 import { PassThrough } from 'node:stream';
-import {
-  artifactFileName,
-  type Db,
-  getArtifact,
-  getOwnedJob,
-  listArtifacts,
-  type Storage,
-} from '@bolt/activities';
+import { artifactFileName, type Db, getArtifact, getOwnedJob, listArtifacts, type Storage } from '@bolt/data';
 import Router from '@koa/router';
 import archiver from 'archiver';
 import type { Context } from 'koa';

@@ -1,4 +1,4 @@
-import { consumeRefreshToken, type Db, findUser } from '@bolt/activities';
+import { consumeRefreshToken, type Db, findUser } from '@bolt/data';
 import Router from '@koa/router';
 import { z } from 'zod';
 import { authenticate, issueTokens, register, requireUser } from '../auth.ts';

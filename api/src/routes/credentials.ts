@@ -1,15 +1,9 @@
-import {
-  createCredential,
-  type Db,
-  deleteCredential,
-  listCredentials,
-  revealCredential,
-} from '@bolt/activities';
+import { checkCredential, type ProviderUrls } from '@bolt/activities/providers';
 import { credentialProviders } from '@bolt/core';
+import { createCredential, type Db, deleteCredential, listCredentials, revealCredential } from '@bolt/data';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { checkCredential, type ProviderUrls } from '../credential-check.ts';
 import { idParam, notFound, parse } from '../http.ts';
 import type { RouteDoc } from '../openapi.ts';
 

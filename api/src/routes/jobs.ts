@@ -1,55 +1,41 @@
 import { PassThrough } from 'node:stream';
+import { primaryModel } from '@bolt/activities/providers';
+import { estimateJob, jobRequestSchema, jobStatuses, priceTable } from '@bolt/core';
 import {
-  artifactFileName,
-  deleteJob,
   findIdempotentJob,
-  getAgent,
   getOwnedJob,
   type JobRow,
   jobUsage,
   listArtifacts,
   listJobs,
-  primaryModel,
   rememberIdempotentJob,
-  type Storage,
   usageByStep,
-} from '@bolt/activities';
+} from '@bolt/data';
 import {
-  type ArtifactView,
-  estimateJob,
-  type JobProgress,
-  type JobView,
-  jobStatuses,
-  languageTag,
-  MAX_VARIATIONS,
-  priceTable,
-} from '@bolt/core';
+  artifactView,
+  cancelJob,
+  editBlock,
+  type JobFileServices,
+  jobEvents,
+  jobLanguages,
+  jobProgress,
+  jobView,
+  ownAgent,
+  removeJob,
+  retryJob,
+  startJobWithAgent,
+} from '@bolt/jobs';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
-import { HttpError, idParam, notFound, parse } from '../http.ts';
-import {
-  badAgent,
-  editBlock,
-  type JobServices,
-  jobLanguages,
-  jobProgress,
-  retryJob,
-  startJobWithAgent,
-} from '../jobs.ts';
+import { idParam, notFound, parse } from '../http.ts';
 import type { RouteDoc } from '../openapi.ts';
 
-const newJob = z.object({
-  agent_id: z.uuid(),
-  titulo: z.string().trim().min(1).max(500),
-  languages: z.array(languageTag).min(1).max(30).optional(),
-  num_variacoes: z.number().int().min(1).max(MAX_VARIATIONS).default(1),
-  budget_usd: z.number().positive().max(100_000).optional(),
-});
+const newJob = jobRequestSchema.extend({ agent_id: z.uuid() });
 const blockEdit = z.object({ text: z.string().trim().min(1).max(20_000) });
 const estimateBody = newJob.omit({ titulo: true, budget_usd: true });
 const batch = newJob.omit({ titulo: true }).extend({
-  titulos: z.array(z.string().trim().min(1).max(500)).min(1).max(100),
+  titulos: z.array(jobRequestSchema.shape.titulo).min(1).max(100),
 });
 const listQuery = z.object({
   status: z.enum(jobStatuses).optional(),
@@ -57,29 +43,7 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(20),
   offset: z.coerce.number().int().min(0).default(0),
 });
-const terminal = new Set(['completed', 'failed', 'cancelled']);
 const SSE_POLL_MS = 1000;
-
-export const jobView = (job: JobRow): JobView => ({
-  id: job.id,
-  status: job.status,
-  titulo: job.titulo,
-  agent_id: job.agent_id,
-  agent_name: job.agent_snapshot.name,
-  languages: job.languages,
-  num_variacoes: job.num_variacoes,
-  budget_usd: job.budget_usd,
-  error: job.error,
-  chars_processados_tts: job.chars_processados_tts,
-  duracao_total_segundos: job.duracao_total_segundos,
-  created_at: job.created_at,
-  updated_at: job.updated_at,
-  finished_at: job.finished_at,
-});
-
-/** A version number that grows with every step change: the SSE event id. */
-const version = (p: JobProgress) =>
-  p.steps.reduce((n, s) => n + (s.state === 'running' ? 1 : s.state === 'pending' ? 0 : 2), 0);
 
 export const jobDocs: Record<string, RouteDoc> = {
   'POST /api/jobs': { summary: 'Start a job (send Idempotency-Key to make retries safe)', body: newJob },
@@ -104,8 +68,8 @@ export const jobDocs: Record<string, RouteDoc> = {
   'GET /api/jobs/:id/artifacts': { summary: "A job's files" },
 };
 
-export function jobRoutes(services: JobServices & { storage: Storage }): Router {
-  const { db, client, storage, config } = services;
+export function jobRoutes(services: JobFileServices): Router {
+  const { db, config } = services;
   const prices = priceTable(config.BOLT_PRICES);
   // The Web UI: the configured one, or the embedded server's on its port; unknown for an external cluster.
   const uiBase =
@@ -153,8 +117,7 @@ export function jobRoutes(services: JobServices & { storage: Storage }): Router 
 
   router.post('/estimate', async (ctx) => {
     const body = parse(estimateBody, ctx.request.body);
-    const agent = await getAgent(db, owner(ctx), body.agent_id);
-    if (!agent) throw badAgent();
+    const agent = await ownAgent(services, owner(ctx), body.agent_id);
     const estimate = estimateJob(
       agent,
       {
@@ -243,54 +206,32 @@ export function jobRoutes(services: JobServices & { storage: Storage }): Router 
     });
     ctx.status = 200;
     ctx.body = stream;
-    let seen = Number(ctx.get('Last-Event-ID')) || -1;
-    let open = true;
-    ctx.req.on('close', () => {
-      open = false;
+    const left = new AbortController();
+    ctx.req.on('close', () => left.abort());
+    const events = jobEvents(services, job, {
+      after: Number(ctx.get('Last-Event-ID')) || -1,
+      signal: left.signal,
+      pollMs: SSE_POLL_MS,
     });
-    const send = (event: string, id: number, data: unknown) =>
-      stream.write(`event: ${event}\nid: ${id}\ndata: ${JSON.stringify(data)}\n\n`);
     void (async () => {
       stream.write('retry: 2000\n\n');
-      while (open) {
-        const [progress, row] = await Promise.all([
-          jobProgress(services, job.id),
-          getOwnedJob(db, owner(ctx), job.id),
-        ]);
-        if (!row) break;
-        const v = progress ? version(progress) : 0;
-        if (v > seen && progress) {
-          seen = v;
-          send('progress', v, { ...jobView(row), steps: progress.steps });
-        }
-        if (terminal.has(row.status)) {
-          send('end', seen, jobView(row));
-          break;
-        }
-        await new Promise((r) => setTimeout(r, SSE_POLL_MS));
+      for await (const e of events) {
+        const id = 'id' in e ? `id: ${e.id}\n` : '';
+        stream.write(`event: ${e.event}\n${id}data: ${JSON.stringify(e.data)}\n\n`);
       }
       stream.end();
-    })().catch(() => stream.end());
+    })();
   });
 
   router.post('/:id/cancel', async (ctx) => {
     const job = await load(ctx);
-    if (terminal.has(job.status)) throw new HttpError(409, 'job_finished', `Job is already ${job.status}`);
-    await client.workflow.getHandle(job.workflow_id).cancel();
+    await cancelJob(services, job);
     ctx.status = 202;
     ctx.body = { id: job.id, status: 'cancelling' };
   });
 
   router.delete('/:id', async (ctx) => {
-    const job = await load(ctx);
-    if (!terminal.has(job.status)) {
-      await client.workflow
-        .getHandle(job.workflow_id)
-        .terminate('job deleted')
-        .catch(() => undefined);
-    }
-    await storage.deletePrefix(`jobs/${job.id}`);
-    await deleteJob(db, job.id);
+    await removeJob(services, await load(ctx));
     ctx.status = 204;
   });
 
@@ -300,16 +241,3 @@ export function jobRoutes(services: JobServices & { storage: Storage }): Router 
   });
   return router;
 }
-
-const artifactView = (a: Awaited<ReturnType<typeof listArtifacts>>[number]): ArtifactView => ({
-  id: a.id,
-  kind: a.kind,
-  language: a.language,
-  variation: a.variation,
-  size: Number(a.size),
-  sha256: a.sha256,
-  content_type: a.content_type,
-  duration_seconds: a.duration_seconds,
-  file_name: artifactFileName(a),
-  url: `/api/artifacts/${a.id}`,
-});

@@ -1,3 +1,4 @@
+import { agentSchema, languageTag, MAX_VARIATIONS, storageKeys } from '@bolt/core';
 import {
   createCredential,
   deleteCredential,
@@ -7,14 +8,13 @@ import {
   listArtifacts,
   listCredentials,
   type Storage,
-} from '@bolt/activities';
-import { agentSchema, languageTag, MAX_VARIATIONS, storageKeys } from '@bolt/core';
+} from '@bolt/data';
+import { type JobServices, jobProgress, startJobWithAgent } from '@bolt/jobs';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { authenticate, issueTokens, register, requireUser } from '../auth.ts';
 import { idParam, notFound, parse } from '../http.ts';
-import { type JobServices, jobProgress, startJobWithAgent } from '../jobs.ts';
 import type { RouteDoc } from '../openapi.ts';
 import type { LoginLimiter } from '../rate-limit.ts';
 import { agentView, createAgent } from './agents.ts';

@@ -1,4 +1,4 @@
-import { createApiToken, type Db, deleteApiToken, listApiTokens } from '@bolt/activities';
+import { createApiToken, type Db, deleteApiToken, listApiTokens } from '@bolt/data';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-import { type Engines, ttsCredential } from '@bolt/activities';
+import { type Engines, ttsCredential } from '@bolt/activities/providers';
 import {
   type Agent,
   type CredentialProvider,

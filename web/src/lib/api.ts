@@ -2,7 +2,6 @@
 
 import { dispositionFileName } from './format.ts';
 import { t } from './locale.svelte.ts';
-import { sseParser } from './sse.ts';
 import type {
   Agent,
   AgentFields,
@@ -14,6 +13,7 @@ import type {
   Job,
   JobDetail,
   JobEstimate,
+  JobRequest,
   JobStatus,
   JobUsage,
   Page,
@@ -185,14 +185,14 @@ export const jobs = {
   list: (q: { status?: JobStatus | ''; agent_id?: string; limit?: number; offset?: number } = {}) =>
     json<Page<Job>>('GET', `/api/jobs${query(q)}`),
   get: (id: string) => json<JobDetail>('GET', `/api/jobs/${id}`),
-  start: (body: NewJobBody & { titulo: string }, idempotencyKey?: string) =>
+  start: (body: JobBody, idempotencyKey?: string) =>
     json<Job>('POST', '/api/jobs', body, {
       headers: idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {},
     }),
-  batch: (body: NewJobBody & { titulos: string[] }) =>
+  batch: (body: Omit<JobBody, 'titulo'> & { titulos: string[] }) =>
     json<{ items: Job[] }>('POST', '/api/jobs/batch', body),
   /** What one job would probably use and cost (an estimate: cached work costs nothing). */
-  estimate: (body: Omit<NewJobBody, 'budget_usd'>, signal?: AbortSignal) =>
+  estimate: (body: Omit<JobBody, 'titulo' | 'budget_usd'>, signal?: AbortSignal) =>
     json<JobEstimate>('POST', '/api/jobs/estimate', body, { signal }),
   cancel: (id: string) => json<{ id: string; status: string }>('POST', `/api/jobs/${id}/cancel`),
   retry: (id: string) => json<Job>('POST', `/api/jobs/${id}/retry`),
@@ -208,12 +208,8 @@ export const jobs = {
     ),
 };
 
-interface NewJobBody {
-  agent_id: string;
-  languages?: string[];
-  num_variacoes?: number;
-  budget_usd?: number;
-}
+/** A job to start: an agent, and a request as core's `jobRequestSchema` makes it. */
+export type JobBody = JobRequest & { agent_id: string };
 
 export const agents = {
   list: () => json<{ items: Agent[] }>('GET', '/api/agents'),
@@ -269,55 +265,4 @@ export function saveBlob(blob: Blob, fileName: string) {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(href), 60_000);
-}
-
-/**
- * Follows a job's Server-Sent Events (fetch, so the bearer token goes along), reconnecting with the last
- * event id until the server sends `end` or `signal` aborts. Calls back with each progress and the end.
- */
-export async function followJob(
-  id: string,
-  handlers: { progress(job: JobDetail): void; end(job: Job): void; error(err: ApiError): void },
-  signal: AbortSignal,
-): Promise<void> {
-  let lastId = '';
-  let failures = 0;
-  while (!signal.aborted) {
-    try {
-      const res = await request(`/api/jobs/${id}/events`, {
-        headers: lastId
-          ? { 'Last-Event-ID': lastId, accept: 'text/event-stream' }
-          : { accept: 'text/event-stream' },
-        signal,
-      });
-      const reader = res.body?.pipeThrough(new TextDecoderStream()).getReader();
-      if (!reader) throw new ApiError(0, 'network', t('The browser cannot read the event stream'));
-      const parse = sseParser();
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        for (const e of parse(value)) {
-          failures = 0;
-          if (e.id) lastId = e.id;
-          if (e.event === 'progress') handlers.progress(JSON.parse(e.data) as JobDetail);
-          if (e.event === 'end') {
-            handlers.end(JSON.parse(e.data) as Job);
-            return;
-          }
-        }
-      }
-    } catch (err) {
-      if (signal.aborted) return;
-      if (err instanceof ApiError && (err.status === 404 || err.status === 401)) {
-        handlers.error(err);
-        return;
-      }
-      failures++;
-      if (failures === 3)
-        handlers.error(
-          err instanceof ApiError ? err : new ApiError(0, 'network', t('Lost the live connection; retrying')),
-        );
-    }
-    await new Promise((r) => setTimeout(r, Math.min(2000 * 2 ** failures, 15_000)));
-  }
 }

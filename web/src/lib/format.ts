@@ -1,4 +1,4 @@
-/** "850 ms", "12.3 s", "4 min 05 s", "1 h 02 min". */
+/** How long work took: "850 ms", "12.3 s", "4 min 05 s", "1 h 02 min" (recordings use formatClock). */
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '';
   if (ms < 1000) return `${Math.round(ms)} ms`;
@@ -83,7 +83,7 @@ export function formatCompact(n: number, locale?: string): string {
   return new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(n);
 }
 
-/** "0:05", "4:05", "1:02:09": a position in a recording. */
+/** "0:05", "4:05", "1:02:09": a recording's length, or a position in it, as players show them. */
 export function formatClock(seconds: number): string {
   const total = Math.max(0, Math.floor(Number.isFinite(seconds) ? seconds : 0));
   const h = Math.floor(total / 3600);

@@ -15,6 +15,7 @@ import type {
 
 export type {
   Agent as AgentFields,
+  JobRequest,
   JobStatus,
   JobUsage,
   Step,

@@ -61,7 +61,6 @@ export const ptBR: Record<string, string> = {
   'Gemini speech': 'Voz do Gemini',
   'Google Cloud Text-to-Speech': 'Google Cloud Text-to-Speech',
   'Google Gemini': 'Google Gemini',
-  'Google Gemini (text)': 'Google Gemini (texto)',
   'Have an account?': 'Já tem conta?',
   'How the script is divided: "5 blocks of ~600 words: hook, context, conflict, turn, resolution", or one block per numbered line. Each block is written in turn, seeing the ones before it.':
     'Como o roteiro é dividido: "5 blocos de ~600 palavras: gancho, contexto, conflito, virada, resolução", ou um bloco por linha numerada. Cada bloco é escrito na sua vez, vendo os anteriores.',
@@ -262,4 +261,6 @@ export const ptBR: Record<string, string> = {
   Script: 'Roteiro',
   'Chapters ({count})': 'Capítulos ({count})',
   'Chapters of the narration in {language}': 'Capítulos da narração em {language}',
+  'A title has at most {max} characters.': 'Um título tem no máximo {max} caracteres.',
+  'Variations go from 1 to {max}.': 'As variações vão de 1 a {max}.',
 };

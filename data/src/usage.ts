@@ -1,6 +1,5 @@
 import type { JobUsage, StepUsage } from '@bolt/core';
-import { ApplicationFailure } from '@temporalio/common';
-import type { Db } from './db/index.ts';
+import type { Db } from './db.ts';
 
 export interface UsageEntry {
   job_id: string;
@@ -59,6 +58,11 @@ export async function usageByStep(db: Db, jobId: string): Promise<StepUsage[]> {
     );
 }
 
+/** The next call would take the job over its budget: final for the job, nothing was paid. */
+export class BudgetExceededError extends Error {
+  override name = 'BudgetExceededError';
+}
+
 /** A paid call's place in the ledger, taken before the call and settled (or released) after it. */
 export interface Spend {
   settle(usage: Omit<UsageEntry, 'job_id' | 'step' | 'provider' | 'model' | 'cached'>): Promise<void>;
@@ -68,7 +72,7 @@ export interface Spend {
 /**
  * Takes a ledger row for a call about to be made. With a budget, the job's row is locked while its
  * spending plus every reserved estimate is checked, so calls running in parallel cannot all slip under
- * the cap; a call that would exceed it stops the job (non-retryable) before anything is paid.
+ * the cap; a call that would exceed it throws BudgetExceededError before anything is paid.
  */
 export async function reserveSpend(
   db: Db,
@@ -85,9 +89,8 @@ export async function reserveSpend(
     await tx('jobs').where({ id: job.id }).forUpdate().first('id');
     const { costUsd } = await jobUsage(tx, job.id);
     if (costUsd + estimateUsd > budget) {
-      throw ApplicationFailure.nonRetryable(
+      throw new BudgetExceededError(
         `Stopped before exceeding the job's budget of $${budget.toFixed(2)}: spent or committed $${costUsd.toFixed(4)}, the next call would cost about $${estimateUsd.toFixed(4)}`,
-        'BudgetExceeded',
       );
     }
     const [row] = await tx('usage')

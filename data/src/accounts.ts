@@ -9,6 +9,15 @@ export interface UserRow {
   created_at: Date;
 }
 
+/** The single local operator account that owns jobs started from the CLI and the example agents. */
+const LOCAL_USER_EMAIL = 'local@bolt.localhost';
+
+export async function ensureLocalUser(db: Knex): Promise<string> {
+  await db('users').insert({ email: LOCAL_USER_EMAIL }).onConflict('email').ignore();
+  const row = await db('users').where({ email: LOCAL_USER_EMAIL }).first('id');
+  return row.id as string;
+}
+
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** Inserts a user; returns undefined when the email is taken. */

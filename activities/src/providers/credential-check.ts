@@ -1,12 +1,10 @@
-import {
-  classifyGoogleError,
-  classifyOpenAiError,
-  GoogleTtsProvider,
-  type ProviderError,
-} from '@bolt/activities';
 import type { CredentialCheck, CredentialProvider } from '@bolt/core';
 import { GoogleGenAI } from '@google/genai';
 import OpenAI from 'openai';
+import { GoogleTtsProvider } from '../tts/google.ts';
+import type { ProviderError } from './errors.ts';
+import { classifyGoogleError } from './google-errors.ts';
+import { classifyOpenAiError } from './openai-errors.ts';
 
 export interface ProviderUrls {
   gemini?: string;

@@ -2,9 +2,6 @@ import knex, { type Knex } from 'knex';
 import { migrationSource } from './migrations.ts';
 
 export type Db = Knex;
-export * from './accounts.ts';
-export * from './credentials.ts';
-export * from './repo.ts';
 
 export function connectDb(url: string, pool = { min: 0, max: 10 }): Db {
   // Fail fast while the database is down (callers answer 503) instead of queueing for a minute.

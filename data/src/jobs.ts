@@ -1,0 +1,145 @@
+import type { Agent, JobStatus } from '@bolt/core';
+import { agentSchema } from '@bolt/core';
+import type { Knex } from 'knex';
+
+export interface JobRow {
+  id: string;
+  owner_id: string;
+  agent_id: string | null;
+  agent_snapshot: Agent;
+  titulo: string;
+  num_variacoes: number;
+  languages: string[];
+  status: JobStatus;
+  workflow_id: string;
+  error: string | null;
+  chars_processados_tts: number;
+  duracao_total_segundos: number;
+  result: JobResult | null;
+  budget_usd: number | null;
+  created_at: Date;
+  updated_at: Date;
+  finished_at: Date | null;
+}
+
+/** Storage keys of what one variation delivers, per language. */
+export interface VariationResult {
+  variation: number;
+  scripts: Record<string, string>;
+  audio: Record<string, string>;
+  subtitles: Record<string, { srt: string; vtt: string }>;
+}
+
+export interface JobResult {
+  premise: string;
+  /** Variation 1's scripts and audio (what the original system called roteiros_adaptados / audios_gerados). */
+  scripts: Record<string, string>;
+  audio: Record<string, string>;
+  variations: VariationResult[];
+}
+
+export async function insertJob(
+  db: Knex,
+  job: Pick<
+    JobRow,
+    | 'id'
+    | 'owner_id'
+    | 'agent_id'
+    | 'agent_snapshot'
+    | 'titulo'
+    | 'num_variacoes'
+    | 'languages'
+    | 'workflow_id'
+  > &
+    Partial<Pick<JobRow, 'budget_usd'>>,
+): Promise<void> {
+  await db('jobs').insert({
+    ...job,
+    agent_snapshot: JSON.stringify(job.agent_snapshot),
+    languages: JSON.stringify(job.languages),
+  });
+}
+
+/** Snapshots taken before a field existed get its default, so old jobs read like new ones. */
+const toJob = (row: JobRow | undefined): JobRow | undefined =>
+  row && { ...row, agent_snapshot: agentSchema.parse(row.agent_snapshot) };
+
+export async function getJob(db: Knex, id: string): Promise<JobRow | undefined> {
+  return toJob(await db('jobs').where({ id }).first());
+}
+
+export async function updateJob(
+  db: Knex,
+  id: string,
+  patch: Partial<
+    Pick<JobRow, 'status' | 'error' | 'chars_processados_tts' | 'duracao_total_segundos' | 'finished_at'>
+  > & {
+    result?: JobResult;
+  },
+): Promise<void> {
+  const { result, ...rest } = patch;
+  await db('jobs')
+    .where({ id })
+    .update({ ...rest, ...(result ? { result: JSON.stringify(result) } : {}), updated_at: db.fn.now() });
+}
+
+/** Marks a job running as its workflow starts (a queued job, or a failed or cancelled one run again). */
+export async function markJobRunning(db: Knex, id: string): Promise<void> {
+  await db('jobs')
+    .where({ id })
+    .whereIn('status', ['queued', 'failed', 'cancelled'])
+    .update({ status: 'running', error: null });
+}
+
+/** Puts a failed or cancelled job back in the queue before its workflow runs again. */
+export async function requeueJob(db: Knex, id: string): Promise<void> {
+  await db('jobs').where({ id }).update({ status: 'queued', error: null, finished_at: null });
+}
+
+export async function getOwnedJob(db: Knex, ownerId: string, id: string): Promise<JobRow | undefined> {
+  return toJob(await db('jobs').where({ owner_id: ownerId, id }).first());
+}
+
+export interface JobFilter {
+  status?: string;
+  agentId?: string;
+  limit: number;
+  offset: number;
+}
+
+/** A page of the owner's jobs, newest first, and how many match in all. */
+export async function listJobs(
+  db: Knex,
+  ownerId: string,
+  f: JobFilter,
+): Promise<{ items: JobRow[]; total: number }> {
+  const query = db('jobs').where({ owner_id: ownerId });
+  if (f.status) query.andWhere({ status: f.status });
+  if (f.agentId) query.andWhere({ agent_id: f.agentId });
+  const [counted] = await query.clone().count({ count: '*' });
+  const items = await query
+    .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }])
+    .limit(f.limit)
+    .offset(f.offset);
+  return { items, total: Number(counted?.count ?? 0) };
+}
+
+export async function deleteJob(db: Knex, id: string): Promise<void> {
+  await db('jobs').where({ id }).delete();
+}
+
+export async function findIdempotentJob(db: Knex, userId: string, key: string): Promise<string | undefined> {
+  return (await db('idempotency_keys').where({ user_id: userId, key }).first('job_id'))?.job_id;
+}
+
+export async function rememberIdempotentJob(
+  db: Knex,
+  userId: string,
+  key: string,
+  jobId: string,
+): Promise<void> {
+  await db('idempotency_keys')
+    .insert({ user_id: userId, key, job_id: jobId })
+    .onConflict(['user_id', 'key'])
+    .ignore();
+}

@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { type Agent, agentSchema, isFinished, workflowIds } from '@bolt/core';
+import { deleteJob, getAgent, insertJob, type JobRow, requeueJob, updateJob } from '@bolt/data';
+import type { jobWorkflow } from '@bolt/workflows';
+import { z } from 'zod';
+import { conflict, invalidField } from './errors.ts';
+import type { JobFileServices, JobServices } from './services.ts';
+
+export interface NewJob {
+  ownerId: string;
+  agent: Agent;
+  agentId?: string;
+  titulo: string;
+  /** Defaults to the agent's language followed by its target languages. */
+  languages?: string[];
+  variations?: number;
+  budgetUsd?: number;
+}
+
+/** The languages a job narrates: those asked for, else the agent's own followed by its targets. */
+export const jobLanguages = (agent: Agent, requested?: string[]) => [
+  ...new Set(requested ?? [agent.idioma, ...agent.idiomas_alvo]),
+];
+
+/** Records a job and starts its workflow (workflow id = job id). */
+export async function startJob({ db, client, config }: JobServices, job: NewJob): Promise<string> {
+  const jobId = randomUUID();
+  const languages = jobLanguages(job.agent, job.languages);
+  await insertJob(db, {
+    id: jobId,
+    owner_id: job.ownerId,
+    agent_id: job.agentId ?? null,
+    agent_snapshot: job.agent,
+    titulo: job.titulo,
+    num_variacoes: job.variations ?? 1,
+    languages,
+    workflow_id: jobId,
+    budget_usd: job.budgetUsd ?? null,
+  });
+  await launch({ db, client, config }, jobId, job.agent.idioma, languages, job.variations ?? 1);
+  return jobId;
+}
+
+/** The owner's agent by id; an `agent_id` error when the user has no such agent. */
+export async function ownAgent(services: Pick<JobServices, 'db'>, ownerId: string, agentId: string) {
+  const agent = z.uuid().safeParse(agentId).success
+    ? await getAgent(services.db, ownerId, agentId)
+    : undefined;
+  if (!agent) throw invalidField('agent_id', 'no such agent');
+  return agent;
+}
+
+/** Starts a job with one of the owner's agents (snapshotted now). */
+export async function startJobWithAgent(
+  services: JobServices,
+  ownerId: string,
+  request: { agentId: string; titulo: string; languages?: string[]; variations?: number; budgetUsd?: number },
+): Promise<string> {
+  const agent = await ownAgent(services, ownerId, request.agentId);
+  return startJob(services, {
+    ownerId,
+    agent: agentSchema.parse(agent),
+    agentId: agent.id,
+    titulo: request.titulo,
+    languages: request.languages,
+    variations: request.variations,
+    budgetUsd: request.budgetUsd,
+  });
+}
+
+/**
+ * Runs a failed or cancelled job again as a new run of the same workflow id. Steps whose outputs are in
+ * storage return them at once, so the run resumes at the step that failed and pays for nothing twice.
+ */
+export async function retryJob(services: JobServices, job: JobRow): Promise<void> {
+  if (job.status !== 'failed' && job.status !== 'cancelled') {
+    throw conflict(
+      'not_retryable',
+      `Only failed or cancelled jobs can be retried; this one is ${job.status}`,
+    );
+  }
+  await requeueJob(services.db, job.id);
+  await launch(services, job.id, job.agent_snapshot.idioma, job.languages, job.num_variacoes);
+}
+
+/** Asks a running job to stop: its narrations and the calls in flight are cancelled too. */
+export async function cancelJob({ client }: JobServices, job: JobRow): Promise<void> {
+  if (isFinished(job.status)) throw conflict('job_finished', `Job is already ${job.status}`);
+  await client.workflow.getHandle(job.workflow_id).cancel();
+}
+
+/** Deletes a job, its files and its rows; a job still running is terminated first. */
+export async function removeJob({ client, storage, db }: JobFileServices, job: JobRow): Promise<void> {
+  if (!isFinished(job.status)) {
+    await client.workflow
+      .getHandle(job.workflow_id)
+      .terminate('job deleted')
+      .catch(() => undefined);
+  }
+  await storage.deletePrefix(`jobs/${job.id}`);
+  await deleteJob(db, job.id);
+}
+
+async function launch(
+  { db, client, config }: JobServices,
+  jobId: string,
+  source: string,
+  languages: string[],
+  variations: number,
+) {
+  try {
+    await client.workflow.start<typeof jobWorkflow>('jobWorkflow', {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      workflowId: workflowIds.job(jobId),
+      args: [{ jobId, source, languages, variations }],
+    });
+  } catch (err) {
+    await updateJob(db, jobId, { status: 'failed', error: `could not start: ${(err as Error).message}` });
+    throw err;
+  }
+}

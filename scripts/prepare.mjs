@@ -1,9 +1,11 @@
-// Makes sure everything `npm start`, `npm test` (with --test) and `npm run bench` need is present. Idempotent and
+// Makes sure everything `npm start`, `npm test` (with --test), `npm run test:fast` (with --fast: npm packages,
+// the Temporal CLI and test server only) and `npm run bench` need is present. Idempotent and
 // quick when nothing is missing; says what it does otherwise.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testServerBinary } from './test-server.mjs';
 import {
   ensureChromium,
   ensureDebianPostgres,
@@ -26,9 +28,22 @@ function npmInstall() {
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 
+/** The time-skipping test server; without Java and Maven the fast workflow tests use the dev server. */
+function optionalTestServer() {
+  try {
+    testServerBinary({ install: true });
+  } catch (err) {
+    console.error(
+      `[setup] ${err instanceof Error ? err.message : err} The workflow tests use the dev server instead.`,
+    );
+  }
+}
+
 try {
   npmInstall();
   temporalBinary({ install: true });
+  if (process.argv.includes('--test') || process.argv.includes('--fast')) optionalTestServer();
+  if (process.argv.includes('--fast')) process.exit(0);
   ensureEspeak();
   localModelPath({ install: true });
   ensureWebBuild(root);

@@ -51,8 +51,8 @@ describe('job activities (real model, espeak-ng, ffmpeg, PostgreSQL)', () => {
       owner_id: ownerId,
       agent_id: null,
       agent_snapshot: agent,
-      titulo: 'A ponte de Alcântara',
-      num_variacoes: 1,
+      title: 'A ponte de Alcântara',
+      variations: 1,
       languages: ['pt-BR', 'en-US'],
       workflow_id: id,
     });

@@ -165,13 +165,13 @@ describe('the HTTP API on the real stack', () => {
     it('names the wrong field of an agent', async () => {
       const res = await alice.api('POST', '/api/agents', {
         ...agentBody(),
-        idioma: 'portuguese',
-        idiomas_alvo: 'en-US',
+        language: 'portuguese',
+        target_languages: 'en-US',
       });
       expect(res.status).toBe(400);
       expect(res.json.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
-        'idioma',
-        'idiomas_alvo',
+        'language',
+        'target_languages',
       ]);
     });
   });
@@ -186,9 +186,9 @@ describe('the HTTP API on the real stack', () => {
       const updated = await alice.api('PUT', `/api/agents/${id}`, {
         ...agentBody(),
         name: 'Faróis',
-        idiomas_alvo: ['es-ES'],
+        target_languages: ['es-ES'],
       });
-      expect(updated.json.idiomas_alvo).toEqual(['es-ES']);
+      expect(updated.json.target_languages).toEqual(['es-ES']);
       const copy = await alice.api('POST', `/api/agents/${id}/duplicate`);
       expect(copy).toMatchObject({ status: 201, json: { name: 'Faróis (copy)' } });
       const exported = await alice.api('GET', `/api/agents/${id}/export`);
@@ -216,20 +216,29 @@ describe('the HTTP API on the real stack', () => {
     };
 
     it('starts a batch, one job per title, and cancels them', async () => {
-      const agentId = (await alice.api('POST', '/api/agents', { ...agentBody(), name: 'Batch agent' })).json
-        .id;
+      // The original system's field names are accepted on input; answers use Bolt's.
+      const { language, target_languages, ...rest } = agentBody();
+      const created = await alice.api('POST', '/api/agents', {
+        ...rest,
+        idioma: language,
+        idiomas_alvo: target_languages,
+        name: 'Batch agent',
+      });
+      expect(created.json).toMatchObject({ language, target_languages });
+      expect(created.json).not.toHaveProperty('idioma');
+      const agentId = created.json.id;
       const bad = await alice.api('POST', '/api/jobs', {
         agent_id: agentId,
-        titulo: 'x',
-        num_variacoes: 21,
+        title: 'x',
+        variations: 21,
         budget_usd: -1,
       });
       expect(bad.status).toBe(400);
       expect(bad.json.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
         'budget_usd',
-        'num_variacoes',
+        'variations',
       ]);
-      const estimate = await alice.api('POST', '/api/jobs/estimate', { agent_id: agentId, num_variacoes: 2 });
+      const estimate = await alice.api('POST', '/api/jobs/estimate', { agent_id: agentId, variations: 2 });
       expect(estimate.status).toBe(200);
       expect(estimate.json).toMatchObject({ costUsd: 0, model: 'local', tts_provider: 'espeak' });
       expect(estimate.json.llmCalls).toBeGreaterThan(4);
@@ -243,8 +252,8 @@ describe('the HTTP API on the real stack', () => {
         budget_usd: 5,
       });
       expect(res.status).toBe(201);
-      expect(res.json.items.map((j: { titulo: string }) => j.titulo)).toEqual(['Um', 'Dois']);
-      expect(res.json.items[0]).toMatchObject({ num_variacoes: 2, budget_usd: 5 });
+      expect(res.json.items.map((j: { title: string }) => j.title)).toEqual(['Um', 'Dois']);
+      expect(res.json.items[0]).toMatchObject({ variations: 2, budget_usd: 5 });
       for (const job of res.json.items)
         expect((await alice.api('POST', `/api/jobs/${job.id}/cancel`)).status).toBe(202);
       for (const job of res.json.items)
@@ -260,7 +269,7 @@ describe('the HTTP API on the real stack', () => {
       ]);
       const agentId = (await insertAgent(h.stack.db, alice.id, agentSchema.parse(agent)))?.id;
       const jobId = (
-        await alice.api('POST', '/api/jobs', { agent_id: agentId, titulo: 'Falha', languages: ['pt-BR'] })
+        await alice.api('POST', '/api/jobs', { agent_id: agentId, title: 'Falha', languages: ['pt-BR'] })
       ).json.id;
       const failed = await waitFor(alice.api, jobId, ['failed', 'completed']);
       expect(failed.status).toBe('failed');
@@ -376,7 +385,7 @@ describe('the HTTP API on the real stack', () => {
 
     it('starts once per Idempotency-Key, streams progress over SSE and completes', async () => {
       agentId = (await alice.api('POST', '/api/agents', { ...agentBody(), name: 'Job agent' })).json.id;
-      const body = { agent_id: agentId, titulo: 'A ponte de Alcântara', languages: ['pt-BR', 'en-US'] };
+      const body = { agent_id: agentId, title: 'A ponte de Alcântara', languages: ['pt-BR', 'en-US'] };
       const first = await alice.api('POST', '/api/jobs', body, { 'Idempotency-Key': 'k-1' });
       expect(first.status).toBe(201);
       const again = await alice.api('POST', '/api/jobs', body, { 'Idempotency-Key': 'k-1' });
@@ -395,7 +404,7 @@ describe('the HTTP API on the real stack', () => {
       expect(ids).toEqual([...ids].sort((a, b) => a - b));
 
       const job = await alice.api('GET', `/api/jobs/${jobId}`);
-      expect(job.json).toMatchObject({ id: jobId, status: 'completed', titulo: 'A ponte de Alcântara' });
+      expect(job.json).toMatchObject({ id: jobId, status: 'completed', title: 'A ponte de Alcântara' });
       expect(job.json.steps.every((s: { state: string }) => s.state === 'completed')).toBe(true);
       const list = await alice.api('GET', `/api/jobs?status=completed&agent_id=${agentId}`);
       expect(list.json.items.map((j: { id: string }) => j.id)).toEqual([jobId]);
@@ -503,8 +512,8 @@ describe('the HTTP API on the real stack', () => {
         expect(res.status, `${method} ${path}`).toBe(404);
         expect(res.json.error.code).toBe('not_found');
       }
-      expect((await bob.api('POST', '/api/jobs', { agent_id: agentId, titulo: 'x' })).status).toBe(400);
-      expect((await bob.api('POST', '/api/jobs/batch', { agent_id: agentId, titulos: ['x'] })).status).toBe(
+      expect((await bob.api('POST', '/api/jobs', { agent_id: agentId, title: 'x' })).status).toBe(400);
+      expect((await bob.api('POST', '/api/jobs/batch', { agent_id: agentId, titles: ['x'] })).status).toBe(
         400,
       );
       expect((await bob.api('GET', '/api/jobs')).json.items).toEqual([]);
@@ -541,8 +550,16 @@ describe('the HTTP API on the real stack', () => {
       };
       expect(token_type).toBe('bearer');
       const seed = client(h.url, access_token);
-      const agent = await seed('POST', '/me/agents', { ...agentBody(), name: 'Agente seed' });
+      const { language, target_languages, ...rest } = agentBody();
+      const agent = await seed('POST', '/me/agents', {
+        ...rest,
+        idioma: language,
+        idiomas_alvo: target_languages,
+        name: 'Agente seed',
+      });
       expect(agent.status).toBe(200);
+      expect(agent.json).toMatchObject({ idioma: language, idiomas_alvo: target_languages });
+      expect(agent.json).not.toHaveProperty('language');
       expect((await seed('GET', '/me/agents')).json.map((a: { name: string }) => a.name)).toEqual([
         'Agente seed',
       ]);
@@ -565,6 +582,7 @@ describe('the HTTP API on the real stack', () => {
       expect(Object.keys(status.audios_gerados).sort()).toEqual(['en-US', 'pt-BR']);
       expect(status.chars_processados_tts).toBeGreaterThan(0);
       expect(Number.isInteger(status.duracao_total_segundos)).toBe(true);
+      expect(status.duracao_total_segundos).toBeGreaterThan(0);
       expect(status.log.length).toBeGreaterThan(5);
       expect(status.audios_por_variacao).toEqual([status.audios_gerados]);
       const audio = await fetch(h.url + status.audios_gerados['pt-BR'], {
@@ -596,7 +614,7 @@ describe('the HTTP API on the real stack', () => {
         ]),
       );
       expect(doc.paths['/api/agents'].post.requestBody.content['application/json'].schema.required).toContain(
-        'idioma',
+        'language',
       );
       const page = await anon()('GET', '/docs');
       expect(page.text).toContain('/openapi.json');

@@ -203,10 +203,10 @@ describe('a killed process loses no work', () => {
 
 const cloudAgent = {
   name: 'Cloud Stories',
-  idioma: 'pt-BR',
+  language: 'pt-BR',
   premise_prompt: 'Escreva a premissa da história em duas frases.',
   block_structure_prompt: '3 blocos de ~40 palavras: gancho, conflito, desfecho',
-  idiomas_alvo: ['en-US'],
+  target_languages: ['en-US'],
   default_voices: { 'pt-BR': 'pt-BR-Neural2-A', 'en-US': 'en-US-Neural2-C' },
   llm_provider: 'gemini',
   tts_provider: 'google',

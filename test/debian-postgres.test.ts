@@ -25,7 +25,7 @@ describe("on Debian's PostgreSQL through DATABASE_URL", () => {
     const agent = JSON.parse(fs.readFileSync(`${repoRoot}/test/fixtures/agent.json`, 'utf8'));
     const agentId = (await user.api('POST', '/api/agents', agent)).json.id;
     const job = (
-      await user.api('POST', '/api/jobs', { agent_id: agentId, titulo: 'O cais', languages: ['pt-BR'] })
+      await user.api('POST', '/api/jobs', { agent_id: agentId, title: 'O cais', languages: ['pt-BR'] })
     ).json;
     let state = job;
     for (let i = 0; i < 480 && !['completed', 'failed'].includes(state.status); i++) {

@@ -33,12 +33,12 @@ const RATE_LIMITS = 'gemini=600,google-tts=1200,openai=600';
 
 const agent: Agent = agentSchema.parse({
   name: 'Pipeline Stories',
-  idioma: 'pt-BR',
+  language: 'pt-BR',
   premise_prompt: 'Escreva a premissa da história em duas frases.',
   persona_and_global_rules_prompt: 'Você é um narrador.',
   block_structure_prompt: '3 blocos de ~40 palavras: gancho, conflito, desfecho',
   cultural_adaptation_prompt: 'Adapte para o público do idioma de destino.',
-  idiomas_alvo: ['en-US', 'es-ES'],
+  target_languages: ['en-US', 'es-ES'],
   default_voices: { 'pt-BR': 'pt-BR-Neural2-A', 'en-US': 'en-US-Neural2-C', 'es-ES': 'es-ES-Wavenet-B' },
   llm_provider: 'gemini',
   llm_model: 'gemini-2.5-pro',
@@ -118,7 +118,7 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
     const jobId = crypto.randomUUID();
     const input: JobWorkflowInput = {
       jobId,
-      source: (opts.agent ?? agent).idioma,
+      source: (opts.agent ?? agent).language,
       languages: opts.languages ?? LANGUAGES,
       variations: opts.variations ?? 1,
     };
@@ -127,8 +127,8 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
       owner_id: ownerId,
       agent_id: null,
       agent_snapshot: opts.agent ?? agent,
-      titulo: opts.title ?? 'A ponte de Alcântara',
-      num_variacoes: input.variations,
+      title: opts.title ?? 'A ponte de Alcântara',
+      variations: input.variations,
       languages: input.languages,
       workflow_id: jobId,
       budget_usd: opts.budgetUsd ?? null,
@@ -222,8 +222,8 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
     // The seed's counters come from the usage ledger and the measured audio.
     const usage = await jobUsage(db, jobId);
     expect(usage.paidCalls).toBeGreaterThan(20);
-    expect(job?.chars_processados_tts).toBe(usage.ttsChars);
-    expect(job?.duracao_total_segundos).toBeGreaterThan(9);
+    expect(job?.tts_chars).toBe(usage.ttsChars);
+    expect(job?.audio_seconds).toBeGreaterThan(9);
 
     // Histories carry keys and counts: never a key, a prompt or generated text.
     const history = historyToJSON(await handle.fetchHistory());
@@ -258,7 +258,7 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
     const short = agentSchema.parse({
       ...agent,
       block_structure_prompt: '1 bloco de ~20 palavras: relato',
-      idiomas_alvo: languages.slice(1),
+      target_languages: languages.slice(1),
     });
     const ownerId = await newUser({
       gemini: ['valid-gemini-scale-1', 'valid-gemini-scale-2'],

@@ -45,7 +45,7 @@ describe('secrets stay secret', () => {
     const agent = JSON.parse(fs.readFileSync(path.join(repoRoot, 'test/fixtures/agent.json'), 'utf8'));
     const agentId = (await call(api, 'POST', '/api/agents', agent)).json.id;
     const job = (
-      await call(api, 'POST', '/api/jobs', { agent_id: agentId, titulo: 'Segredos', languages: ['pt-BR'] })
+      await call(api, 'POST', '/api/jobs', { agent_id: agentId, title: 'Segredos', languages: ['pt-BR'] })
     ).json;
     const events = await fetch(`${base}/api/jobs/${job.id}/events`, {
       headers: { authorization: `Bearer ${pat}` },

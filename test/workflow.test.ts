@@ -46,8 +46,8 @@ describe('jobWorkflow on the Temporal dev server', () => {
       owner_id: ownerId,
       agent_id: null,
       agent_snapshot: testAgent,
-      titulo: 'A ponte de Alcântara',
-      num_variacoes: 1,
+      title: 'A ponte de Alcântara',
+      variations: 1,
       languages: input.languages,
       workflow_id: jobId,
     });
@@ -91,8 +91,8 @@ describe('jobWorkflow on the Temporal dev server', () => {
     const job = await getJob(db, jobId);
     expect(job?.status).toBe('completed');
     expect(Object.keys(job?.result?.audio ?? {}).sort()).toEqual(['en-US', 'pt-BR']);
-    expect(job?.chars_processados_tts).toBeGreaterThan(0);
-    expect(job?.duracao_total_segundos).toBeGreaterThan(1);
+    expect(job?.tts_chars).toBeGreaterThan(0);
+    expect(job?.audio_seconds).toBeGreaterThan(1);
     for (const key of Object.values(job?.result?.audio ?? {}))
       expect(fs.statSync(path.join(filesDir, key)).size).toBeGreaterThan(1000);
 

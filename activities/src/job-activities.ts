@@ -157,7 +157,7 @@ export function createActivities(deps: ActivityDeps) {
   ): Promise<StepOutput> {
     const plan = planBlocks(job.agent_snapshot.block_structure_prompt);
     const body = Buffer.from(
-      `${[`# ${job.titulo}`, ...blocks.map((text, i) => `## ${plan[i]?.title}\n\n${text.trim()}`)].join('\n\n')}\n`,
+      `${[`# ${job.title}`, ...blocks.map((text, i) => `## ${plan[i]?.title}\n\n${text.trim()}`)].join('\n\n')}\n`,
     );
     const key = storageKeys.script(job.id, variation, language);
     await store(job, 'script', key, body, { contentType: contentTypes.markdown, language, variation });
@@ -198,7 +198,7 @@ export function createActivities(deps: ActivityDeps) {
       const job = await loadJob(jobId);
       const key = storageKeys.premise(jobId);
       const out = await textStep(key, () =>
-        paid.text(job, prompts.premise(job.agent_snapshot, job.titulo), deps.maxTokensPerBlock),
+        paid.text(job, prompts.premise(job.agent_snapshot, job.title), deps.maxTokensPerBlock),
       );
       await record(job, 'premise', key, await storage.get(key), { contentType: contentTypes.plain });
       return out;
@@ -217,13 +217,13 @@ export function createActivities(deps: ActivityDeps) {
       const job = await loadJob(jobId);
       const agent = job.agent_snapshot;
       const premise = (await storage.get(storageKeys.premise(jobId))).toString();
-      const before = await readBlocks(jobId, 1, agent.idioma, block);
+      const before = await readBlocks(jobId, 1, agent.language, block);
       return textStep(
-        storageKeys.block(jobId, 1, agent.idioma, block),
+        storageKeys.block(jobId, 1, agent.language, block),
         () =>
           paid.text(
             job,
-            prompts.block(agent, job.titulo, premise, plan, block, before),
+            prompts.block(agent, job.title, premise, plan, block, before),
             blockTokens(plan[block]),
           ),
         plan[block]?.targetWords,
@@ -238,8 +238,8 @@ export function createActivities(deps: ActivityDeps) {
     }: JobRef & { variation: number; block: number }): Promise<StepOutput> {
       const job = await loadJob(jobId);
       const agent = job.agent_snapshot;
-      const source = (await storage.get(storageKeys.block(jobId, 1, agent.idioma, block))).toString();
-      return textStep(storageKeys.block(jobId, variation, agent.idioma, block), () =>
+      const source = (await storage.get(storageKeys.block(jobId, 1, agent.language, block))).toString();
+      return textStep(storageKeys.block(jobId, variation, agent.language, block), () =>
         paid.text(job, prompts.variation(agent, variation, source), deps.maxTokensPerBlock),
       );
     },
@@ -252,7 +252,9 @@ export function createActivities(deps: ActivityDeps) {
     }: NarrationRef & { block: number }): Promise<StepOutput> {
       const job = await loadJob(jobId);
       const agent = job.agent_snapshot;
-      const source = (await storage.get(storageKeys.block(jobId, variation, agent.idioma, block))).toString();
+      const source = (
+        await storage.get(storageKeys.block(jobId, variation, agent.language, block))
+      ).toString();
       return textStep(storageKeys.block(jobId, variation, language, block), () =>
         paid.text(job, prompts.adaptation(agent, language, source), deps.maxTokensPerBlock),
       );
@@ -314,7 +316,7 @@ export function createActivities(deps: ActivityDeps) {
       const { chunks } = await readPlan(jobId, variation, language);
       const wavs = await Promise.all(chunks.map((c) => storage.get(paid.speechKey(job, language, c.text))));
       const titles = planBlocks(job.agent_snapshot.block_structure_prompt).map((b) => b.title);
-      const tags = { title: job.titulo, artist: job.agent_snapshot.name, language };
+      const tags = { title: job.title, artist: job.agent_snapshot.name, language };
       const { mp3, durationSeconds, timeline, chapters } = await beating(() =>
         assembleNarration(
           deps.audio,
@@ -374,8 +376,8 @@ export function createActivities(deps: ActivityDeps) {
         status: input.status,
         error: input.error ?? null,
         result: input.result,
-        chars_processados_tts: usage.ttsChars,
-        duracao_total_segundos: await audioSeconds(db, input.jobId),
+        tts_chars: usage.ttsChars,
+        audio_seconds: await audioSeconds(db, input.jobId),
         finished_at: new Date(),
       });
     },

@@ -18,7 +18,7 @@ export function system(agent: Agent): string {
 }
 
 export function premise(agent: Agent, title: string): string {
-  return `${agent.premise_prompt.trim()}\n\nTitle: "${title}"\nLanguage: ${languageName(agent.idioma)}\n\nWrite the premise.`;
+  return `${agent.premise_prompt.trim()}\n\nTitle: "${title}"\nLanguage: ${languageName(agent.language)}\n\nWrite the premise.`;
 }
 
 export function block(
@@ -37,7 +37,7 @@ export function block(
     `Premise: ${premise.trim()}`,
     `Structure:\n${outline}`,
     tail ? `The story so far ends with:\n${tail}` : '',
-    `Write block ${index + 1} ("${current?.title}") in ${languageName(agent.idioma)}, about ${current?.targetWords} words, continuing the story.`,
+    `Write block ${index + 1} ("${current?.title}") in ${languageName(agent.language)}, about ${current?.targetWords} words, continuing the story.`,
   ]
     .filter(Boolean)
     .join('\n\n');
@@ -58,7 +58,7 @@ export function adaptation(agent: Agent, language: string, source: string): stri
 /** Variation n of a master block: the same story beats, told anew. */
 export function variation(agent: Agent, n: number, source: string): string {
   return [
-    `Rewrite the following text in ${languageName(agent.idioma)} as version ${n} of the same story: keep its events, facts and length (about ${wordCount(source)} words), but vary the wording, the sentence rhythm and the imagery.`,
+    `Rewrite the following text in ${languageName(agent.language)} as version ${n} of the same story: keep its events, facts and length (about ${wordCount(source)} words), but vary the wording, the sentence rhythm and the imagery.`,
     source.trim(),
   ].join('\n\n');
 }

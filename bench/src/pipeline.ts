@@ -41,10 +41,10 @@ const languages = ['pt-BR', 'en-US', 'es-ES'];
 
 const agent: Agent = agentSchema.parse({
   name: 'Bench',
-  idioma: 'pt-BR',
+  language: 'pt-BR',
   premise_prompt: 'Escreva a premissa da história em duas frases.',
   block_structure_prompt: '3 blocos de ~1500 palavras: gancho, conflito, desfecho',
-  idiomas_alvo: languages.slice(1),
+  target_languages: languages.slice(1),
   default_voices: { 'pt-BR': 'pt-BR-Neural2-A', 'en-US': 'en-US-Neural2-C', 'es-ES': 'es-ES-Wavenet-B' },
   llm_provider: 'gemini',
   tts_provider: 'google',
@@ -80,8 +80,8 @@ async function sequentialBaseline(title: string): Promise<number> {
     owner_id: stack.ownerId,
     agent_id: null,
     agent_snapshot: agent,
-    titulo: title,
-    num_variacoes: V,
+    title: title,
+    variations: V,
     languages,
     workflow_id: jobId,
   });
@@ -93,7 +93,7 @@ async function sequentialBaseline(title: string): Promise<number> {
       for (const b of blocks) await run(acts.writeVariationBlock, { jobId, variation, block: b.index });
     for (const language of languages) {
       const ref = { jobId, variation, language };
-      if (language !== agent.idioma)
+      if (language !== agent.language)
         for (const b of blocks) await run(acts.adaptBlock, { ...ref, block: b.index });
       const { chunks } = await run(acts.prepareNarration, ref);
       for (let chunk = 0; chunk < chunks; chunk++) await run(acts.synthesizeChunk, { ...ref, chunk });
@@ -151,7 +151,7 @@ async function bolt(title: string) {
   const jobId = await startJob(stack, {
     ownerId: stack.ownerId,
     agent,
-    titulo: title,
+    title: title,
     languages,
     variations: V,
   });

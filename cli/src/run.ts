@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Agent, agentSchema, jobRequestSchema } from '@bolt/core';
+import { type Agent, agentSchema, jobRequestSchema, withEnglishNames } from '@bolt/core';
 import { artifactFileName, findAgentByName, getJob, listAgents, listArtifacts } from '@bolt/data';
 import { jobProgress, startJob } from '@bolt/jobs';
 import { ProgressView } from './progress.ts';
@@ -25,7 +25,7 @@ export interface RunResult {
 /** An agent by name (the local user's) or from a JSON file. */
 async function resolveAgent(stack: Stack, ref: string): Promise<{ agent: Agent; agentId?: string }> {
   if (fs.existsSync(ref) && fs.statSync(ref).isFile()) {
-    const parsed = agentSchema.safeParse(JSON.parse(fs.readFileSync(ref, 'utf8')));
+    const parsed = agentSchema.safeParse(withEnglishNames(JSON.parse(fs.readFileSync(ref, 'utf8'))));
     if (!parsed.success)
       throw new Error(
         `${ref} is not a valid agent: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
@@ -43,8 +43,8 @@ async function resolveAgent(stack: Stack, ref: string): Promise<{ agent: Agent; 
 /** Starts a job, shows its progress until it ends, and writes its files (scripts, MP3s, subtitles) to `out`. */
 export async function runJob(stack: Stack, options: RunOptions): Promise<RunResult> {
   const request = jobRequestSchema.parse({
-    titulo: options.title,
-    num_variacoes: options.variations,
+    title: options.title,
+    variations: options.variations,
     languages: options.languages,
   });
   const { agent, agentId } = await resolveAgent(stack, options.agent);
@@ -52,9 +52,9 @@ export async function runJob(stack: Stack, options: RunOptions): Promise<RunResu
     ownerId: stack.ownerId,
     agent,
     agentId,
-    titulo: request.titulo,
+    title: request.title,
     languages: request.languages,
-    variations: request.num_variacoes,
+    variations: request.variations,
     budgetUsd: request.budget_usd,
   });
   if (!options.json) {

@@ -13,12 +13,12 @@ export type TtsProviderName = (typeof ttsProviders)[number];
 /** An agent: the reusable prompt recipe (field names follow the original system). */
 export const agentSchema = z.object({
   name: z.string().trim().min(1).max(120),
-  idioma: languageTag,
+  language: languageTag,
   premise_prompt: z.string().min(1).max(20_000),
   persona_and_global_rules_prompt: z.string().max(20_000).default(''),
   block_structure_prompt: z.string().min(1).max(20_000),
   cultural_adaptation_prompt: z.string().max(20_000).default(''),
-  idiomas_alvo: z.array(languageTag).max(30).default([]),
+  target_languages: z.array(languageTag).max(30).default([]),
   cultural_configs: z.record(z.string(), z.string().max(5_000)).default({}),
   default_voices: z.record(z.string(), z.string().max(200)).default({}),
   /** Per language, words the voice should say differently: { "pt-BR": { "Tejo": "Téjo" } }. */
@@ -37,8 +37,8 @@ export type AgentInput = z.input<typeof agentSchema>;
 export const MAX_VARIATIONS = 20;
 
 export const jobRequestSchema = z.object({
-  titulo: z.string().trim().min(1).max(500),
-  num_variacoes: z.number().int().min(1).max(MAX_VARIATIONS).default(1),
+  title: z.string().trim().min(1).max(500),
+  variations: z.number().int().min(1).max(MAX_VARIATIONS).default(1),
   languages: z.array(languageTag).min(1).max(30).optional(),
   /** Stops the job before its estimated provider cost would exceed this many US dollars. */
   budget_usd: z.number().positive().max(100_000).optional(),

@@ -30,7 +30,7 @@ export function estimateJob(
   const blocks = planBlocks(agent.block_structure_prompt);
   const scriptWords = blocks.reduce((n, b) => n + b.targetWords, 0);
   const promptTokens = (agent.persona_and_global_rules_prompt.length + agent.premise_prompt.length + 400) / 4;
-  const adapted = job.languages.filter((l) => l !== agent.idioma).length;
+  const adapted = job.languages.filter((l) => l !== agent.language).length;
   // Each master block sees the premise and the story so far (its tail, up to ~1,500 characters).
   const master = blocks.map((b) => ({ in: promptTokens + 500, out: b.targetWords * TOKENS_PER_WORD }));
   // A rewrite or an adaptation reads its source block and writes one of the same length.

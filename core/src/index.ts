@@ -5,6 +5,7 @@ export * from './domain.ts';
 export * from './estimate.ts';
 export * from './failures.ts';
 export * from './ids.ts';
+export * from './original-names.ts';
 export * from './prices.ts';
 export * from './pronunciation.ts';
 export * from './secrets.ts';

@@ -25,15 +25,15 @@ export const credentialProviderNames: Record<CredentialProvider, string> = {
 export interface JobView {
   id: string;
   status: JobStatus;
-  titulo: string;
+  title: string;
   agent_id: string | null;
   agent_name: string;
   languages: string[];
-  num_variacoes: number;
+  variations: number;
   budget_usd: number | null;
   error: string | null;
-  chars_processados_tts: number;
-  duracao_total_segundos: number;
+  tts_chars: number;
+  audio_seconds: number;
   created_at: Date;
   updated_at: Date;
   finished_at: Date | null;

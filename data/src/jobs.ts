@@ -1,5 +1,5 @@
 import type { Agent, JobStatus } from '@bolt/core';
-import { agentSchema } from '@bolt/core';
+import { agentSchema, withEnglishNames } from '@bolt/core';
 import type { Knex } from 'knex';
 
 export interface JobRow {
@@ -7,14 +7,14 @@ export interface JobRow {
   owner_id: string;
   agent_id: string | null;
   agent_snapshot: Agent;
-  titulo: string;
-  num_variacoes: number;
+  title: string;
+  variations: number;
   languages: string[];
   status: JobStatus;
   workflow_id: string;
   error: string | null;
-  chars_processados_tts: number;
-  duracao_total_segundos: number;
+  tts_chars: number;
+  audio_seconds: number;
   result: JobResult | null;
   budget_usd: number | null;
   created_at: Date;
@@ -46,8 +46,8 @@ export async function insertJob(
     | 'owner_id'
     | 'agent_id'
     | 'agent_snapshot'
-    | 'titulo'
-    | 'num_variacoes'
+    | 'title'
+    | 'variations'
     | 'languages'
     | 'workflow_id'
   > &
@@ -60,9 +60,12 @@ export async function insertJob(
   });
 }
 
-/** Snapshots taken before a field existed get its default, so old jobs read like new ones. */
+/**
+ * Snapshots taken before a field existed get its default, and those stored under the original system's
+ * names are read under Bolt's, so old jobs read like new ones.
+ */
 const toJob = (row: JobRow | undefined): JobRow | undefined =>
-  row && { ...row, agent_snapshot: agentSchema.parse(row.agent_snapshot) };
+  row && { ...row, agent_snapshot: agentSchema.parse(withEnglishNames(row.agent_snapshot)) };
 
 export async function getJob(db: Knex, id: string): Promise<JobRow | undefined> {
   return toJob(await db('jobs').where({ id }).first());
@@ -72,7 +75,7 @@ export async function updateJob(
   db: Knex,
   id: string,
   patch: Partial<
-    Pick<JobRow, 'status' | 'error' | 'chars_processados_tts' | 'duracao_total_segundos' | 'finished_at'>
+    Pick<JobRow, 'status' | 'error' | 'tts_chars' | 'audio_seconds' | 'finished_at'>
   > & {
     result?: JobResult;
   },

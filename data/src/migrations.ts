@@ -179,7 +179,32 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
       });
     },
   },
+  '007_english_names': {
+    async up(k) {
+      await renameColumns(k, englishColumns);
+    },
+    async down(k) {
+      await renameColumns(
+        k,
+        englishColumns.map(([table, from, to]) => [table, to, from]),
+      );
+    },
+  },
 };
+
+/** The original system's column names and Bolt's, per table. */
+const englishColumns: Array<[table: string, from: string, to: string]> = [
+  ['agents', 'idioma', 'language'],
+  ['agents', 'idiomas_alvo', 'target_languages'],
+  ['jobs', 'titulo', 'title'],
+  ['jobs', 'num_variacoes', 'variations'],
+  ['jobs', 'chars_processados_tts', 'tts_chars'],
+  ['jobs', 'duracao_total_segundos', 'audio_seconds'],
+];
+
+async function renameColumns(k: Knex, renames: Array<[string, string, string]>) {
+  for (const [table, from, to] of renames) await k.schema.alterTable(table, (t) => t.renameColumn(from, to));
+}
 
 export const migrationSource: Knex.MigrationSource<string> = {
   getMigrations: async () => Object.keys(migrations),

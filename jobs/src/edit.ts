@@ -29,7 +29,7 @@ export async function editBlock(
     throw conflict('job_not_completed', `Blocks can be edited once the job completed; it is ${job.status}`);
   const blocks = planBlocks(job.agent_snapshot.block_structure_prompt).length;
   const invalid = [
-    !(Number.isInteger(edit.variation) && edit.variation >= 1 && edit.variation <= job.num_variacoes) &&
+    !(Number.isInteger(edit.variation) && edit.variation >= 1 && edit.variation <= job.variations) &&
       'variation',
     !job.languages.includes(edit.language) && 'language',
     !(Number.isInteger(edit.block) && edit.block >= 0 && edit.block < blocks) && 'block',
@@ -54,7 +54,7 @@ export async function editBlock(
           jobId: job.id,
           variation: edit.variation,
           language: edit.language,
-          source: job.agent_snapshot.idioma,
+          source: job.agent_snapshot.language,
           blocks,
         },
       ],

@@ -10,7 +10,7 @@ export interface NewJob {
   ownerId: string;
   agent: Agent;
   agentId?: string;
-  titulo: string;
+  title: string;
   /** Defaults to the agent's language followed by its target languages. */
   languages?: string[];
   variations?: number;
@@ -19,7 +19,7 @@ export interface NewJob {
 
 /** The languages a job narrates: those asked for, else the agent's own followed by its targets. */
 export const jobLanguages = (agent: Agent, requested?: string[]) => [
-  ...new Set(requested ?? [agent.idioma, ...agent.idiomas_alvo]),
+  ...new Set(requested ?? [agent.language, ...agent.target_languages]),
 ];
 
 /** Records a job and starts its workflow (workflow id = job id). */
@@ -31,13 +31,13 @@ export async function startJob({ db, client, config }: JobServices, job: NewJob)
     owner_id: job.ownerId,
     agent_id: job.agentId ?? null,
     agent_snapshot: job.agent,
-    titulo: job.titulo,
-    num_variacoes: job.variations ?? 1,
+    title: job.title,
+    variations: job.variations ?? 1,
     languages,
     workflow_id: jobId,
     budget_usd: job.budgetUsd ?? null,
   });
-  await launch({ db, client, config }, jobId, job.agent.idioma, languages, job.variations ?? 1);
+  await launch({ db, client, config }, jobId, job.agent.language, languages, job.variations ?? 1);
   return jobId;
 }
 
@@ -54,14 +54,14 @@ export async function ownAgent(services: Pick<JobServices, 'db'>, ownerId: strin
 export async function startJobWithAgent(
   services: JobServices,
   ownerId: string,
-  request: { agentId: string; titulo: string; languages?: string[]; variations?: number; budgetUsd?: number },
+  request: { agentId: string; title: string; languages?: string[]; variations?: number; budgetUsd?: number },
 ): Promise<string> {
   const agent = await ownAgent(services, ownerId, request.agentId);
   return startJob(services, {
     ownerId,
     agent: agentSchema.parse(agent),
     agentId: agent.id,
-    titulo: request.titulo,
+    title: request.title,
     languages: request.languages,
     variations: request.variations,
     budgetUsd: request.budgetUsd,
@@ -80,7 +80,7 @@ export async function retryJob(services: JobServices, job: JobRow): Promise<void
     );
   }
   await requeueJob(services.db, job.id);
-  await launch(services, job.id, job.agent_snapshot.idioma, job.languages, job.num_variacoes);
+  await launch(services, job.id, job.agent_snapshot.language, job.languages, job.variations);
 }
 
 /** Asks a running job to stop: its narrations and the calls in flight are cancelled too. */

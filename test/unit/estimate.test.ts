@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 const agent = agentSchema.parse({
   name: 'Estimate',
-  idioma: 'pt-BR',
+  language: 'pt-BR',
   premise_prompt: 'Premissa.',
   block_structure_prompt: '3 blocos de ~500 palavras: a, b, c',
   llm_provider: 'gemini',

@@ -325,8 +325,8 @@ describe('the web app in a real browser, against the real stack with fake cloud 
     const agent = JSON.parse(fs.readFileSync(await exported.path(), 'utf8'));
     expect(agent).toMatchObject({
       name: 'Recipe',
-      idioma: 'pt-BR',
-      idiomas_alvo: ['en-US'],
+      language: 'pt-BR',
+      target_languages: ['en-US'],
       llm_fallback_model: 'a-flash-model',
     });
     expect(agent.cultural_configs).toEqual({ 'en-US': 'US audience.' });
@@ -368,8 +368,8 @@ describe('the web app in a real browser, against the real stack with fake cloud 
     });
     const created = await client(api.url, login.json.access_token)('POST', '/api/agents', {
       name: 'Quick',
-      idioma: 'pt-BR',
-      idiomas_alvo: ['en-US'],
+      language: 'pt-BR',
+      target_languages: ['en-US'],
       premise_prompt: 'Escreva em uma frase a premissa de uma história sobre o título.',
       block_structure_prompt: '2 blocos de ~20 palavras: começo, fim',
       llm_provider: 'gemini',

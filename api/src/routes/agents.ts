@@ -1,4 +1,4 @@
-import { agentSchema } from '@bolt/core';
+import { agentSchema, withEnglishNames } from '@bolt/core';
 import {
   type AgentRow,
   type Db,
@@ -22,7 +22,7 @@ export const agentView = ({ owner_id: _, ...agent }: AgentRow) => agent;
 
 /** Validates and stores a new agent (voices checked with its provider); 409 when the name is taken. */
 export async function createAgent(db: Db, voices: VoiceCatalog, ownerId: string, input: unknown) {
-  const agent = parse(agentSchema, input);
+  const agent = parse(agentSchema, withEnglishNames(input));
   await voices.check(ownerId, agent);
   const row = await insertAgent(db, ownerId, agent);
   if (!row) throw nameTaken(agent.name);
@@ -69,7 +69,7 @@ export function agentRoutes(db: Db, voices: VoiceCatalog): Router {
   });
   router.put('/:id', async (ctx) => {
     const id = (await load(ctx)).id;
-    const agent = parse(agentSchema, ctx.request.body);
+    const agent = parse(agentSchema, withEnglishNames(ctx.request.body));
     await voices.check(owner(ctx), agent);
     const row = await updateAgent(db, owner(ctx), id, agent);
     if (row === 'name_taken') throw nameTaken(agent.name);

@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import { primaryModel } from '@bolt/activities/providers';
-import { estimateJob, jobRequestSchema, jobStatuses, priceTable } from '@bolt/core';
+import { estimateJob, jobRequestSchema, jobStatuses, priceTable, withEnglishNames } from '@bolt/core';
 import {
   findIdempotentJob,
   getOwnedJob,
@@ -33,9 +33,9 @@ import type { RouteDoc } from '../openapi.ts';
 
 const newJob = jobRequestSchema.extend({ agent_id: z.uuid() });
 const blockEdit = z.object({ text: z.string().trim().min(1).max(20_000) });
-const estimateBody = newJob.omit({ titulo: true, budget_usd: true });
-const batch = newJob.omit({ titulo: true }).extend({
-  titulos: z.array(jobRequestSchema.shape.titulo).min(1).max(100),
+const estimateBody = newJob.omit({ title: true, budget_usd: true });
+const batch = newJob.omit({ title: true }).extend({
+  titles: z.array(jobRequestSchema.shape.title).min(1).max(100),
 });
 const listQuery = z.object({
   status: z.enum(jobStatuses).optional(),
@@ -94,7 +94,7 @@ export function jobRoutes(services: JobFileServices): Router {
   };
 
   router.post('/', async (ctx) => {
-    const body = parse(newJob, ctx.request.body);
+    const body = parse(newJob, withEnglishNames(ctx.request.body));
     const key = ctx.get('Idempotency-Key').slice(0, 200);
     const existing = key ? await findIdempotentJob(db, owner(ctx), key) : undefined;
     if (existing) {
@@ -104,9 +104,9 @@ export function jobRoutes(services: JobFileServices): Router {
     }
     const jobId = await startJobWithAgent(services, owner(ctx), {
       agentId: body.agent_id,
-      titulo: body.titulo,
+      title: body.title,
       languages: body.languages,
-      variations: body.num_variacoes,
+      variations: body.variations,
       budgetUsd: body.budget_usd,
     });
     if (key) await rememberIdempotentJob(db, owner(ctx), key, jobId);
@@ -116,13 +116,13 @@ export function jobRoutes(services: JobFileServices): Router {
   });
 
   router.post('/estimate', async (ctx) => {
-    const body = parse(estimateBody, ctx.request.body);
+    const body = parse(estimateBody, withEnglishNames(ctx.request.body));
     const agent = await ownAgent(services, owner(ctx), body.agent_id);
     const estimate = estimateJob(
       agent,
       {
         languages: jobLanguages(agent, body.languages),
-        variations: body.num_variacoes,
+        variations: body.variations,
       },
       prices,
       primaryModel(agent),
@@ -131,14 +131,14 @@ export function jobRoutes(services: JobFileServices): Router {
   });
 
   router.post('/batch', async (ctx) => {
-    const body = parse(batch, ctx.request.body);
+    const body = parse(batch, withEnglishNames(ctx.request.body));
     const items = [];
-    for (const titulo of body.titulos) {
+    for (const title of body.titles) {
       const jobId = await startJobWithAgent(services, owner(ctx), {
         agentId: body.agent_id,
-        titulo,
+        title,
         languages: body.languages,
-        variations: body.num_variacoes,
+        variations: body.variations,
         budgetUsd: body.budget_usd,
       });
       items.push(await current(ctx, jobId));

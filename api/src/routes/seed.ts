@@ -32,6 +32,13 @@ const gerarRoteiro = z.object({
   idiomas: z.array(languageTag).min(1).max(30).optional(),
 });
 
+/** An agent under the original system's names for its two renamed fields. */
+const seedAgent = <A extends { language: string; target_languages: string[] }>({
+  language,
+  target_languages,
+  ...rest
+}: A) => ({ ...rest, idioma: language, idiomas_alvo: target_languages });
+
 export const seedDocs: Record<string, RouteDoc> = {
   'POST /token': {
     summary: 'Original system: OAuth2 password login',
@@ -87,10 +94,10 @@ export function seedRoutes(
   });
 
   router.get('/me/agents', auth, async (ctx) => {
-    ctx.body = (await listAgents(db, owner(ctx))).map(agentView);
+    ctx.body = (await listAgents(db, owner(ctx))).map((a) => seedAgent(agentView(a)));
   });
   router.post('/me/agents', auth, async (ctx) => {
-    ctx.body = await createAgent(db, voices, owner(ctx), ctx.request.body);
+    ctx.body = seedAgent(await createAgent(db, voices, owner(ctx), ctx.request.body));
   });
 
   // The seed's two key lists are credentials of one provider each; keys go in, only last4 comes out.
@@ -127,7 +134,7 @@ export function seedRoutes(
       (body.agent_name ? (await findAgentByName(db, owner(ctx), body.agent_name))?.id : undefined);
     const jobId = await startJobWithAgent(services, owner(ctx), {
       agentId: agentId ?? '',
-      titulo: body.titulo,
+      title: body.titulo,
       languages: body.idiomas,
       variations: body.num_variacoes,
     });
@@ -143,10 +150,10 @@ export function seedRoutes(
       const key = storageKeys.script(job.id, variation, language);
       return (await storage.size(key)) === undefined ? null : (await storage.get(key)).toString();
     };
-    const source = job.agent_snapshot.idioma;
+    const source = job.agent_snapshot.language;
     const artifacts = await listArtifacts(db, job.id);
     const variations = await Promise.all(
-      Array.from({ length: job.num_variacoes }, async (_, i) => {
+      Array.from({ length: job.variations }, async (_, i) => {
         const roteiros_adaptados: Record<string, string | null> = {};
         for (const language of job.languages.filter((l) => l !== source))
           roteiros_adaptados[language] = await text(i + 1, language);
@@ -162,7 +169,7 @@ export function seedRoutes(
     return {
       job_id: job.id,
       status: job.status,
-      titulo: job.titulo,
+      titulo: job.title,
       log: (progress?.steps ?? [])
         .filter((s) => s.state !== 'pending')
         .map((s) => `${s.label}: ${s.state}${s.error ? ` (${s.error})` : ''}`),
@@ -170,9 +177,9 @@ export function seedRoutes(
       roteiro_master: first.roteiro_master,
       roteiros_adaptados: first.roteiros_adaptados,
       audios_gerados: first.audios_gerados,
-      chars_processados_tts: job.chars_processados_tts,
-      duracao_total_segundos: Math.round(job.duracao_total_segundos),
-      num_variacoes: job.num_variacoes,
+      chars_processados_tts: job.tts_chars,
+      duracao_total_segundos: Math.round(job.audio_seconds),
+      num_variacoes: job.variations,
       roteiros_por_variacao: variations.map(({ roteiro_master, roteiros_adaptados }) => ({
         roteiro_master,
         roteiros_adaptados,

@@ -18,12 +18,12 @@ export const ttsProviders = [
 export function blankAgent(): AgentFields {
   return {
     name: '',
-    idioma: 'pt-BR',
+    language: 'pt-BR',
     premise_prompt: '',
     persona_and_global_rules_prompt: '',
     block_structure_prompt: '',
     cultural_adaptation_prompt: '',
-    idiomas_alvo: [],
+    target_languages: [],
     cultural_configs: {},
     default_voices: {},
     pronunciation: {},
@@ -46,7 +46,7 @@ export function agentFields(agent: Agent): AgentFields {
  * dropped, so removing a language removes its voice, cultural notes and dictionary too.
  */
 export function agentPayload(fields: AgentFields): AgentFields {
-  const languages = new Set([fields.idioma, ...fields.idiomas_alvo]);
+  const languages = new Set([fields.language, ...fields.target_languages]);
   const keep = <T>(map: Record<string, T>, ok: (v: T) => boolean) =>
     Object.fromEntries(Object.entries(map).filter(([lang, v]) => languages.has(lang) && ok(v)));
   const pronunciation: Record<string, Record<string, string>> = {};
@@ -58,7 +58,7 @@ export function agentPayload(fields: AgentFields): AgentFields {
   return {
     ...fields,
     name: fields.name.trim(),
-    idiomas_alvo: [...new Set(fields.idiomas_alvo.filter((l) => l !== fields.idioma))],
+    target_languages: [...new Set(fields.target_languages.filter((l) => l !== fields.language))],
     cultural_configs: keep(fields.cultural_configs, (v) => v.trim() !== ''),
     default_voices: keep(fields.default_voices, (v) => v !== ''),
     pronunciation,

@@ -189,10 +189,10 @@ export const jobs = {
     json<Job>('POST', '/api/jobs', body, {
       headers: idempotencyKey ? { 'Idempotency-Key': idempotencyKey } : {},
     }),
-  batch: (body: Omit<JobBody, 'titulo'> & { titulos: string[] }) =>
+  batch: (body: Omit<JobBody, 'title'> & { titles: string[] }) =>
     json<{ items: Job[] }>('POST', '/api/jobs/batch', body),
   /** What one job would probably use and cost (an estimate: cached work costs nothing). */
-  estimate: (body: Omit<JobBody, 'titulo' | 'budget_usd'>, signal?: AbortSignal) =>
+  estimate: (body: Omit<JobBody, 'title' | 'budget_usd'>, signal?: AbortSignal) =>
     json<JobEstimate>('POST', '/api/jobs/estimate', body, { signal }),
   cancel: (id: string) => json<{ id: string; status: string }>('POST', `/api/jobs/${id}/cancel`),
   retry: (id: string) => json<Job>('POST', `/api/jobs/${id}/retry`),

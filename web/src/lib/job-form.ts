@@ -12,14 +12,14 @@ export interface JobForm {
 }
 
 /** The longest title a job takes. */
-export const titleMaxLength = jobRequestSchema.shape.titulo.maxLength ?? 500;
+export const titleMaxLength = jobRequestSchema.shape.title.maxLength ?? 500;
 
 /** The request fields the form shows messages for. */
-export type JobField = 'titulo' | 'languages' | 'num_variacoes' | 'budget_usd';
+export type JobField = 'title' | 'languages' | 'variations' | 'budget_usd';
 
 /**
  * The jobs a new-job form asks for, one per title, made by core's `jobRequestSchema` (as the API reads
- * them), or the fields that schema refuses. No title at all is a refused `titulo`.
+ * them), or the fields that schema refuses. No title at all is a refused `title`.
  */
 export function jobRequests(
   form: JobForm,
@@ -28,13 +28,13 @@ export function jobRequests(
   const variations = form.variations;
   const common = {
     languages: form.languages,
-    num_variacoes: typeof variations === 'number' && !Number.isNaN(variations) ? variations : undefined,
+    variations: typeof variations === 'number' && !Number.isNaN(variations) ? variations : undefined,
     budget_usd: budget === '' ? undefined : Number(budget.replace(',', '.')),
   };
   const invalid = new Set<JobField>();
   const requests: JobRequest[] = [];
-  for (const titulo of form.titles.length > 0 ? form.titles : ['']) {
-    const parsed = jobRequestSchema.safeParse({ ...common, titulo });
+  for (const title of form.titles.length > 0 ? form.titles : ['']) {
+    const parsed = jobRequestSchema.safeParse({ ...common, title });
     if (parsed.success) requests.push(parsed.data);
     else for (const issue of parsed.error.issues) invalid.add(issue.path[0] as JobField);
   }

@@ -1,5 +1,5 @@
 import { agents as agentsApi } from '$lib/api';
-import type { Agent } from '$lib/types';
+import { itemsOrError } from '$lib/guard';
 import type { LayoutLoad } from './$types';
 
 /**
@@ -9,9 +9,6 @@ import type { LayoutLoad } from './$types';
 export const load: LayoutLoad = async ({ parent, depends }) => {
   depends('app:agents');
   await parent();
-  try {
-    return { agents: (await agentsApi.list()).items, agentsError: undefined };
-  } catch (err) {
-    return { agents: [] as Agent[], agentsError: err as unknown };
-  }
+  const { items, error } = await itemsOrError(() => agentsApi.list());
+  return { agents: items ?? [], agentsError: error };
 };

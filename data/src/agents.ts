@@ -1,0 +1,85 @@
+import type { Agent, AgentInput } from '@bolt/core';
+import { agentSchema } from '@bolt/core';
+import type { Knex } from 'knex';
+
+export type AgentRow = Agent & { id: string; owner_id: string; created_at: Date; updated_at: Date };
+
+const jsonAgentFields = ['target_languages', 'cultural_configs', 'default_voices', 'pronunciation'] as const;
+
+function agentToRow(agent: Agent) {
+  const row: Record<string, unknown> = { ...agent };
+  for (const f of jsonAgentFields) row[f] = JSON.stringify(agent[f]);
+  return row;
+}
+
+/** Creates an agent unless the owner already has one with that name. */
+export async function createAgentIfMissing(db: Knex, ownerId: string, input: AgentInput): Promise<void> {
+  await db('agents')
+    .insert({ owner_id: ownerId, ...agentToRow(agentSchema.parse(input)) })
+    .onConflict(['owner_id', 'name'])
+    .ignore();
+}
+
+/** Inserts an agent; undefined when the owner already has one with that name. */
+export async function insertAgent(db: Knex, ownerId: string, agent: Agent): Promise<AgentRow | undefined> {
+  const [row] = await db('agents')
+    .insert({ owner_id: ownerId, ...agentToRow(agent) })
+    .onConflict(['owner_id', 'name'])
+    .ignore()
+    .returning('*');
+  return row ? toAgent(row) : undefined;
+}
+
+export async function getAgent(db: Knex, ownerId: string, id: string): Promise<AgentRow | undefined> {
+  const row = await db('agents').where({ owner_id: ownerId, id }).first();
+  return row ? toAgent(row) : undefined;
+}
+
+/** Replaces an agent's fields; undefined when it does not exist, 'name_taken' on a name clash. */
+export async function updateAgent(
+  db: Knex,
+  ownerId: string,
+  id: string,
+  agent: Agent,
+): Promise<AgentRow | undefined | 'name_taken'> {
+  const clash = await db('agents')
+    .where({ owner_id: ownerId, name: agent.name })
+    .whereNot({ id })
+    .first('id');
+  if (clash) return 'name_taken';
+  const [row] = await db('agents')
+    .where({ owner_id: ownerId, id })
+    .update({ ...agentToRow(agent), updated_at: db.fn.now() })
+    .returning('*');
+  return row ? toAgent(row) : undefined;
+}
+
+export async function deleteAgent(db: Knex, ownerId: string, id: string): Promise<boolean> {
+  return (await db('agents').where({ owner_id: ownerId, id }).delete()) > 0;
+}
+
+export async function findAgentByName(
+  db: Knex,
+  ownerId: string,
+  name: string,
+): Promise<AgentRow | undefined> {
+  const row = await db('agents')
+    .where({ owner_id: ownerId })
+    .whereRaw('lower(name) = lower(?)', [name])
+    .first();
+  return row ? toAgent(row) : undefined;
+}
+
+export async function listAgents(db: Knex, ownerId: string): Promise<AgentRow[]> {
+  return (await db('agents').where({ owner_id: ownerId }).orderBy('name')).map(toAgent);
+}
+
+function toAgent(row: Record<string, unknown>): AgentRow {
+  return {
+    ...agentSchema.parse(row),
+    id: row.id as string,
+    owner_id: row.owner_id as string,
+    created_at: row.created_at as Date,
+    updated_at: row.updated_at as Date,
+  };
+}

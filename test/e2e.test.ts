@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { instructions } from '@bolt/activities';
 import type { StackInfo } from '@bolt/cli';
 import { describe, expect, it } from 'vitest';
 import { bolt, boltEnv, completedCalls } from './support/bolt.ts';
@@ -47,6 +48,9 @@ describe('bolt run on the embedded stack', () => {
       const script = fs.readFileSync(path.join(out, `script.${language}.md`), 'utf8');
       expect(script).toMatch(/^# A ponte de Alcântara\n/);
       expect(script.match(/^## /gm)).toHaveLength(3);
+      // Only the text: no instruction of ours, no Markdown beyond the headings, no brackets or emoji.
+      for (const instruction of Object.values(instructions)) expect(script).not.toContain(instruction);
+      expect(script.replace(/^#{1,2} .*$/gm, '')).not.toMatch(/[#*_`[\]]|\p{Extended_Pictographic}/u);
       const probe = JSON.parse(
         execFileSync(ffprobe, [
           '-v',

@@ -18,6 +18,7 @@ import { type Engines, llmCredential, ttsCredential } from './engines.ts';
 import { type KeyRing, KeysResting } from './keys.ts';
 import type { LlmResult } from './llm/provider.ts';
 import * as prompts from './prompts.ts';
+import { cleanReply } from './text/clean-reply.ts';
 import { UnsupportedVoiceError } from './tts/espeak.ts';
 
 export interface PaidCallDeps {
@@ -38,6 +39,13 @@ async function released<T>(spend: Spend, call: () => Promise<T>): Promise<T> {
     await spend.release();
     throw err;
   }
+}
+
+/** The reply as script text; one with nothing left once cleaned is an error, not an empty block. */
+function usable(reply: string): string {
+  const text = cleanReply(reply);
+  if (!text) throw new Error('the model returned no text');
+  return text;
 }
 
 /** Takes the call's place in the ledger; a call over the job's budget fails the step for good. */
@@ -121,21 +129,19 @@ export function paidCalls(deps: PaidCallDeps) {
 
   return {
     /**
-     * Text from the agent's model. A reply cut off by the output limit is continued (each part is its
-     * own cached call), so a long block is never silently truncated.
+     * Text from the agent's model, cleaned of what is not the text itself (cleanReply). A reply cut off
+     * by the output limit is continued (each part is its own cached call), so a long block is never
+     * silently truncated.
      */
     async text(job: JobRow, prompt: string, maxTokens: number): Promise<string> {
       let text = '';
       for (let round = 0; round <= MAX_CONTINUATIONS; round++) {
         const res = await generate(job, round === 0 ? prompt : prompts.continuation(prompt, text), maxTokens);
         text = round === 0 ? res.text.trim() : `${text} ${res.text.trim()}`;
-        if (res.finishReason !== 'length') {
-          if (!text) throw new Error('the model returned an empty text');
-          return text;
-        }
+        if (res.finishReason !== 'length') return usable(text);
       }
       log.warn({ event: 'llm.truncated', step: step() }, 'still cut off after continuing');
-      return text;
+      return usable(text);
     },
 
     /** Where a chunk's audio is cached: the same text in the same voice is one file for every job. */

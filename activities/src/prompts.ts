@@ -8,11 +8,15 @@ const languageName = (tag: string) => languageNames.of(tag) ?? tag;
 
 const wordCount = (text: string) => text.split(/\s+/).filter(Boolean).length;
 
+/** Our fixed instructions, exported so a reply that echoes one can be cleaned of it (text/clean-reply.ts). */
+export const instructions = {
+  onlyTheText: 'Write only the requested text, with no preamble or notes.',
+  cutOff: 'Your answer was cut off. It ends with:',
+  continueExactly: 'Continue exactly where it stops, without repeating anything.',
+} as const;
+
 export function system(agent: Agent): string {
-  return [
-    agent.persona_and_global_rules_prompt.trim(),
-    'Write only the requested text, with no preamble or notes.',
-  ]
+  return [agent.persona_and_global_rules_prompt.trim(), instructions.onlyTheText]
     .filter(Boolean)
     .join('\n\n');
 }
@@ -67,8 +71,8 @@ export function variation(agent: Agent, n: number, source: string): string {
 export function continuation(prompt: string, soFar: string): string {
   return [
     prompt,
-    `Your answer was cut off. It ends with:\n${soFar.slice(-CONTEXT_TAIL_CHARS)}`,
-    'Continue exactly where it stops, without repeating anything.',
+    `${instructions.cutOff}\n${soFar.slice(-CONTEXT_TAIL_CHARS)}`,
+    instructions.continueExactly,
   ].join('\n\n');
 }
 

@@ -70,6 +70,9 @@ export async function getArtifact(
 
 /** Seconds of narrated audio a job delivered, over all its MP3s. */
 export async function audioSeconds(db: Knex, jobId: string): Promise<number> {
-  const row = await db('artifacts').where({ job_id: jobId, kind: 'audio' }).sum({ seconds: 'duration_seconds' }).first();
+  const row = await db('artifacts')
+    .where({ job_id: jobId, kind: 'audio' })
+    .sum({ seconds: 'duration_seconds' })
+    .first();
   return Number(row?.seconds ?? 0);
 }

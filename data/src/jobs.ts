@@ -42,14 +42,7 @@ export async function insertJob(
   db: Knex,
   job: Pick<
     JobRow,
-    | 'id'
-    | 'owner_id'
-    | 'agent_id'
-    | 'agent_snapshot'
-    | 'title'
-    | 'variations'
-    | 'languages'
-    | 'workflow_id'
+    'id' | 'owner_id' | 'agent_id' | 'agent_snapshot' | 'title' | 'variations' | 'languages' | 'workflow_id'
   > &
     Partial<Pick<JobRow, 'budget_usd'>>,
 ): Promise<void> {
@@ -74,9 +67,7 @@ export async function getJob(db: Knex, id: string): Promise<JobRow | undefined> 
 export async function updateJob(
   db: Knex,
   id: string,
-  patch: Partial<
-    Pick<JobRow, 'status' | 'error' | 'tts_chars' | 'audio_seconds' | 'finished_at'>
-  > & {
+  patch: Partial<Pick<JobRow, 'status' | 'error' | 'tts_chars' | 'audio_seconds' | 'finished_at'>> & {
     result?: JobResult;
   },
 ): Promise<void> {

@@ -3,7 +3,7 @@ import { contentTypes, type JobRow } from '@bolt/data';
 import type { editBlockSignal, narrationWorkflow } from '@bolt/workflows';
 import type { SignalDefinition } from '@temporalio/client';
 import { conflict, notFound } from './errors.ts';
-import type { JobFileServices } from './services.ts';
+import type { WithStorage } from './services.ts';
 
 type SignalArgs<S> = S extends SignalDefinition<infer A> ? A : never;
 
@@ -20,11 +20,7 @@ export interface BlockEdit {
  * the narration workflow goes round again if it is running, or starts anew if it had finished). The
  * first edit keeps the generated text beside it; unchanged chunks come from the cache.
  */
-export async function editBlock(
-  services: Omit<JobFileServices, 'log'>,
-  job: JobRow,
-  edit: BlockEdit,
-): Promise<string> {
+export async function editBlock(services: WithStorage, job: JobRow, edit: BlockEdit): Promise<string> {
   if (job.status !== 'completed')
     throw conflict('job_not_completed', `Blocks can be edited once the job completed; it is ${job.status}`);
   const blocks = planBlocks(job.agent_snapshot.block_structure_prompt).length;

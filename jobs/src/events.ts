@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isFinished, type JobProgress, type JobView, type Step } from '@bolt/core';
 import { getOwnedJob } from '@bolt/data';
 import { jobProgress } from './progress.ts';
-import type { JobFileServices } from './services.ts';
+import type { WithLog } from './services.ts';
 import { jobView } from './views.ts';
 
 /** One Server-Sent Event of a job's live progress. */
@@ -21,7 +21,7 @@ export const progressVersion = (p: JobProgress) =>
  * left) or the job is deleted; a failure to read progress is logged and ends the stream with `error`.
  */
 export async function* jobEvents(
-  services: Omit<JobFileServices, 'storage'>,
+  services: WithLog,
   job: { id: string; owner_id: string },
   options: { after: number; signal: AbortSignal; pollMs: number },
 ): AsyncGenerator<JobEvent> {

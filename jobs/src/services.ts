@@ -10,8 +10,8 @@ export interface JobServices {
   config: Config;
 }
 
-/** Operations that also touch files (edits, deletion) or report failures (the live stream). */
-export interface JobFileServices extends JobServices {
-  storage: Storage;
-  log: Logger;
-}
+/** Operations on a job's files (edits, deletion) need its storage too. */
+export type WithStorage = JobServices & { storage: Storage };
+
+/** The live stream reports the failures it cannot send on. */
+export type WithLog = JobServices & { log: Logger };

@@ -4,7 +4,7 @@ import { deleteJob, getAgent, insertJob, type JobRow, requeueJob, updateJob } fr
 import type { jobWorkflow } from '@bolt/workflows';
 import { z } from 'zod';
 import { conflict, invalidField } from './errors.ts';
-import type { JobFileServices, JobServices } from './services.ts';
+import type { JobServices, WithStorage } from './services.ts';
 
 export interface NewJob {
   ownerId: string;
@@ -90,7 +90,7 @@ export async function cancelJob({ client }: JobServices, job: JobRow): Promise<v
 }
 
 /** Deletes a job, its files and its rows; a job still running is terminated first. */
-export async function removeJob({ client, storage, db }: JobFileServices, job: JobRow): Promise<void> {
+export async function removeJob({ client, storage, db }: WithStorage, job: JobRow): Promise<void> {
   if (!isFinished(job.status)) {
     await client.workflow
       .getHandle(job.workflow_id)

@@ -15,7 +15,6 @@ import {
   artifactView,
   cancelJob,
   editBlock,
-  type JobFileServices,
   jobEvents,
   jobLanguages,
   jobProgress,
@@ -24,6 +23,8 @@ import {
   removeJob,
   retryJob,
   startJobWithAgent,
+  type WithLog,
+  type WithStorage,
 } from '@bolt/jobs';
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -68,7 +69,7 @@ export const jobDocs: Record<string, RouteDoc> = {
   'GET /api/jobs/:id/artifacts': { summary: "A job's files" },
 };
 
-export function jobRoutes(services: JobFileServices): Router {
+export function jobRoutes(services: WithLog & WithStorage): Router {
   const { db, config } = services;
   const prices = priceTable(config.BOLT_PRICES);
   // The Web UI: the configured one, or the embedded server's on its port; unknown for an external cluster.

@@ -5,4 +5,5 @@ export * from './launcher.ts';
 export * from './llm/local.ts';
 export { instructions } from './prompts.ts';
 export * from './providers/index.ts';
+export * from './quality/script-checks.ts';
 export * from './text/clean-reply.ts';

@@ -1,0 +1,107 @@
+import { eld } from 'eld/small';
+import { instructions } from '../prompts.ts';
+
+export type Verdict = 'pass' | 'warn' | 'fail';
+
+/** One check of a script block: its name, verdict and what it found, in words a user can act on. */
+export interface Check {
+  name: 'language' | 'length' | 'short-lines' | 'repetition' | 'instructions';
+  verdict: Verdict;
+  detail: string;
+}
+
+export interface BlockReport {
+  verdict: Verdict;
+  checks: Check[];
+}
+
+/** Length within this share of the target passes; within twice of it, warns. */
+const LENGTH_TOLERANCE = 0.35;
+/** Lines under 4 words: a few are dialogue, most are word salad. */
+const SHORT_LINE_WORDS = 4;
+const SHORT_LINES_WARN = 0.3;
+const SHORT_LINES_FAIL = 0.5;
+/** The same 4 words again and again: a model stuck in a loop. */
+const NGRAM = 4;
+const REPEATS_FAIL = 4;
+/** Below this, language identification says little. */
+const LANGUAGE_MIN_WORDS = 8;
+
+const wordsOf = (text: string) => text.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [];
+
+const worst = (verdicts: Verdict[]): Verdict =>
+  verdicts.includes('fail') ? 'fail' : verdicts.includes('warn') ? 'warn' : 'pass';
+
+/** The text's language against the one asked for (BCP-47; the primary subtag is compared). */
+export function checkLanguage(text: string, language: string): Check {
+  const wanted = language.split('-')[0]?.toLowerCase() ?? language;
+  if (wordsOf(text).length < LANGUAGE_MIN_WORDS)
+    return { name: 'language', verdict: 'pass', detail: 'too short to identify' };
+  const result = eld.detect(text);
+  if (!result.language) return { name: 'language', verdict: 'warn', detail: 'no language identified' };
+  if (result.language === wanted)
+    return { name: 'language', verdict: 'pass', detail: `${result.language}, as asked` };
+  return {
+    name: 'language',
+    verdict: result.isReliable() ? 'fail' : 'warn',
+    detail: `written in ${result.language}, not ${wanted}`,
+  };
+}
+
+/** Words written against the words asked for. */
+export function checkLength(text: string, targetWords: number): Check {
+  const words = wordsOf(text).length;
+  const off = Math.abs(words - targetWords) / targetWords;
+  const verdict = off <= LENGTH_TOLERANCE ? 'pass' : off <= 2 * LENGTH_TOLERANCE ? 'warn' : 'fail';
+  return { name: 'length', verdict, detail: `${words} of ${targetWords} words` };
+}
+
+/** Many lines of a word or three: a list of fragments, not narration. */
+export function checkShortLines(text: string): Check {
+  const lines = text.split('\n').filter((l) => l.trim());
+  const short = lines.filter((l) => wordsOf(l).length < SHORT_LINE_WORDS).length;
+  const share = lines.length ? short / lines.length : 0;
+  const verdict = share > SHORT_LINES_FAIL ? 'fail' : share > SHORT_LINES_WARN ? 'warn' : 'pass';
+  return {
+    name: 'short-lines',
+    verdict,
+    detail: `${short} of ${lines.length} lines under ${SHORT_LINE_WORDS} words`,
+  };
+}
+
+/** The phrase of four words repeated most, and how often. */
+export function checkRepetition(text: string): Check {
+  const words = wordsOf(text);
+  const counts = new Map<string, number>();
+  for (let i = 0; i + NGRAM <= words.length; i++) {
+    const gram = words.slice(i, i + NGRAM).join(' ');
+    counts.set(gram, (counts.get(gram) ?? 0) + 1);
+  }
+  const [gram, times] = [...counts].reduce<[string, number]>((a, b) => (b[1] > a[1] ? b : a), ['', 0]);
+  const verdict = times >= REPEATS_FAIL ? 'fail' : times === REPEATS_FAIL - 1 ? 'warn' : 'pass';
+  return {
+    name: 'repetition',
+    verdict,
+    detail: times > 1 ? `"${gram}" ${times} times` : 'no phrase repeated',
+  };
+}
+
+/** An instruction of ours that reached the text. */
+export function checkInstructions(text: string): Check {
+  const leaked = Object.values(instructions).filter((i) => text.toLowerCase().includes(i.toLowerCase()));
+  return leaked.length
+    ? { name: 'instructions', verdict: 'fail', detail: `contains "${leaked[0]}"` }
+    : { name: 'instructions', verdict: 'pass', detail: 'none of our instructions' };
+}
+
+/** Every check of one block of a script in `language`, asked to be about `targetWords` long. */
+export function checkBlock(text: string, language: string, targetWords: number): BlockReport {
+  const checks = [
+    checkLanguage(text, language),
+    checkLength(text, targetWords),
+    checkShortLines(text),
+    checkRepetition(text),
+    checkInstructions(text),
+  ];
+  return { verdict: worst(checks.map((c) => c.verdict)), checks };
+}

@@ -377,6 +377,16 @@ describe('credential checks', () => {
     expect((await checkCredential('openai', 'quota-o', urls())).status).toBe('quota');
     expect((await checkCredential('openai', 'nope-o', urls())).status).toBe('invalid');
   });
+
+  it('calls a key invalid only when the provider rejects it, not when the check itself is refused', async () => {
+    // A server without the route the check calls (a proxy, an older or partial implementation).
+    const missing = { gemini: `${fake.url}/elsewhere`, openai: `${fake.url}/elsewhere`, googleTts: fake.url };
+    const gemini = await checkCredential('gemini', 'valid-g', missing);
+    expect(gemini).toMatchObject({ status: 'unreachable' });
+    expect(gemini.message).toMatch(/^Could not check the key now/);
+    expect((await checkCredential('openai', 'valid-o', missing)).status).toBe('unreachable');
+    expect((await checkCredential('gemini', 'nope-g', urls())).status).toBe('invalid');
+  });
 });
 
 describe('classifiers', () => {

@@ -12,15 +12,19 @@ export interface ProviderUrls {
   googleTts?: string;
 }
 
-/** What a classified provider error means for a key. */
+/**
+ * What a classified provider error means for a key: only an authentication failure makes it invalid.
+ * Any other refusal (a route the server lacks, a bad request) says nothing about the key.
+ */
 function verdict(err: ProviderError): CredentialCheck {
   switch (err.kind) {
+    case 'invalid-key':
+    case 'permission':
+      return { status: 'invalid', message: err.message };
     case 'rate-limited':
       return { status: 'quota', message: `The key works but is over its quota. ${err.message}` };
-    case 'transient':
-      return { status: 'unreachable', message: `Could not check the key now. ${err.message}` };
     default:
-      return { status: 'invalid', message: err.message };
+      return { status: 'unreachable', message: `Could not check the key now. ${err.message}` };
   }
 }
 

@@ -21,8 +21,10 @@ WORKDIR /app
 # Manifests first, so the dependency layer is rebuilt only when they change.
 COPY package.json package-lock.json ./
 COPY core/package.json core/
+COPY datastore/package.json datastore/
 COPY activities/package.json activities/
 COPY workflows/package.json workflows/
+COPY jobs/package.json jobs/
 COPY api/package.json api/
 COPY cli/package.json cli/
 COPY web/package.json web/

@@ -19,7 +19,7 @@ const heavy = /node-llama-cpp|@ffmpeg-installer/;
 describe('what each process loads', () => {
   it('the API loads neither the embedded model nor the ffmpeg package', () => {
     const modules = loadedBy('@bolt/api');
-    expect(modules.some((m) => m.includes('/data/src/'))).toBe(true);
+    expect(modules.some((m) => m.includes('/datastore/src/'))).toBe(true);
     expect(modules.filter((m) => heavy.test(m))).toEqual([]);
   });
 

@@ -167,11 +167,13 @@ describe('the HTTP API on the real stack', () => {
         ...agentBody(),
         language: 'portuguese',
         target_languages: 'en-US',
+        voice_settings: { 'pt-BR': { rate: 9 } },
       });
       expect(res.status).toBe(400);
       expect(res.json.error.details.map((d: { field: string }) => d.field).sort()).toEqual([
         'language',
         'target_languages',
+        'voice_settings.pt-BR.rate',
       ]);
     });
   });
@@ -301,6 +303,12 @@ describe('the HTTP API on the real stack', () => {
         text: 'x',
       });
       expect(bad.status).toBe(400);
+      const tooFast = await alice.api('POST', '/api/tts/preview', {
+        language: 'pt-BR',
+        text: 'x',
+        settings: { rate: 9 },
+      });
+      expect(tooFast.json.error.details.map((d: { field: string }) => d.field)).toEqual(['settings.rate']);
     });
 
     it('lists voices per language, also at the original path', async () => {
@@ -418,6 +426,8 @@ describe('the HTTP API on the real stack', () => {
         'chapters',
         'chapters',
         'premise',
+        'quality',
+        'quality',
         'script',
         'script',
         'subtitles',
@@ -457,6 +467,8 @@ describe('the HTTP API on the real stack', () => {
         'narration.pt-BR.srt',
         'narration.pt-BR.vtt',
         'premise.txt',
+        'quality.en-US.json',
+        'quality.pt-BR.json',
         'script.en-US.md',
         'script.pt-BR.md',
       ]);

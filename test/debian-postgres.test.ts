@@ -38,6 +38,7 @@ describe("on Debian's PostgreSQL through DATABASE_URL", () => {
       'audio',
       'chapters',
       'premise',
+      'quality',
       'script',
       'subtitles',
       'subtitles',

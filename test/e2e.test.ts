@@ -41,6 +41,8 @@ describe('bolt run on the embedded stack', () => {
       'narration.pt-BR.srt',
       'narration.pt-BR.vtt',
       'premise.txt',
+      'quality.en-US.json',
+      'quality.pt-BR.json',
       'script.en-US.md',
       'script.pt-BR.md',
     ]);
@@ -104,6 +106,7 @@ describe('bolt run on the embedded stack', () => {
         'narration.en-US.srt',
         'narration.en-US.vtt',
         'premise.txt',
+        'quality.en-US.json',
         'script.en-US.md',
         'script.pt-BR.md',
       ]);

@@ -9,6 +9,7 @@ import {
   type JobProgress,
   type JobWorkflowInput,
   loadConfig,
+  type QualityReport,
   serverSecrets,
   storageKeys,
   workflowIds,
@@ -181,7 +182,8 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
       count('chapters'),
       count('script'),
       count('premise'),
-    ]).toEqual([9, 18, 9, 9, 1]);
+      count('quality'),
+    ]).toEqual([9, 18, 9, 9, 1, 9]);
     const chapters = fs.readFileSync(file(storageKeys.chapters(jobId, 1, 'en-US')), 'utf8');
     expect(chapters.match(/ --> /g)).toHaveLength(3);
     expect(chapters).toContain('Conflito');
@@ -209,6 +211,18 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
         expect(ends.at(-1)).toBeGreaterThan(duration - 1);
       }
     }
+    // Every narration was checked: its script in its language, its speech chunk by chunk; all pass.
+    expect(job?.result?.quality).toMatchObject({ verdict: 'pass', summary: '9 narrations: 9 pass' });
+    const report: QualityReport = JSON.parse(
+      fs.readFileSync(file(storageKeys.quality(jobId, 2, 'es-ES')), 'utf8'),
+    );
+    expect(report).toMatchObject({ variation: 2, language: 'es-ES', verdict: 'pass', notes: [] });
+    expect(report.blocks.map((b) => b.title)).toEqual(['Gancho', 'Conflito', 'Desfecho']);
+    expect(report.blocks[0]?.checks.find((c) => c.name === 'language')?.detail).toBe('es, as asked');
+    const plan = JSON.parse(fs.readFileSync(file(storageKeys.narrationPlan(jobId, 2, 'es-ES')), 'utf8'));
+    expect(report.chunks).toHaveLength(plan.chunks.length);
+    expect(report.chunks.every((c) => c.seconds > 0 && c.checks.some((x) => x.name === 'pace'))).toBe(true);
+
     // Variations differ from the master; languages differ from each other.
     const scripts = (job?.result?.variations ?? []).map((v) =>
       fs.readFileSync(file(v.scripts['pt-BR'] as string), 'utf8'),

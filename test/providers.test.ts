@@ -5,6 +5,7 @@ import {
   checkCredential,
   classifyGoogleError,
   classifyOpenAiError,
+  EspeakTtsProvider,
   ffmpegPaths,
   GeminiLlmProvider,
   GeminiTtsProvider,
@@ -18,6 +19,7 @@ import {
   type TtsResult,
   toWav,
 } from '@bolt/activities';
+import { type VoiceSettings, voiceSettingsSchema } from '@bolt/core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeProviders, startFakeProviders } from './fakes/providers.ts';
 import { probeSeconds } from './support/ffprobe.ts';
@@ -295,6 +297,97 @@ describe('speech', () => {
       expect(err.kind, kind).toBe(expected);
       if (kind === '429') expect(err.retryAfterMs).toBe(4000);
     }
+  });
+});
+
+describe('voice settings', () => {
+  const text = 'A ponte de Alcântara foi construída pelos romanos há quase dois mil anos.';
+  const seconds = ([...text].length * 20) / 1000;
+  const voice = (settings: Partial<VoiceSettings>) => voiceSettingsSchema.parse(settings);
+  /** What the last speech request asked the fake for, beyond its text. */
+  const sent = () => fake.requests.at(-1)?.settings;
+
+  it('Google Cloud TTS: rate, pitch and gain in audioConfig; the rate changes the duration', async () => {
+    const settings = voice({ rate: 1.5, pitch: -4, gain_db: 3 });
+    const res = await googleTts().synthesize({ text, language: 'pt-BR', voice: 'pt-BR-Neural2-A', settings });
+    expect(sent()).toEqual({ speakingRate: 1.5, pitch: -4, volumeGainDb: 3 });
+    expect(await duration(res, 'google-fast')).toBeCloseTo(seconds / 1.5, 1);
+    // Google refuses rates above 2: a faster setting is sent as 2.
+    await googleTts().synthesize({ text, language: 'pt-BR', settings: voice({ rate: 3 }) });
+    expect(sent()).toEqual({ speakingRate: 2 });
+    await googleTts().synthesize({ text, language: 'pt-BR', settings: voice({}) });
+    expect(sent()).toEqual({});
+  });
+
+  it('Google Cloud TTS: a paragraph pause as escaped SSML breaks, but not for Chirp 3 HD voices', async () => {
+    const paragraphs = 'Tom & Jerry <ao vivo>.\n\nO segundo parágrafo.';
+    const settings = voice({ paragraph_pause_ms: 700, pitch: 2 });
+    const tts = googleTts();
+    const res = await tts.synthesize({
+      text: paragraphs,
+      language: 'pt-BR',
+      voice: 'pt-BR-Wavenet-A',
+      settings,
+    });
+    const ssml = '<speak>Tom &amp; Jerry &lt;ao vivo&gt;.<break time="700ms"/>O segundo parágrafo.</speak>';
+    expect(sent()).toEqual({ pitch: 2, ssml });
+    const spoken = [...ssml.replace(/<[^>]*>/g, '')].length * 0.02;
+    expect(await duration(res, 'google-ssml')).toBeCloseTo(spoken + 0.7, 1);
+    expect(tts.voiceParams({ text: paragraphs, voice: 'pt-BR-Wavenet-A', settings })).toEqual({
+      pitch: 2,
+      paragraphPauseMs: 700,
+    });
+    // One paragraph needs no SSML, and the pause leaves its cache key alone.
+    await tts.synthesize({ text, language: 'pt-BR', voice: 'pt-BR-Wavenet-A', settings });
+    expect(sent()).toEqual({ pitch: 2 });
+    expect(tts.voiceParams({ text, voice: 'pt-BR-Wavenet-A', settings })).toEqual({ pitch: 2 });
+    // Chirp 3 HD voices take neither SSML nor a pitch: plain text, and neither is in the cache key.
+    const chirp = 'pt-BR-Chirp3-HD-Kore';
+    await tts.synthesize({ text: paragraphs, language: 'pt-BR', voice: chirp, settings });
+    expect(sent()).toEqual({});
+    expect(tts.voiceParams({ text: paragraphs, voice: chirp, settings })).toEqual({});
+    expect(tts.paragraphInput(['a', 'b'], chirp, 700)).toBeUndefined();
+  });
+
+  it('OpenAI: the rate as speed; pitch and gain are not sent', async () => {
+    const settings = voice({ rate: 0.5, pitch: 5, gain_db: -3 });
+    const res = await openaiTts().synthesize({ text, language: 'pt-BR', voice: 'nova', settings });
+    expect(sent()).toEqual({ speed: 0.5 });
+    expect(await duration(res, 'openai-slow')).toBeCloseTo(seconds * 2, 1);
+    await openaiTts().synthesize({ text, language: 'pt-BR', voice: 'nova', settings: voice({ rate: 4 }) });
+    expect(sent()).toEqual({ speed: 4 });
+    await openaiTts().synthesize({ text, language: 'pt-BR', voice: 'nova', settings: voice({ pitch: 5 }) });
+    expect(sent()).toEqual({});
+  });
+
+  it('Gemini: the rate and pitch as a direction before the text; small changes say nothing', async () => {
+    const settings = voice({ rate: 1.2, pitch: -5 });
+    await geminiTts().synthesize({ text, language: 'pt-BR', voice: 'kore', settings });
+    expect(sent()).toEqual({
+      prompt: `Read aloud at a slightly faster pace, with a lower pitch:\n\n${text}`,
+    });
+    await geminiTts().synthesize({ text, language: 'pt-BR', settings: voice({ rate: 0.4, pitch: 12 }) });
+    expect(sent()).toEqual({
+      prompt: `Read aloud at a much slower pace, with a much higher pitch:\n\n${text}`,
+    });
+    await geminiTts().synthesize({ text, language: 'pt-BR', settings: voice({ rate: 1.02, gain_db: 6 }) });
+    expect(sent()).toEqual({ prompt: text });
+    expect(geminiTts().voiceParams({ settings: voice({ rate: 1.02, gain_db: 6 }) })).toEqual({});
+  });
+
+  it('espeak-ng: the rate in words per minute shortens real speech; pitch and gain as its own flags', async () => {
+    const espeak = new EspeakTtsProvider();
+    const sentence = 'The bridge of Alcantara was built by the Romans almost two thousand years ago.';
+    const normal = await espeak.synthesize({ text: sentence, language: 'en-US' });
+    const settings = voice({ rate: 2, pitch: 6, gain_db: -6 });
+    const fast = await espeak.synthesize({ text: sentence, language: 'en-US', settings });
+    const [slow, quick] = [await duration(normal, 'espeak-normal'), await duration(fast, 'espeak-fast')];
+    expect(quick).toBeLessThan(slow * 0.7);
+    expect(quick).toBeGreaterThan(slow * 0.3);
+    expect(espeak.voiceParams({ settings })).toEqual({ s: 350, p: 75, a: 50 });
+    // Clamped to espeak-ng's own ranges: 80–450 words per minute, pitch 0–99.
+    expect(espeak.voiceParams({ settings: voice({ rate: 4, pitch: -20 }) })).toEqual({ s: 450, p: 0 });
+    expect(espeak.voiceParams({ settings: voice({}) })).toEqual({});
   });
 });
 

@@ -1,3 +1,6 @@
+export * from './asr/gemini.ts';
+export * from './asr/openai.ts';
+export type * from './asr/provider.ts';
 export * from './audio/ffmpeg.ts';
 export * from './audio/subtitles.ts';
 export * from './job-activities.ts';
@@ -5,5 +8,8 @@ export * from './launcher.ts';
 export * from './llm/local.ts';
 export { instructions } from './prompts.ts';
 export * from './providers/index.ts';
+export * from './quality/audio-checks.ts';
 export * from './quality/script-checks.ts';
+export * from './quality/wer.ts';
 export * from './text/clean-reply.ts';
+export * from './tts/speech-chunks.ts';

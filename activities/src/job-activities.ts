@@ -3,10 +3,15 @@ import {
   type ArtifactKind,
   applyPronunciation,
   type BlockPlan,
-  chunkText,
+  type CheckedPart,
   failureTypes,
+  type JobQuality,
+  type NarrationQuality,
   planBlocks,
+  type QualityReport,
   storageKeys,
+  summariseQuality,
+  worstVerdict,
 } from '@bolt/core';
 import type { Logger } from '@bolt/core/log';
 import {
@@ -24,10 +29,14 @@ import {
 } from '@bolt/data';
 import { activityInfo, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import pLimit from 'p-limit';
 import { type AudioTools, assembleNarration } from './audio/ffmpeg.ts';
 import { cues, toSrt, toVtt } from './audio/subtitles.ts';
 import { type PaidCallDeps, paidCalls } from './paid.ts';
 import * as prompts from './prompts.ts';
+import { checkNarrationAudio, measureChunk } from './quality/audio-checks.ts';
+import { checkBlock } from './quality/script-checks.ts';
+import { type SpeechChunk, speechChunks } from './tts/speech-chunks.ts';
 
 export interface ActivityDeps extends PaidCallDeps {
   db: Db;
@@ -57,9 +66,42 @@ interface NarrationRef extends JobRef {
   language: string;
 }
 
+/** A block's checks before speech, and whether it was written again because it failed them. */
+interface BlockReview extends CheckedPart {
+  block: number;
+  targetWords: number;
+  repaired: boolean;
+  /** The first answer's checks, when it was written again. */
+  before?: CheckedPart;
+}
+
+interface Review {
+  blocks: BlockReview[];
+}
+
+/** The detail of a block's or chunk's check that decided its verdict. */
+const worstDetail = (part: CheckedPart) => part.checks.find((c) => c.verdict === part.verdict)?.detail;
+
+/** ffmpeg measurements of speech chunks at once, per narration. */
+const AUDIO_CHECKS_AT_ONCE = 4;
+
+/** The job's quality over its narrations' verdicts, when they were checked. */
+function jobQuality(result: JobResult): JobQuality | undefined {
+  const narrations = result.variations.flatMap((v) =>
+    Object.entries(v.quality ?? {}).map(([language, q]) => ({
+      variation: v.variation,
+      language,
+      verdict: q.verdict,
+      notes: q.notes,
+    })),
+  );
+  return narrations.length ? summariseQuality(narrations) : undefined;
+}
+
 /** A language's narration as planned: the chunks to synthesize, each with the block it belongs to. */
 interface NarrationPlan {
-  chunks: Array<{ text: string; block: number }>;
+  /** Plans written before spoken forms have no `written` (it was the text); nor `pauseAfterMs` before pauses. */
+  chunks: Array<Omit<SpeechChunk, 'written'> & Partial<SpeechChunk> & { block: number }>;
 }
 
 const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
@@ -105,12 +147,12 @@ export function createActivities(deps: ActivityDeps) {
     return { key, attempt: attempt(), detail: target ? `${written} of ${target} words` : `${written} words` };
   }
 
+  async function readBlock(jobId: string, variation: number, language: string, block: number) {
+    return (await storage.get(storageKeys.block(jobId, variation, language, block))).toString();
+  }
+
   async function readBlocks(jobId: string, variation: number, language: string, count: number) {
-    return Promise.all(
-      Array.from({ length: count }, async (_, i) =>
-        (await storage.get(storageKeys.block(jobId, variation, language, i))).toString(),
-      ),
-    );
+    return Promise.all(Array.from({ length: count }, (_, i) => readBlock(jobId, variation, language, i)));
   }
 
   type ArtifactInfo = {
@@ -164,7 +206,10 @@ export function createActivities(deps: ActivityDeps) {
     return { key, attempt: attempt(), detail: `${words(body.toString())} words` };
   }
 
-  /** The chunks to synthesize: each block, pronounceable, split at the engine's request limit. */
+  /**
+   * The chunks to synthesize: each block as the voice should say it (the pronunciation dictionary
+   * applied), split at the engine's request limit, with the written words each chunk says.
+   */
   async function writeNarrationPlan(
     job: JobRow,
     { variation, language }: NarrationRef,
@@ -172,13 +217,17 @@ export function createActivities(deps: ActivityDeps) {
   ): Promise<{ chunks: number; chars: number }> {
     const agent = job.agent_snapshot;
     const dictionary = agent.pronunciation[language] ?? {};
+    // The engine's request limit and SSML support; reading them needs no key.
+    const engine = deps.engines.tts(agent, '');
+    const options = {
+      language,
+      voice: agent.default_voices[language],
+      settings: agent.voice_settings?.[language],
+      plain: prompts.speakable,
+      spoken: (text: string) => applyPronunciation(text, dictionary),
+    };
     const chunks = blocks.flatMap((text, block) =>
-      chunkText(
-        applyPronunciation(prompts.speakable(text), dictionary),
-        // The engine's request limit; reading it needs no key.
-        deps.engines.tts(agent, '').maxInputBytes,
-        language,
-      ).map((chunk) => ({ text: chunk, block })),
+      speechChunks(engine, text, options).map((chunk) => ({ ...chunk, block })),
     );
     const narration: NarrationPlan = { chunks };
     await storage.put(
@@ -187,6 +236,121 @@ export function createActivities(deps: ActivityDeps) {
       contentTypes.json,
     );
     return { chunks: chunks.length, chars: chunks.reduce((n, c) => n + c.text.length, 0) };
+  }
+
+  /** What the model is asked for to write one block of a narration's script, and how long it should be. */
+  async function blockRequest(job: JobRow, { variation, language }: NarrationRef, block: number) {
+    const agent = job.agent_snapshot;
+    const plan = planBlocks(agent.block_structure_prompt);
+    const sourceOf = (v: number) => readBlock(job.id, v, agent.language, block);
+    if (language !== agent.language) {
+      const source = await sourceOf(variation);
+      const prompt = prompts.adaptation(agent, language, source);
+      return { prompt, targetWords: words(source), maxTokens: deps.maxTokensPerBlock };
+    }
+    if (variation > 1) {
+      const source = await sourceOf(1);
+      const prompt = prompts.variation(agent, variation, source);
+      return { prompt, targetWords: words(source), maxTokens: deps.maxTokensPerBlock };
+    }
+    const premise = (await storage.get(storageKeys.premise(job.id))).toString();
+    const before = await readBlocks(job.id, 1, agent.language, block);
+    return {
+      prompt: prompts.block(agent, job.title, premise, plan, block, before),
+      targetWords: plan[block]?.targetWords ?? 300,
+      maxTokens: blockTokens(plan[block]),
+    };
+  }
+
+  /** A block as the model writes it: a master block, a variation's rewrite or an adaptation. */
+  async function writeModelBlock(job: JobRow, ref: NarrationRef, block: number): Promise<StepOutput> {
+    const request = await blockRequest(job, ref, block);
+    return textStep(
+      storageKeys.block(job.id, ref.variation, ref.language, block),
+      () => paid.text(job, request.prompt, request.maxTokens),
+      request.targetWords,
+    );
+  }
+
+  /** Each block checked; one that fails is written again with a rule per failed check, and checked again. */
+  async function reviewScript(job: JobRow, ref: NarrationRef): Promise<Review> {
+    const count = planBlocks(job.agent_snapshot.block_structure_prompt).length;
+    const indexes = Array.from({ length: count }, (_, i) => i);
+    // Every request is read before any block is rewritten, so a retry asks (and pays) for the same.
+    const requests = await Promise.all(indexes.map((block) => blockRequest(job, ref, block)));
+    const blocks = await Promise.all(
+      indexes.map(async (block): Promise<BlockReview> => {
+        const request = requests[block] as (typeof requests)[number];
+        const key = storageKeys.block(job.id, ref.variation, ref.language, block);
+        const first = checkBlock((await storage.get(key)).toString(), ref.language, request.targetWords);
+        if (first.verdict !== 'fail')
+          return { block, targetWords: request.targetWords, ...first, repaired: false };
+        const failed = first.checks.filter((c) => c.verdict === 'fail').map((c) => c.name);
+        const prompt = prompts.stricter(request.prompt, ref.language, request.targetWords, failed);
+        const again = await paid.text(job, prompt, request.maxTokens);
+        await storage.put(key, again, contentTypes.markdown);
+        const second = checkBlock(again, ref.language, request.targetWords);
+        return { block, targetWords: request.targetWords, ...second, repaired: true, before: first };
+      }),
+    );
+    return { blocks };
+  }
+
+  /** Every check of a narration as it stands: blocks (with the review's rewrites) and speech chunks. */
+  async function qualityReport(job: JobRow, ref: NarrationRef): Promise<QualityReport> {
+    const plan = planBlocks(job.agent_snapshot.block_structure_prompt);
+    const reviewed = await storage.find(storageKeys.review(job.id, ref.variation, ref.language));
+    const review: Review | undefined = reviewed && JSON.parse(reviewed.toString());
+    const texts = await scriptBlocks(job, ref);
+    const blocks = await Promise.all(
+      texts.map(async (text, block) => {
+        const reviewedBlock = review?.blocks[block];
+        const targetWords = reviewedBlock?.targetWords ?? (await blockRequest(job, ref, block)).targetWords;
+        return {
+          block: block + 1,
+          title: plan[block]?.title ?? '',
+          ...checkBlock(text, ref.language, targetWords),
+          rewritten: reviewedBlock?.repaired ?? false,
+          ...(reviewedBlock?.before ? { before: reviewedBlock.before } : {}),
+        };
+      }),
+    );
+    const audio = await chunkAudio(job, ref);
+    const notes = [
+      ...blocks
+        .filter((b) => b.verdict !== 'pass')
+        .map((b) => `block ${b.block}${b.rewritten ? ' (rewritten)' : ''}: ${worstDetail(b)}`),
+      ...audio.chunks.filter((c) => c.verdict !== 'pass').map((c) => `chunk ${c.chunk}: ${worstDetail(c)}`),
+      ...audio.checks.filter((c) => c.verdict !== 'pass').map((c) => c.detail),
+    ];
+    const verdict = worstVerdict([...blocks.map((b) => b.verdict), audio.verdict]);
+    const { chunks, checks } = audio;
+    return { variation: ref.variation, language: ref.language, verdict, notes, blocks, chunks, checks };
+  }
+
+  /** Each speech chunk measured by ffmpeg and checked, alone and against the narration's other chunks. */
+  async function chunkAudio(job: JobRow, { jobId, variation, language }: NarrationRef) {
+    const { chunks } = await readPlan(jobId, variation, language);
+    const limit = pLimit(AUDIO_CHECKS_AT_ONCE);
+    const measured = await Promise.all(
+      chunks.map((c) =>
+        limit(async () => ({
+          text: c.text,
+          audio: await measureChunk(deps.audio, await storage.get(paid.speechKey(job, language, c.text))),
+        })),
+      ),
+    );
+    const narration = checkNarrationAudio(measured);
+    return {
+      verdict: narration.verdict,
+      checks: narration.checks,
+      chunks: narration.chunks.map((checked, i) => ({
+        chunk: i + 1,
+        block: (chunks[i]?.block ?? 0) + 1,
+        seconds: measured[i]?.audio.seconds ?? 0,
+        ...checked,
+      })),
+    };
   }
 
   return {
@@ -209,25 +373,9 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /** One master block, with the premise and the previous blocks' tail in context. */
-    async writeBlock({
-      jobId,
-      block,
-      plan,
-    }: JobRef & { block: number; plan: BlockPlan[] }): Promise<StepOutput> {
+    async writeBlock({ jobId, block }: JobRef & { block: number }): Promise<StepOutput> {
       const job = await loadJob(jobId);
-      const agent = job.agent_snapshot;
-      const premise = (await storage.get(storageKeys.premise(jobId))).toString();
-      const before = await readBlocks(jobId, 1, agent.language, block);
-      return textStep(
-        storageKeys.block(jobId, 1, agent.language, block),
-        () =>
-          paid.text(
-            job,
-            prompts.block(agent, job.title, premise, plan, block, before),
-            blockTokens(plan[block]),
-          ),
-        plan[block]?.targetWords,
-      );
+      return writeModelBlock(job, { jobId, variation: 1, language: job.agent_snapshot.language }, block);
     },
 
     /** Block `block` of variation `variation` (≥ 2): the master block rewritten. */
@@ -237,27 +385,31 @@ export function createActivities(deps: ActivityDeps) {
       block,
     }: JobRef & { variation: number; block: number }): Promise<StepOutput> {
       const job = await loadJob(jobId);
-      const agent = job.agent_snapshot;
-      const source = (await storage.get(storageKeys.block(jobId, 1, agent.language, block))).toString();
-      return textStep(storageKeys.block(jobId, variation, agent.language, block), () =>
-        paid.text(job, prompts.variation(agent, variation, source), deps.maxTokensPerBlock),
-      );
+      return writeModelBlock(job, { jobId, variation, language: job.agent_snapshot.language }, block);
     },
 
-    async adaptBlock({
-      jobId,
-      variation,
-      language,
-      block,
-    }: NarrationRef & { block: number }): Promise<StepOutput> {
-      const job = await loadJob(jobId);
-      const agent = job.agent_snapshot;
-      const source = (
-        await storage.get(storageKeys.block(jobId, variation, agent.language, block))
-      ).toString();
-      return textStep(storageKeys.block(jobId, variation, language, block), () =>
-        paid.text(job, prompts.adaptation(agent, language, source), deps.maxTokensPerBlock),
-      );
+    async adaptBlock({ block, ...ref }: NarrationRef & { block: number }): Promise<StepOutput> {
+      return writeModelBlock(await loadJob(ref.jobId), ref, block);
+    },
+
+    /**
+     * Checks each block of a script as the model wrote it (language, length, word salad, repetition,
+     * leaked instructions) and asks once more, with stricter rules, for each block that fails; the
+     * second answer is kept whatever its verdict, and the quality report says what it was.
+     */
+    async reviewBlocks(ref: NarrationRef): Promise<{ key: string; attempt: number; detail: string }> {
+      const job = await loadJob(ref.jobId);
+      const key = storageKeys.review(ref.jobId, ref.variation, ref.language);
+      const done = await storage.find(key);
+      const review: Review = done ? JSON.parse(done.toString()) : await beating(() => reviewScript(job, ref));
+      if (!done) await storage.put(key, JSON.stringify(review), contentTypes.json);
+      const repaired = review.blocks.filter((b) => b.repaired).length;
+      const failing = review.blocks.filter((b) => b.verdict === 'fail').length;
+      return {
+        key,
+        attempt: attempt(),
+        detail: `${review.blocks.length - failing} of ${review.blocks.length} blocks pass${repaired ? `, ${repaired} rewritten` : ''}`,
+      };
     },
 
     /** Joins a language's blocks into one Markdown script with a heading per block. */
@@ -320,9 +472,10 @@ export function createActivities(deps: ActivityDeps) {
       const { mp3, durationSeconds, timeline, chapters } = await beating(() =>
         assembleNarration(
           deps.audio,
-          chunks.map((c, i) => ({ wav: wavs[i] as Buffer, block: c.block })),
+          chunks.map((c, i) => ({ wav: wavs[i] as Buffer, block: c.block, pauseAfterMs: c.pauseAfterMs })),
           titles,
           tags,
+          { blockPauseMs: job.agent_snapshot.voice_settings?.[language]?.block_pause_ms },
         ),
       );
       const meta = { language, variation };
@@ -330,7 +483,7 @@ export function createActivities(deps: ActivityDeps) {
       await store(job, 'audio', key, mp3, { ...meta, contentType: contentTypes.mp3, durationSeconds });
       const list = cues(
         chunks.map((c, i) => ({
-          text: c.text,
+          text: c.written ?? c.text,
           start: timeline[i]?.start ?? 0,
           duration: timeline[i]?.duration ?? 0,
         })),
@@ -368,14 +521,37 @@ export function createActivities(deps: ActivityDeps) {
       };
     },
 
+    /**
+     * A narration's quality report: its blocks' script checks as they are now (edits included) with what
+     * the review rewrote, and each speech chunk's audio checks; stored as an artifact, with a verdict.
+     */
+    async checkNarration(ref: NarrationRef): Promise<StepOutput & NarrationQuality> {
+      const job = await loadJob(ref.jobId);
+      const report = await beating(() => qualityReport(job, ref));
+      const key = storageKeys.quality(ref.jobId, ref.variation, ref.language);
+      await store(job, 'quality', key, Buffer.from(`${JSON.stringify(report, null, 2)}\n`), {
+        contentType: contentTypes.json,
+        language: ref.language,
+        variation: ref.variation,
+      });
+      return {
+        key,
+        attempt: attempt(),
+        verdict: report.verdict,
+        notes: report.notes,
+        detail: [report.verdict, ...report.notes.slice(0, 1)].join(': '),
+      };
+    },
+
     async finishJob(
       input: JobRef & { status: 'completed' | 'failed' | 'cancelled'; error?: string; result?: JobResult },
     ): Promise<void> {
       const usage = await jobUsage(db, input.jobId);
+      const quality = input.result && jobQuality(input.result);
       await updateJob(db, input.jobId, {
         status: input.status,
         error: input.error ?? null,
-        result: input.result,
+        result: input.result && { ...input.result, ...(quality ? { quality } : {}) },
         tts_chars: usage.ttsChars,
         audio_seconds: await audioSeconds(db, input.jobId),
         finished_at: new Date(),

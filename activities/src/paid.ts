@@ -144,14 +144,27 @@ export function paidCalls(deps: PaidCallDeps) {
       return usable(text);
     },
 
-    /** Where a chunk's audio is cached: the same text in the same voice is one file for every job. */
+    /**
+     * Where a chunk's audio is cached: the same text in the same voice, spoken the same way, is one file
+     * for every job. Only the voice settings the engine applies join the key, and none when all are
+     * defaults, so the keys of speech cached before voice settings existed stay the same.
+     */
     speechKey(job: JobRow, language: string, text: string): string {
       const agent = job.agent_snapshot;
       const voice = agent.default_voices[language] ?? '';
+      const params = engines
+        .tts(agent, '')
+        .voiceParams({ text, voice: voice || undefined, settings: agent.voice_settings?.[language] });
       return storageKeys.cached(
         job.owner_id,
         'tts',
-        hashOf({ provider: agent.tts_provider, voice, language, text }),
+        hashOf({
+          provider: agent.tts_provider,
+          voice,
+          language,
+          text,
+          ...(Object.keys(params).length > 0 ? { params } : {}),
+        }),
       );
     },
 
@@ -178,8 +191,11 @@ export function paidCalls(deps: PaidCallDeps) {
       const cost = estimateCost(prices, provider, model, { chars });
       const spend = await reserve(db, job, { step: step(), provider, model }, cost);
       log.info({ event: 'call.started', step: step(), provider, key }, 'paid call started');
+      const settings = agent.voice_settings?.[language];
       const request = (secret: string) =>
-        engines.tts(agent, secret).synthesize({ text, language, voice, signal: cancellationSignal() });
+        engines
+          .tts(agent, secret)
+          .synthesize({ text, language, voice, settings, signal: cancellationSignal() });
       const credential = ttsCredential[agent.tts_provider];
       const res = await released(spend, async () => {
         try {

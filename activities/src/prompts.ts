@@ -13,6 +13,7 @@ export const instructions = {
   onlyTheText: 'Write only the requested text, with no preamble or notes.',
   cutOff: 'Your answer was cut off. It ends with:',
   continueExactly: 'Continue exactly where it stops, without repeating anything.',
+  rules: 'Rules for this answer:',
 } as const;
 
 export function system(agent: Agent): string {
@@ -65,6 +66,22 @@ export function variation(agent: Agent, n: number, source: string): string {
     `Rewrite the following text in ${languageName(agent.language)} as version ${n} of the same story: keep its events, facts and length (about ${wordCount(source)} words), but vary the wording, the sentence rhythm and the imagery.`,
     source.trim(),
   ].join('\n\n');
+}
+
+/** What each failed script check asks of a second attempt (quality/script-checks.ts names the checks). */
+const repairRules: Record<string, (language: string, targetWords: number) => string> = {
+  language: (language) =>
+    `Write only in ${languageName(language)} (${language}), not a word of any other language.`,
+  length: (_, targetWords) => `Write about ${targetWords} words.`,
+  'short-lines': () => 'Write full paragraphs of complete sentences, not lists or lines of a few words.',
+  repetition: () => 'Never repeat a phrase or a sentence.',
+  instructions: () => 'Write only the text itself, with no notes, labels or instructions.',
+};
+
+/** The same request again, with a rule for each check its first answer failed. */
+export function stricter(prompt: string, language: string, targetWords: number, failed: string[]): string {
+  const rules = failed.flatMap((name) => repairRules[name]?.(language, targetWords) ?? []);
+  return [prompt, [instructions.rules, ...rules.map((r) => `- ${r}`)].join('\n')].join('\n\n');
 }
 
 /** Asks the model to go on from where its previous answer was cut off by the output limit. */

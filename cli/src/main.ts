@@ -116,8 +116,10 @@ async function run(args: string[]) {
       json: values.json,
     });
     if (values.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-    else if (result.status === 'completed')
+    else if (result.status === 'completed') {
       process.stderr.write(`Done. Files:\n${result.files.map((f) => `  ${f}\n`).join('')}`);
+      if (result.quality) process.stderr.write(`Quality: ${result.quality.summary}\n`);
+    }
     if (result.status !== 'completed') {
       process.stderr.write(`Job ${result.jobId} ${result.status}: ${result.error ?? 'unknown error'}\n`);
       process.exitCode = 1;

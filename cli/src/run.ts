@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Agent, agentSchema, jobRequestSchema, withEnglishNames } from '@bolt/core';
+import { type Agent, agentSchema, type JobQuality, jobRequestSchema, withEnglishNames } from '@bolt/core';
 import { artifactFileName, findAgentByName, getJob, listAgents, listArtifacts } from '@bolt/data';
 import { jobProgress, startJob } from '@bolt/jobs';
 import { ProgressView } from './progress.ts';
@@ -19,6 +19,8 @@ export interface RunResult {
   jobId: string;
   status: string;
   error?: string;
+  /** The quality checks' verdict over every narration, and what they found. */
+  quality?: JobQuality;
   files: string[];
 }
 
@@ -103,5 +105,5 @@ export async function runJob(stack: Stack, options: RunOptions): Promise<RunResu
     files.push(file);
   };
   for (const a of await listArtifacts(stack.db, jobId)) await save(a.storage_key, artifactFileName(a));
-  return { jobId, status, files };
+  return { jobId, status, quality: job.result.quality, files };
 }

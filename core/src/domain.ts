@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { voiceSettingsSchema } from './voice.ts';
 
 /** BCP-47 tag such as pt-BR, en-US, es-ES, zh-Hans-CN (validated structurally). */
 export const languageTag = z
@@ -29,6 +30,8 @@ export const agentSchema = z.object({
   /** Used when every key is over quota for llm_model; empty means none. */
   llm_fallback_model: z.string().max(200).default(''),
   tts_provider: z.enum(ttsProviders).default('espeak'),
+  /** Per language, how the voice speaks: { "pt-BR": { "rate": 1.1, "paragraph_pause_ms": 600 } }. */
+  voice_settings: z.record(languageTag, voiceSettingsSchema).default({}),
 });
 export type Agent = z.infer<typeof agentSchema>;
 export type AgentInput = z.input<typeof agentSchema>;
@@ -138,6 +141,12 @@ export const storageKeys = {
     `${variationDir(jobId, variation, language)}/narration.mp3`,
   subtitles: (jobId: string, variation: number, language: string, format: 'srt' | 'vtt') =>
     `${variationDir(jobId, variation, language)}/narration.${format}`,
+  /** The script checks of a narration's blocks and what was regenerated, before speech. */
+  review: (jobId: string, variation: number, language: string) =>
+    `${variationDir(jobId, variation, language)}/review.json`,
+  /** A narration's quality report: every check of its blocks and speech chunks, with verdicts. */
+  quality: (jobId: string, variation: number, language: string) =>
+    `${variationDir(jobId, variation, language)}/quality.json`,
   /** The MP3's chapters as WebVTT (kind "chapters"), for players. */
   chapters: (jobId: string, variation: number, language: string) =>
     `${variationDir(jobId, variation, language)}/chapters.vtt`,

@@ -8,5 +8,7 @@ export * from './ids.ts';
 export * from './original-names.ts';
 export * from './prices.ts';
 export * from './pronunciation.ts';
+export * from './quality.ts';
 export * from './secrets.ts';
 export * from './views.ts';
+export * from './voice.ts';

@@ -1,4 +1,5 @@
 import type { JobStatus } from './domain.ts';
+import type { Verdict } from './quality.ts';
 
 /**
  * What the API answers, shared with the web app. The server builds these with dates; `Json<T>` is the
@@ -32,6 +33,10 @@ export interface JobView {
   variations: number;
   budget_usd: number | null;
   error: string | null;
+  /** The worst verdict of the job's quality checks, once its narrations were checked. */
+  quality: Verdict | null;
+  /** What the checks found, in one line ("9 narrations: 8 pass, 1 warn: …"). */
+  quality_summary: string | null;
   tts_chars: number;
   audio_seconds: number;
   created_at: Date;
@@ -39,7 +44,7 @@ export interface JobView {
   finished_at: Date | null;
 }
 
-export type ArtifactKind = 'premise' | 'script' | 'audio' | 'subtitles' | 'chapters';
+export type ArtifactKind = 'premise' | 'script' | 'audio' | 'subtitles' | 'chapters' | 'quality';
 
 export interface ArtifactView {
   id: string;

@@ -4,7 +4,13 @@ import type { Knex } from 'knex';
 
 export type AgentRow = Agent & { id: string; owner_id: string; created_at: Date; updated_at: Date };
 
-const jsonAgentFields = ['target_languages', 'cultural_configs', 'default_voices', 'pronunciation'] as const;
+const jsonAgentFields = [
+  'target_languages',
+  'cultural_configs',
+  'default_voices',
+  'pronunciation',
+  'voice_settings',
+] as const;
 
 function agentToRow(agent: Agent) {
   const row: Record<string, unknown> = { ...agent };

@@ -1,4 +1,4 @@
-import type { Agent, JobStatus } from '@bolt/core';
+import type { Agent, JobQuality, JobStatus, NarrationQuality } from '@bolt/core';
 import { agentSchema, withEnglishNames } from '@bolt/core';
 import type { Knex } from 'knex';
 
@@ -28,6 +28,8 @@ export interface VariationResult {
   scripts: Record<string, string>;
   audio: Record<string, string>;
   subtitles: Record<string, { srt: string; vtt: string }>;
+  /** Per language; absent for narrations made before the quality checks. */
+  quality?: Record<string, NarrationQuality>;
 }
 
 export interface JobResult {
@@ -36,6 +38,8 @@ export interface JobResult {
   scripts: Record<string, string>;
   audio: Record<string, string>;
   variations: VariationResult[];
+  /** The verdicts of every narration's quality checks; absent for jobs made before them. */
+  quality?: JobQuality;
 }
 
 export async function insertJob(

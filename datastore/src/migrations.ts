@@ -190,6 +190,18 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
       );
     },
   },
+  '008_voice_settings': {
+    async up(k) {
+      await k.schema.alterTable('agents', (t) => {
+        t.jsonb('voice_settings').notNullable().defaultTo('{}');
+      });
+    },
+    async down(k) {
+      await k.schema.alterTable('agents', (t) => {
+        t.dropColumn('voice_settings');
+      });
+    },
+  },
 };
 
 /** The original system's column names and Bolt's, per table. */

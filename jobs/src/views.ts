@@ -12,6 +12,8 @@ export const jobView = (job: JobRow): JobView => ({
   variations: job.variations,
   budget_usd: job.budget_usd,
   error: job.error,
+  quality: job.result?.quality?.verdict ?? null,
+  quality_summary: job.result?.quality?.summary ?? null,
   tts_chars: job.tts_chars,
   audio_seconds: job.audio_seconds,
   created_at: job.created_at,

@@ -1,6 +1,24 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { countWords, firstWords, hashOf, prose, tokensFor, tone, wantedWords, wav } from './content.ts';
+import {
+  countWords,
+  firstWords,
+  hashOf,
+  languageAsked,
+  prose,
+  tokensFor,
+  tone,
+  wantedWords,
+  wav,
+} from './content.ts';
+import {
+  geminiTranscription,
+  isTranscription,
+  openAiTranscription,
+  spokenText,
+  ssmlText,
+  Transcripts,
+} from './transcription.ts';
 import { googleVoices, isGeminiVoice, openAiVoiceNames } from './voices.ts';
 
 /**
@@ -26,8 +44,18 @@ export type FakeApi = 'gemini' | 'google-tts' | 'openai';
  *   PROHIBITED_CONTENT for speech; OpenAI `content_filter` / `content_policy_violation`; Google TTS a
  *   400 naming harmful content).
  * - `invalid-key`: the key is rejected, whatever it is.
+ * - `drop-words`: transcription calls only (other calls pass it by): every third word of the
+ *   transcript is missing, as from speech that did not say them all.
  */
-export type FaultKind = 'latency' | '429' | '500' | 'reset' | 'truncate' | 'safety' | 'invalid-key';
+export type FaultKind =
+  | 'latency'
+  | '429'
+  | '500'
+  | 'reset'
+  | 'truncate'
+  | 'safety'
+  | 'invalid-key'
+  | 'drop-words';
 
 export interface Fault {
   /** Only requests to this API; any API when absent. */
@@ -58,6 +86,11 @@ export interface FakeRequest {
   paid: boolean;
   /** The injected fault this request met, if any. */
   fault?: FaultKind;
+  /**
+   * How a speech request asked to be spoken: Google's speakingRate, pitch, volumeGainDb and ssml,
+   * OpenAI's speed, Gemini's prompt (where a style direction goes).
+   */
+  settings?: Record<string, unknown>;
 }
 
 export interface FakeProvidersOptions {
@@ -117,6 +150,11 @@ interface Call {
   entry: FakeRequest;
   res: http.ServerResponse;
   options: Required<FakeProvidersOptions>;
+  /** The body as sent (transcription requests are multipart forms) and its content type. */
+  raw: Buffer;
+  contentType: string;
+  /** What every synthesized audio says, for transcription. */
+  transcripts: Transcripts;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -274,6 +312,8 @@ function geminiGenerate(call: Call, model: string, fault: Fault | undefined) {
       'INVALID_ARGUMENT',
       `Model ${model} does not support the requested response modality: ${audio ? 'AUDIO' : 'TEXT'}.`,
     );
+  if (isTranscription(call.api, call.path, call.body))
+    return sendJson(call, 200, geminiTranscription(call.body, model, call.transcripts, fault?.kind));
   if (!prompt.trim())
     return googleError(call, 400, 'INVALID_ARGUMENT', '* contents: contents is not specified');
   const promptTokenCount = tokensFor(countWords(`${system} ${prompt}`));
@@ -294,7 +334,9 @@ function geminiGenerate(call: Call, model: string, fault: Fault | undefined) {
         usageMetadata: { promptTokenCount, totalTokenCount: promptTokenCount },
         modelVersion: model,
       });
+    call.entry.settings = { prompt };
     const pcm = tone(hashOf(hash, voice), [...prompt].length * call.options.msPerChar, 24_000);
+    call.transcripts.remember(pcm, spokenText(prompt));
     const answer = Buffer.from(
       JSON.stringify({
         candidates: [
@@ -356,7 +398,7 @@ function geminiGenerate(call: Call, model: string, fault: Fault | undefined) {
 /** The reply for a prompt: the words asked for, cut at the token budget (or halved by a fault). */
 function answerText(hash: string, prompt: string, maxTokens: number | undefined, truncate: boolean) {
   const words = wantedWords(prompt);
-  const full = prose(hash, words);
+  const full = prose(hash, words, languageAsked(prompt));
   const budget = maxTokens && maxTokens > 0 ? Math.floor(maxTokens / 1.3) : Number.POSITIVE_INFINITY;
   const limit = Math.min(budget, truncate ? Math.max(1, Math.floor(words / 2)) : Number.POSITIVE_INFINITY);
   if (limit >= words) return { text: full, finish: 'stop' as const };
@@ -408,7 +450,13 @@ function googleTts(call: Call, fault: Fault | undefined) {
   const body = call.body as {
     input?: { text?: string; ssml?: string };
     voice?: { languageCode?: string; name?: string };
-    audioConfig?: { audioEncoding?: string | number; sampleRateHertz?: number };
+    audioConfig?: {
+      audioEncoding?: string | number;
+      sampleRateHertz?: number;
+      speakingRate?: number;
+      pitch?: number;
+      volumeGainDb?: number;
+    };
   };
   const text = body.input?.text ?? body.input?.ssml ?? '';
   if (!text)
@@ -451,8 +499,30 @@ function googleTts(call: Call, fault: Fault | undefined) {
       'INVALID_ARGUMENT',
       'The request contains sensitive or harmful content and was blocked by the safety filters.',
     );
+  const { speakingRate, pitch, volumeGainDb } = body.audioConfig ?? {};
+  const ssml = body.input?.ssml;
+  call.entry.settings = Object.fromEntries(
+    Object.entries({ speakingRate, pitch, volumeGainDb, ssml }).filter(([, v]) => v !== undefined),
+  );
+  if (speakingRate !== undefined && (speakingRate < 0.25 || speakingRate > 2))
+    return googleError(call, 400, 'INVALID_ARGUMENT', 'speaking_rate must be in the range [0.25, 2.0].');
+  if (voice.name.includes('-Chirp3-HD-') && (ssml !== undefined || pitch !== undefined))
+    return googleError(
+      call,
+      400,
+      'INVALID_ARGUMENT',
+      `Voice '${voice.name}' does not support ${ssml !== undefined ? 'SSML input' : 'pitch parameters'}.`,
+    );
+  // SSML is read without its tags, and each break is that much silence.
+  const spoken = ssml === undefined ? text : ssml.replace(/<[^>]*>/g, '');
+  const breakMs = [...(ssml ?? '').matchAll(/<break time="(\d+)ms"\/>/g)].reduce(
+    (n, m) => n + Number(m[1]),
+    0,
+  );
+  const ms = ([...spoken].length * call.options.msPerChar) / (speakingRate || 1) + breakMs;
   const rate = body.audioConfig?.sampleRateHertz || voice.naturalSampleRateHertz;
-  const audio = wav(tone(hashOf(voice.name, text), [...text].length * call.options.msPerChar, rate), rate);
+  const audio = wav(tone(hashOf(voice.name, text), ms, rate), rate);
+  call.transcripts.remember(audio, ssml === undefined ? text : ssmlText(ssml));
   const answer = Buffer.from(JSON.stringify({ audioContent: audio.toString('base64') }));
   if (fault?.kind === 'truncate') return cutOff(call, 'application/json; charset=UTF-8', answer);
   call.entry.status = 200;
@@ -477,6 +547,8 @@ function openAi(call: Call, fault: Fault | undefined) {
     });
   if (call.method === 'POST' && call.path === '/v1/chat/completions') return openAiChat(call, fault);
   if (call.method === 'POST' && call.path === '/v1/audio/speech') return openAiSpeech(call, fault);
+  if (call.method === 'POST' && call.path === '/v1/audio/transcriptions')
+    return openAiTranscribe(call, fault);
   notFound(call, `Invalid URL (${call.method} ${call.path})`);
 }
 
@@ -556,7 +628,13 @@ function openAiChat(call: Call, fault: Fault | undefined) {
 }
 
 function openAiSpeech(call: Call, fault: Fault | undefined) {
-  const body = call.body as { model?: string; input?: string; voice?: string; response_format?: string };
+  const body = call.body as {
+    model?: string;
+    input?: string;
+    voice?: string;
+    response_format?: string;
+    speed?: number;
+  };
   const model = body.model ?? '';
   if (!openAiSpeechModels.has(model))
     return openAiError(
@@ -613,13 +691,37 @@ function openAiSpeech(call: Call, fault: Fault | undefined) {
       'invalid_value',
       'response_format',
     );
-  const pcm = tone(hashOf(model, voice, input), [...input].length * call.options.msPerChar, 24_000);
+  const speed = body.speed ?? 1;
+  call.entry.settings = body.speed === undefined ? {} : { speed };
+  if (speed < 0.25 || speed > 4)
+    return openAiError(
+      call,
+      400,
+      `Invalid 'speed': expected a value from 0.25 to 4, but got ${speed} instead.`,
+      'invalid_request_error',
+      'invalid_value',
+      'speed',
+    );
+  const pcm = tone(hashOf(model, voice, input), ([...input].length * call.options.msPerChar) / speed, 24_000);
+  call.transcripts.remember(pcm, input);
   const audio = format === 'wav' ? wav(pcm, 24_000) : pcm;
   const type = format === 'wav' ? 'audio/wav' : 'audio/pcm';
   if (fault?.kind === 'truncate') return cutOff(call, type, audio);
   call.entry.status = 200;
   call.res.writeHead(200, { 'content-type': type, 'content-length': String(audio.length) });
   call.res.end(audio);
+}
+
+async function openAiTranscribe(call: Call, fault: Fault | undefined) {
+  const { status, body } = await openAiTranscription(
+    call.raw,
+    call.contentType,
+    call.transcripts,
+    fault?.kind,
+  );
+  if (status === 200 && fault?.kind === 'truncate')
+    return cutOff(call, 'application/json', Buffer.from(JSON.stringify(body)));
+  sendJson(call, status, body);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -639,7 +741,7 @@ function isPaid(api: FakeApi, method: string, path: string): boolean {
   if (method !== 'POST') return false;
   if (api === 'gemini') return path.endsWith(':generateContent');
   if (api === 'google-tts') return path === '/v1/text:synthesize';
-  return path === '/v1/chat/completions' || path === '/v1/audio/speech';
+  return ['/v1/chat/completions', '/v1/audio/speech', '/v1/audio/transcriptions'].includes(path);
 }
 
 export async function startFakeProviders(options: FakeProvidersOptions = {}): Promise<FakeProviders> {
@@ -652,8 +754,15 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
   const requests: FakeRequest[] = [];
   const faults: Array<Fault & { left: number }> = [];
 
-  const takeFault = (api: FakeApi, paid: boolean): Fault | undefined => {
-    const i = faults.findIndex((f) => (!f.api || f.api === api) && (paid || f.calls === 'all'));
+  const transcripts = new Transcripts();
+
+  const takeFault = (api: FakeApi, paid: boolean, transcription: boolean): Fault | undefined => {
+    const i = faults.findIndex(
+      (f) =>
+        (!f.api || f.api === api) &&
+        (paid || f.calls === 'all') &&
+        (f.kind !== 'drop-words' || transcription),
+    );
     if (i < 0) return undefined;
     const fault = faults[i] as Fault & { left: number };
     fault.left -= 1;
@@ -707,9 +816,12 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
       entry,
       res,
       options: settings,
+      raw,
+      contentType: String(req.headers['content-type'] ?? ''),
+      transcripts,
     };
 
-    const fault = takeFault(api, paid);
+    const fault = takeFault(api, paid, isTranscription(api, call.path, body));
     if (fault) entry.fault = fault.kind;
     const delay =
       (paid ? settings.latencyMs : 0) + (fault?.kind === 'latency' ? (fault.latencyMs ?? 1000) : 0);

@@ -93,6 +93,12 @@ export function stubActivities(options: {
     async adaptBlock({ jobId, variation, language, block }) {
       return { key: stubKeys.block(jobId, variation, language, block), attempt: 1 };
     },
+    async reviewBlocks({ jobId, variation, language }) {
+      return { key: `${stubKeys.dir(jobId, variation, language)}/review.json`, attempt: 1, detail: 'stub' };
+    },
+    async checkNarration({ jobId, variation, language }) {
+      return { key: stubKeys.quality(jobId, variation, language), attempt: 1, verdict: 'pass', notes: [] };
+    },
     async assembleScript({ jobId, variation, language }) {
       return { key: stubKeys.script(jobId, variation, language), attempt: 1 };
     },
@@ -149,6 +155,8 @@ export const stubKeys = {
     `${stubKeys.dir(jobId, variation, language)}/script.md`,
   audio: (jobId: string, variation: number, language: string) =>
     `${stubKeys.dir(jobId, variation, language)}/narration.mp3`,
+  quality: (jobId: string, variation: number, language: string) =>
+    `${stubKeys.dir(jobId, variation, language)}/quality.json`,
   subtitles: (jobId: string, variation: number, language: string) => ({
     srt: `${stubKeys.dir(jobId, variation, language)}/narration.srt`,
     vtt: `${stubKeys.dir(jobId, variation, language)}/narration.vtt`,

@@ -73,10 +73,13 @@ describe('jobWorkflow and narrationWorkflow with stub activities', () => {
       'plan',
       'master.block-1',
       'master.block-2',
+      'master.review',
       'v2.block-1',
       'v2.block-2',
+      'v2.review',
       'v3.block-1',
       'v3.block-2',
+      'v3.review',
       ...narrations.map((n) => `v${n.variation}.${n.language}`),
       'finish',
     ]);
@@ -96,8 +99,30 @@ describe('jobWorkflow and narrationWorkflow with stub activities', () => {
     }
     const where = (c: { workflowId: string; input: { variation: number; language: string } }) =>
       c.workflowId === workflowIds.narration(jobId, c.input.variation, c.input.language);
-    for (const name of ['adaptBlock', 'prepareNarration', 'synthesizeChunk', 'assembleNarration'] as const)
+    for (const name of ['adaptBlock', 'prepareNarration', 'synthesizeChunk', 'checkNarration'] as const)
       expect(stubs.callsOf(name).every(where), name).toBe(true);
+    // The source language's blocks are reviewed by the job, once per variation; the others' by their narration.
+    const reviewed = stubs.callsOf('reviewBlocks').map((c) => ({
+      at: c.workflowId === workflowIds.job(jobId) ? 'job' : c.workflowId,
+      what: `v${c.input.variation}/${c.input.language}`,
+    }));
+    expect(reviewed.filter((r) => r.at === 'job').map((r) => r.what)).toEqual([
+      'v1/pt-BR',
+      'v2/pt-BR',
+      'v3/pt-BR',
+    ]);
+    expect(
+      reviewed
+        .filter((r) => r.at !== 'job')
+        .map((r) => r.what)
+        .sort(),
+    ).toEqual(
+      narrations
+        .filter((n) => n.language !== input.source)
+        .map((n) => `v${n.variation}/${n.language}`)
+        .sort(),
+    );
+    expect(stubs.callsOf('checkNarration')).toHaveLength(9);
 
     const count = (name: keyof JobActivities) => stubs.callsOf(name).length;
     expect([count('markJobRunning'), count('generatePremise'), count('planScriptBlocks')]).toEqual([1, 1, 1]);
@@ -149,6 +174,11 @@ describe('jobWorkflow and narrationWorkflow with stub activities', () => {
           scripts: per(variation, stubKeys.script),
           audio: per(variation, stubKeys.audio),
           subtitles: per(variation, stubKeys.subtitles),
+          quality: per(variation, (jobId, variation, language) => ({
+            verdict: 'pass',
+            key: stubKeys.quality(jobId, variation, language),
+            notes: [],
+          })),
         })),
       },
     });
@@ -367,7 +397,11 @@ describe('jobWorkflow and narrationWorkflow with stub activities', () => {
       script: stubKeys.script(jobId, 1, 'en-US'),
       subtitles: stubKeys.subtitles(jobId, 1, 'en-US'),
       durationSeconds: 2,
+      quality: { verdict: 'pass', key: stubKeys.quality(jobId, 1, 'en-US'), notes: [] },
     });
+    // Each round is checked again (the edit is in its report); the script review ran once.
+    expect(stubs.callsOf('checkNarration')).toHaveLength(2);
+    expect(stubs.callsOf('reviewBlocks')).toHaveLength(1);
     expect(status(await describeWorkflow(workflowId))).toBe('COMPLETED');
   });
 });

@@ -108,6 +108,34 @@ describe('narration assembly', () => {
     expect(probe.format.tags.title).toBe('A; title = with # signs');
   });
 
+  it('puts the pauses asked for after paragraphs and between blocks, and times chunks and chapters with them', async () => {
+    const second = await toWav(tools, tone('second.wav', 1, { rate: CHUNK_RATE, volume: 0.3 }), 'wav');
+    const chunks = [
+      { wav: second, block: 0, pauseAfterMs: 1200 }, // ends a paragraph
+      { wav: second, block: 0 },
+      { wav: second, block: 0, pauseAfterMs: 1200 }, // ends the block: the block's pause applies
+      { wav: second, block: 1, pauseAfterMs: 1200 }, // the last: nothing follows it
+    ];
+    const tags = { title: 'Pauses', artist: 'Bolt', language: 'en-US' };
+    const ms = (seconds: number) => Math.round(seconds * 1000);
+    const usual = await assembleNarration(
+      tools,
+      chunks.map(({ wav, block }) => ({ wav, block })),
+      ['One', 'Two'],
+      tags,
+    );
+    expect(usual.timeline.map((t) => ms(t.start))).toEqual([0, 1300, 2600, 4500]);
+    const paused = await assembleNarration(tools, chunks, ['One', 'Two'], tags, { blockPauseMs: 2500 });
+    expect(paused.timeline.map((t) => ms(t.start))).toEqual([0, 2200, 3500, 7000]);
+    expect(paused.timeline.map((t) => ms(t.duration))).toEqual([1000, 1000, 1000, 1000]);
+    expect(paused.chapters.map((c) => [c.title, ms(c.start), ms(c.end)])).toEqual([
+      ['One', 0, 7000],
+      ['Two', 7000, 8000],
+    ]);
+    // 0.9 s more after the paragraph (1.2 instead of 0.3) and 1.6 s more between the blocks (2.5 for 0.9).
+    expect(paused.durationSeconds - usual.durationSeconds).toBeCloseTo(2.5, 1);
+  });
+
   it('leaves silence silent instead of amplifying it', async () => {
     const silence = await toWav(tools, tone('silence.wav', 2, { rate: CHUNK_RATE, volume: 0 }), 'wav');
     const result = await assembleNarration(tools, [{ wav: silence, block: 0 }], ['Only'], {

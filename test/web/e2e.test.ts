@@ -228,6 +228,8 @@ describe('the web app in a real browser, against the real stack with fake cloud 
       'narration.es-ES.mp3',
       'chapters.en-US.vtt',
       'chapters.es-ES.vtt',
+      'quality.en-US.json',
+      'quality.es-ES.json',
     ])
       expect(bytes.includes(Buffer.from(name)), name).toBe(true);
 

@@ -1,6 +1,6 @@
 import type { BlockPlan, JobProgress, JobWorkflowInput } from '@bolt/core';
 import { workflowIds } from '@bolt/core/ids';
-import { CancellationScope, executeChild, isCancellation } from '@temporalio/workflow';
+import { CancellationScope, executeChild, isCancellation, patched } from '@temporalio/workflow';
 import { type NarrationResult, narrationWorkflow } from './narration.ts';
 import { activitiesFor, rootMessage, type StepName, type StepTracker, stepTracker } from './steps.ts';
 
@@ -24,6 +24,10 @@ function jobSteps(source: string) {
       `v${v}.block-${b.index + 1}`,
       `Variation ${v}: block ${b.index + 1}`,
     ],
+    review: (v: number): StepName =>
+      v === 1
+        ? ['master.review', 'Master: script review']
+        : [`v${v}.review`, `Variation ${v}: script review`],
     sourceScript: (v: number): StepName => [`v${v}.${source}.script`, `Variation ${v}: script (${source})`],
     narration: ({ variation, language }: Narration): StepName => [
       `v${variation}.${language}`,
@@ -57,11 +61,17 @@ export async function jobWorkflow({
   );
   const names = jobSteps(source);
   const needsSourceScript = !languages.includes(source);
+  // Jobs started before the `quality-checks` patch have no script review (see narration.ts).
+  const checks = patched('quality-checks');
 
   /** Every step the job will run, pending, as soon as the block plan says how many there are. */
   function declareRest(plan: BlockPlan[]) {
     for (const b of plan) t.declare(names.masterBlock(b));
-    for (const v of upTo(variations).slice(1)) for (const b of plan) t.declare(names.variationBlock(v, b));
+    if (checks) t.declare(names.review(1));
+    for (const v of upTo(variations).slice(1)) {
+      for (const b of plan) t.declare(names.variationBlock(v, b));
+      if (checks) t.declare(names.review(v));
+    }
     if (needsSourceScript) for (const v of upTo(variations)) t.declare(names.sourceScript(v));
     for (const n of narrations) t.declare(names.narration(n));
     t.declare(names.finish);
@@ -78,6 +88,10 @@ export async function jobWorkflow({
     return { narration, result };
   };
 
+  /** The source-language blocks of a variation checked, and those that fail written again once. */
+  const review = (v: number) =>
+    t.step(names.review(v), (a) => a.reviewBlocks({ jobId, variation: v, language: source }));
+
   /** A variation's script in the source language, then its narrations (each runs to its end). */
   async function variation(v: number, plan: BlockPlan[]) {
     if (v > 1) {
@@ -88,6 +102,7 @@ export async function jobWorkflow({
           ),
         ),
       );
+      if (checks) await review(v);
     }
     // A script in the agent's language is delivered even when that language is not narrated.
     if (needsSourceScript)
@@ -102,8 +117,8 @@ export async function jobWorkflow({
     const plan = await t.step(names.plan, (a) => a.planScriptBlocks({ jobId }));
     declareRest(plan);
 
-    for (const b of plan)
-      await t.step(names.masterBlock(b), (a) => a.writeBlock({ jobId, block: b.index, plan }));
+    for (const b of plan) await t.step(names.masterBlock(b), (a) => a.writeBlock({ jobId, block: b.index }));
+    if (checks) await review(1);
 
     const settled = (await Promise.all(upTo(variations).map((v) => variation(v, plan)))).flat();
     const failed = settled.find((s) => s.status === 'rejected');
@@ -146,6 +161,9 @@ function deliveredBy(variation: number, narrated: Narrated[]) {
     scripts: per((r) => r.script),
     audio: per((r) => r.audio),
     subtitles: per((r) => r.subtitles),
+    quality: Object.fromEntries(
+      mine.flatMap(({ narration, result }) => (result.quality ? [[narration.language, result.quality]] : [])),
+    ),
   };
 }
 

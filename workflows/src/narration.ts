@@ -1,4 +1,4 @@
-import type { NarrationWorkflowInput } from '@bolt/core';
+import type { NarrationQuality, NarrationWorkflowInput } from '@bolt/core';
 import { defineSignal, isCancellation, patched, setHandler } from '@temporalio/workflow';
 import { eachLimited, type StepName, stepTracker } from './steps.ts';
 
@@ -21,12 +21,19 @@ const speechConcurrency = () => (patched('speech-8-at-once') ? SPEECH_CONCURRENC
  */
 const oneStepPreparation = () => patched('script-and-plan-one-step');
 
+/**
+ * Narrations started before the `quality-checks` patch have no script review (adaptations checked and
+ * rewritten once when they fail) and no quality step.
+ */
+const withQualityChecks = () => patched('quality-checks');
+
 /** References only: the narration's steps are its `progress` query's, not part of what the job records. */
 export interface NarrationResult {
   audio: string;
   script: string;
   subtitles: { srt: string; vtt: string };
   durationSeconds: number;
+  quality?: NarrationQuality;
 }
 
 /**
@@ -41,10 +48,12 @@ export async function narrationWorkflow(input: NarrationWorkflowInput): Promise<
   const title = `Variation ${variation} · ${language}`;
   const names = {
     adapt: (b: number): StepName => [`${prefix}.block-${b + 1}`, `${title}: adapt block ${b + 1}`],
+    review: [`${prefix}.review`, `${title}: script review`] as StepName,
     script: [`${prefix}.script`, `${title}: script`] as StepName,
     plan: [`${prefix}.narration-plan`, `${title}: narration plan`] as StepName,
     prepare: [`${prefix}.script`, `${title}: script and narration plan`] as StepName,
     speech: (i: number, n: number): StepName => [`${prefix}.tts-${i + 1}`, `${title}: speech ${i + 1}/${n}`],
+    quality: [`${prefix}.quality`, `${title}: quality checks`] as StepName,
     audio: [`${prefix}.audio`, `${title}: MP3 and subtitles`] as StepName,
   };
 
@@ -54,20 +63,25 @@ export async function narrationWorkflow(input: NarrationWorkflowInput): Promise<
   });
 
   const indexes = Array.from({ length: blocks }, (_, i) => i);
-  if (language !== source) for (const b of indexes) t.declare(names.adapt(b));
+  const adapted = language !== source;
   const oneStep = oneStepPreparation();
-  for (const name of oneStep ? [names.prepare, names.audio] : [names.script, names.plan, names.audio])
-    t.declare(name);
+  const checks = withQualityChecks();
+  if (adapted) for (const b of indexes) t.declare(names.adapt(b));
+  const later = oneStep
+    ? [...(checks && adapted ? [names.review] : []), names.prepare, ...(checks ? [names.quality] : [])]
+    : [names.script, names.plan];
+  for (const name of [...later, names.audio]) t.declare(name);
 
   try {
-    if (language !== source) {
+    const ref = { jobId, variation, language };
+    if (adapted) {
       await Promise.all(
         indexes.map((block) =>
           t.step(names.adapt(block), (a) => a.adaptBlock({ jobId, variation, language, block })),
         ),
       );
+      if (checks) await t.step(names.review, (a) => a.reviewBlocks(ref));
     }
-    const ref = { jobId, variation, language };
     for (;;) {
       const seen = edits;
       const { key: script, chunks } = oneStep
@@ -82,6 +96,7 @@ export async function narrationWorkflow(input: NarrationWorkflowInput): Promise<
         speechConcurrency(),
         (chunk) => t.step(names.speech(chunk, chunks), (a) => a.synthesizeChunk({ ...ref, chunk })),
       );
+      const quality = checks ? await t.step(names.quality, (a) => a.checkNarration(ref)) : undefined;
       const audio = await t.step(names.audio, (a) => a.assembleNarration(ref));
       // An edit that came in while this round ran is not in its MP3 yet: go round once more.
       if (edits !== seen) continue;
@@ -91,6 +106,7 @@ export async function narrationWorkflow(input: NarrationWorkflowInput): Promise<
         script,
         subtitles: audio.subtitles,
         durationSeconds: audio.durationSeconds,
+        ...(quality ? { quality: { verdict: quality.verdict, key: quality.key, notes: quality.notes } } : {}),
       };
     }
   } catch (err) {

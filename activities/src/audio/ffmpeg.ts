@@ -145,6 +145,13 @@ export interface NarrationChunk {
   wav: Buffer;
   /** The script block the chunk belongs to: a chapter per block, a longer pause between blocks. */
   block: number;
+  /** Silence after the chunk when the next one is in the same block (a paragraph's end), in ms. */
+  pauseAfterMs?: number;
+}
+
+export interface NarrationPauses {
+  /** Silence between blocks in ms, in place of the usual pause; 0 or none keeps that. */
+  blockPauseMs?: number;
 }
 
 export interface AssembledNarration {
@@ -171,9 +178,22 @@ const SILENCE_LUFS = -60;
 /** ffmetadata values escape `=`, `;`, `#`, `\` and newlines with a backslash. */
 const metaValue = (v: string) => v.replace(/[=;#\\\n]/g, (c) => `\\${c}`);
 
+/** The silence after a chunk, in seconds: none after the last, a block's or a paragraph's, else a short one. */
+function pauseAfter(
+  chunk: NarrationChunk,
+  next: NarrationChunk | undefined,
+  pauses: NarrationPauses,
+): number {
+  if (!next) return 0;
+  if (next.block !== chunk.block)
+    return pauses.blockPauseMs ? pauses.blockPauseMs / 1000 : PAUSE_SECONDS.betweenBlocks;
+  return chunk.pauseAfterMs ? chunk.pauseAfterMs / 1000 : PAUSE_SECONDS.withinBlock;
+}
+
 /**
  * Joins chunks in order into one MP3 (mono, 64 kbit/s is plenty for speech): short pauses between
- * chunks and longer ones between blocks, loudness normalised, ID3 tags and one chapter per block.
+ * chunks and longer ones between blocks (or the ones asked for), loudness normalised, ID3 tags and one
+ * chapter per block.
  *
  * The chunks and their pauses are joined here (they share one format), then ffmpeg makes two passes: the
  * first measures the integrated loudness (EBU R128); the second applies the one gain that brings it to
@@ -185,6 +205,7 @@ export async function assembleNarration(
   chunks: NarrationChunk[],
   blockTitles: string[],
   tags: NarrationTags,
+  pauses: NarrationPauses = {},
 ): Promise<AssembledNarration> {
   const timeline: AssembledNarration['timeline'] = [];
   const parts: Buffer[] = [];
@@ -192,12 +213,7 @@ export async function assembleNarration(
   for (const [i, chunk] of chunks.entries()) {
     const samples = await chunkSamples(tools, chunk.wav);
     const duration = samples.length / BYTES_PER_SECOND;
-    const next = chunks[i + 1];
-    const pause = !next
-      ? 0
-      : next.block === chunk.block
-        ? PAUSE_SECONDS.withinBlock
-        : PAUSE_SECONDS.betweenBlocks;
+    const pause = pauseAfter(chunk, chunks[i + 1], pauses);
     parts.push(samples, Buffer.alloc(Math.round(pause * CHUNK_RATE) * 2)); // zeros: 16-bit silence
     timeline.push({ start: at, duration });
     at += duration + pause;

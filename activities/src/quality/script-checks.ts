@@ -1,19 +1,6 @@
+import { type Check, type CheckedPart, worstVerdict } from '@bolt/core';
 import { eld } from 'eld/small';
 import { instructions } from '../prompts.ts';
-
-export type Verdict = 'pass' | 'warn' | 'fail';
-
-/** One check of a script block: its name, verdict and what it found, in words a user can act on. */
-export interface Check {
-  name: 'language' | 'length' | 'short-lines' | 'repetition' | 'instructions';
-  verdict: Verdict;
-  detail: string;
-}
-
-export interface BlockReport {
-  verdict: Verdict;
-  checks: Check[];
-}
 
 /** Length within this share of the target passes; within twice of it, warns. */
 const LENGTH_TOLERANCE = 0.35;
@@ -24,13 +11,13 @@ const SHORT_LINES_FAIL = 0.5;
 /** The same 4 words again and again: a model stuck in a loop. */
 const NGRAM = 4;
 const REPEATS_FAIL = 4;
+/** …and often for the text's length: a long text may say "for the first time" four times. */
+const WORDS_PER_REPEAT_FAIL = 100;
+const WORDS_PER_REPEAT_WARN = 200;
 /** Below this, language identification says little. */
 const LANGUAGE_MIN_WORDS = 8;
 
 const wordsOf = (text: string) => text.toLowerCase().match(/[\p{L}\p{N}']+/gu) ?? [];
-
-const worst = (verdicts: Verdict[]): Verdict =>
-  verdicts.includes('fail') ? 'fail' : verdicts.includes('warn') ? 'warn' : 'pass';
 
 /** The text's language against the one asked for (BCP-47; the primary subtag is compared). */
 export function checkLanguage(text: string, language: string): Check {
@@ -78,7 +65,13 @@ export function checkRepetition(text: string): Check {
     counts.set(gram, (counts.get(gram) ?? 0) + 1);
   }
   const [gram, times] = [...counts].reduce<[string, number]>((a, b) => (b[1] > a[1] ? b : a), ['', 0]);
-  const verdict = times >= REPEATS_FAIL ? 'fail' : times === REPEATS_FAIL - 1 ? 'warn' : 'pass';
+  const often = (wordsPerRepeat: number) => times >= words.length / wordsPerRepeat;
+  const verdict =
+    times >= REPEATS_FAIL && often(WORDS_PER_REPEAT_FAIL)
+      ? 'fail'
+      : times >= REPEATS_FAIL - 1 && often(WORDS_PER_REPEAT_WARN)
+        ? 'warn'
+        : 'pass';
   return {
     name: 'repetition',
     verdict,
@@ -95,7 +88,7 @@ export function checkInstructions(text: string): Check {
 }
 
 /** Every check of one block of a script in `language`, asked to be about `targetWords` long. */
-export function checkBlock(text: string, language: string, targetWords: number): BlockReport {
+export function checkBlock(text: string, language: string, targetWords: number): CheckedPart {
   const checks = [
     checkLanguage(text, language),
     checkLength(text, targetWords),
@@ -103,5 +96,5 @@ export function checkBlock(text: string, language: string, targetWords: number):
     checkRepetition(text),
     checkInstructions(text),
   ];
-  return { verdict: worst(checks.map((c) => c.verdict)), checks };
+  return { verdict: worstVerdict(checks.map((c) => c.verdict)), checks };
 }

@@ -5,6 +5,21 @@ export class UnsupportedVoiceError extends Error {
   override name = 'UnsupportedVoiceError';
 }
 
+/** espeak-ng's defaults and limits: words per minute, pitch (0–99) and amplitude (0–200). */
+const ESPEAK = {
+  wpm: 175,
+  minWpm: 80,
+  maxWpm: 450,
+  pitch: 50,
+  maxPitch: 99,
+  amplitude: 100,
+  maxAmplitude: 200,
+};
+/** espeak-ng scales the voice's pitch by 2^((p − 50) / 50): 50 steps of `-p` are an octave. */
+const PITCH_STEPS_PER_SEMITONE = 50 / 12;
+
+const clamp = (value: number, min: number, max: number) => Math.min(max, Math.max(min, Math.round(value)));
+
 /** espeak-ng: offline, 100+ languages. Text goes through stdin, WAV comes back on stdout. */
 export class EspeakTtsProvider implements TtsProvider {
   readonly name = 'espeak';
@@ -35,9 +50,30 @@ export class EspeakTtsProvider implements TtsProvider {
     return found;
   }
 
+  /** espeak-ng's `-s`, `-p` and `-a` for the settings, each only when it is not espeak's default. */
+  voiceParams({ settings }: Pick<TtsRequest, 'settings'>): { s?: number; p?: number; a?: number } {
+    if (!settings) return {};
+    const s = clamp(ESPEAK.wpm * settings.rate, ESPEAK.minWpm, ESPEAK.maxWpm);
+    const p = clamp(ESPEAK.pitch + settings.pitch * PITCH_STEPS_PER_SEMITONE, 0, ESPEAK.maxPitch);
+    const a = clamp(ESPEAK.amplitude * 10 ** (settings.gain_db / 20), 0, ESPEAK.maxAmplitude);
+    return {
+      ...(s !== ESPEAK.wpm ? { s } : {}),
+      ...(p !== ESPEAK.pitch ? { p } : {}),
+      ...(a !== ESPEAK.amplitude ? { a } : {}),
+    };
+  }
+
   async synthesize(req: TtsRequest): Promise<TtsResult> {
     const voice = await this.voiceFor(req.language, req.voice);
-    const { stdout } = await runProgram(this.binary, ['-v', voice, '--stdin', '--stdout'], req.text);
+    const flags = Object.entries(this.voiceParams(req)).flatMap(([flag, value]) => [
+      `-${flag}`,
+      String(value),
+    ]);
+    const { stdout } = await runProgram(
+      this.binary,
+      ['-v', voice, ...flags, '--stdin', '--stdout'],
+      req.text,
+    );
     return { audio: stdout, format: 'wav' };
   }
 }

@@ -1,3 +1,4 @@
+import type { VoiceSettings } from '@bolt/core';
 import type { GenerateContentResponse, GoogleGenAI } from '@google/genai';
 import { checkGeminiBlocked, geminiClient, geminiFailure } from '../llm/gemini.ts';
 import { emptyReplyError } from '../providers/errors.ts';
@@ -55,6 +56,28 @@ export function mimeSampleRate(mimeType: string | undefined): number | undefined
   return m ? Number(m[1]) : undefined;
 }
 
+/** "a slightly ", "a " or "a much ": how far an amount is from none, by three thresholds; undefined below them. */
+function degree(amount: number, [slightly, clearly, much]: [number, number, number]): string | undefined {
+  const size = Math.abs(amount);
+  return size >= much ? 'a much ' : size >= clearly ? 'a ' : size >= slightly ? 'a slightly ' : undefined;
+}
+
+/**
+ * Gemini's speech models take directions in words, before the text: the rate and pitch as one, e.g.
+ * "Read aloud at a slightly faster pace, with a lower pitch:". Changes too small to name say nothing.
+ */
+export function speakingStyle(settings: VoiceSettings | undefined): string | undefined {
+  if (!settings) return undefined;
+  const octaves = Math.log2(settings.rate);
+  const pace = degree(octaves, [0.1, 0.45, 0.9]);
+  const pitch = degree(settings.pitch, [1, 4, 8]);
+  const parts = [
+    pace && `at ${pace}${octaves > 0 ? 'faster' : 'slower'} pace`,
+    pitch && `with ${pitch}${settings.pitch > 0 ? 'higher' : 'lower'} pitch`,
+  ].filter(Boolean);
+  return parts.length > 0 ? `Read aloud ${parts.join(', ')}:` : undefined;
+}
+
 /**
  * Gemini's speech models through @google/genai: generateContent with the AUDIO modality and a prebuilt
  * voice. The answer is raw 16-bit PCM (24 kHz mono), returned as such for the caller to wrap.
@@ -76,13 +99,20 @@ export class GeminiTtsProvider implements TtsProvider {
     return geminiVoices.find((v) => v.toLowerCase() === want.toLowerCase()) ?? want;
   }
 
+  /** The rate and pitch as a spoken direction; gain is not theirs to set (narrations are normalised). */
+  voiceParams({ settings }: Pick<TtsRequest, 'settings'>): { style?: string } {
+    const style = speakingStyle(settings);
+    return style ? { style } : {};
+  }
+
   async synthesize(req: TtsRequest): Promise<TtsResult> {
     const { apiKey } = this.options;
+    const { style } = this.voiceParams(req);
     let res: GenerateContentResponse;
     try {
       res = await this.client.models.generateContent({
         model: this.options.model ?? 'gemini-2.5-flash-preview-tts',
-        contents: [{ role: 'user', parts: [{ text: req.text }] }],
+        contents: [{ role: 'user', parts: [{ text: style ? `${style}\n\n${req.text}` : req.text }] }],
         config: {
           responseModalities: ['AUDIO'],
           speechConfig: { voiceConfig: { prebuiltVoiceConfig: { voiceName: this.voiceName(req.voice) } } },

@@ -1,6 +1,7 @@
 import { TextToSpeechClient } from '@google-cloud/text-to-speech';
 import { emptyReplyError } from '../providers/errors.ts';
 import { classifyGoogleError } from '../providers/google-errors.ts';
+import { paragraphsOf } from './paragraphs.ts';
 import type { TtsProvider, TtsRequest, TtsResult, Voice } from './provider.ts';
 
 export interface GoogleTtsOptions {
@@ -39,6 +40,35 @@ function genderName(g: unknown): string | undefined {
   return name && name !== 'unspecified' && name !== 'ssml_voice_gender_unspecified' ? name : undefined;
 }
 
+/** Google answers speaking rates above this with an error. */
+const MAX_SPEAKING_RATE = 2;
+
+/**
+ * What a voice takes besides plain text, by family: Chirp 3 HD voices take no SSML and no pitch, the
+ * Chirp HD and Journey voices not even a speaking rate; the others (Standard, WaveNet, Neural2…) all.
+ */
+function voiceFeatures(voice: string | undefined) {
+  const generative = /-(Chirp3-HD|Chirp-HD|Journey)-/i.test(voice ?? '');
+  return { ssml: !generative, pitch: !generative, rate: !/-(Chirp-HD|Journey)-/i.test(voice ?? '') };
+}
+
+const xmlEscapes: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
+const escapeXml = (text: string) => text.replace(/[&<>"']/g, (c) => xmlEscapes[c] ?? c);
+
+/** The audioConfig fields the settings ask for, and the paragraph pause when it goes into SSML. */
+type GoogleVoiceParams = {
+  speakingRate?: number;
+  pitch?: number;
+  volumeGainDb?: number;
+  paragraphPauseMs?: number;
+};
+
 /**
  * Google Cloud Text-to-Speech through the official client (`@google-cloud/text-to-speech`), with the
  * user's API key. LINEAR16 answers are WAV files (the API adds the RIFF header).
@@ -76,14 +106,38 @@ export class GoogleTtsProvider implements TtsProvider {
     }
   }
 
+  voiceParams({ text, voice, settings }: Pick<TtsRequest, 'text' | 'voice' | 'settings'>): GoogleVoiceParams {
+    if (!settings) return {};
+    const can = voiceFeatures(voice);
+    const rate = Math.min(settings.rate, MAX_SPEAKING_RATE);
+    const pause = settings.paragraph_pause_ms;
+    const ssml = can.ssml && pause > 0 && paragraphsOf(text).length > 1;
+    return {
+      ...(can.rate && rate !== 1 ? { speakingRate: rate } : {}),
+      ...(can.pitch && settings.pitch !== 0 ? { pitch: settings.pitch } : {}),
+      ...(settings.gain_db !== 0 ? { volumeGainDb: settings.gain_db } : {}),
+      ...(ssml ? { paragraphPauseMs: pause } : {}),
+    };
+  }
+
+  /** SSML with a break of `pauseMs` between the paragraphs, for the voices that take SSML. */
+  paragraphInput(paragraphs: string[], voice: string | undefined, pauseMs: number): string | undefined {
+    if (!voiceFeatures(voice).ssml) return undefined;
+    return `<speak>${paragraphs.map(escapeXml).join(`<break time="${pauseMs}ms"/>`)}</speak>`;
+  }
+
   async synthesize(req: TtsRequest): Promise<TtsResult> {
+    const { paragraphPauseMs, ...audioConfig } = this.voiceParams(req);
+    const ssml = paragraphPauseMs
+      ? this.paragraphInput(paragraphsOf(req.text), req.voice, paragraphPauseMs)
+      : undefined;
     const [res] = await this.call(
       () =>
         this.tts.synthesizeSpeech(
           {
-            input: { text: req.text },
+            input: ssml ? { ssml } : { text: req.text },
             voice: { languageCode: req.language, ...(req.voice ? { name: req.voice } : {}) },
-            audioConfig: { audioEncoding: 'LINEAR16' },
+            audioConfig: { audioEncoding: 'LINEAR16', ...audioConfig },
           },
           this.callOptions,
         ),

@@ -47,6 +47,14 @@ export class OpenAiTtsProvider implements TtsProvider {
     return this.client;
   }
 
+  /**
+   * Only the rate: `speed` takes OpenAI's range, 0.25 to 4. The speech API has no pitch and no gain (a
+   * gain would be undone anyway: narrations are loudness-normalised).
+   */
+  voiceParams({ settings }: Pick<TtsRequest, 'settings'>): { speed?: number } {
+    return settings && settings.rate !== 1 ? { speed: settings.rate } : {};
+  }
+
   async synthesize(req: TtsRequest): Promise<TtsResult> {
     let audio: Buffer;
     try {
@@ -56,6 +64,7 @@ export class OpenAiTtsProvider implements TtsProvider {
           voice: req.voice?.toLowerCase() ?? this.options.defaultVoice ?? 'alloy',
           input: req.text,
           response_format: 'wav',
+          ...this.voiceParams(req),
         },
         { signal: req.signal },
       );

@@ -1,3 +1,5 @@
+import type { VoiceSettings } from '@bolt/core';
+
 export interface Voice {
   name: string;
   languages: string[];
@@ -8,6 +10,8 @@ export interface TtsRequest {
   text: string;
   language: string;
   voice?: string;
+  /** How the voice speaks; each engine applies what it can (see `voiceParams`). */
+  settings?: VoiceSettings;
   /** Aborts the call when the activity is cancelled or timed out. */
   signal?: AbortSignal;
 }
@@ -30,4 +34,15 @@ export interface TtsProvider {
   readonly maxInputBytes: number;
   synthesize(req: TtsRequest): Promise<TtsResult>;
   listVoices(language?: string): Promise<Voice[]>;
+  /**
+   * What a request's voice settings become in this engine's own terms, leaving out the defaults and
+   * what the engine cannot do. A chunk's cache key includes it, so only a change that changes the
+   * audio synthesizes the chunk again.
+   */
+  voiceParams(req: Pick<TtsRequest, 'text' | 'voice' | 'settings'>): Record<string, unknown>;
+  /**
+   * Engines that mark a pause between paragraphs inside one request (SSML breaks) build that input
+   * here; undefined when this voice takes no such markup.
+   */
+  paragraphInput?(paragraphs: string[], voice: string | undefined, pauseMs: number): string | undefined;
 }

@@ -5,6 +5,7 @@ import {
   languageTag,
   type TtsProviderName,
   ttsProviders,
+  voiceSettingsSchema,
 } from '@bolt/core';
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -21,6 +22,8 @@ const previewBody = z.object({
   language: languageTag,
   voice: z.string().max(200).optional(),
   text: z.string().trim().min(1).max(300),
+  /** The agent's voice settings for the language, as the form holds them. */
+  settings: voiceSettingsSchema.optional(),
 });
 
 export const voiceDocs: Record<string, RouteDoc> = {
@@ -63,7 +66,12 @@ export function voiceCatalog({ engines, keyFor }: VoiceCatalogDeps) {
         default_voices: p.voice ? { [p.language]: p.voice } : {},
       });
       const tts = (await provider(userId, p.provider)) ?? needKey(p.provider);
-      const { audio, format } = await tts.synthesize({ text: p.text, language: p.language, voice: p.voice });
+      const { audio, format } = await tts.synthesize({
+        text: p.text,
+        language: p.language,
+        voice: p.voice,
+        settings: p.settings,
+      });
       ctx.type = format === 'mp3' ? 'audio/mpeg' : format === 'wav' ? 'audio/wav' : 'audio/L16';
       ctx.body = audio;
     },

@@ -1,4 +1,5 @@
 import type { Agent, AgentFields } from './types.ts';
+import { isDefaultVoice } from './voice-settings.ts';
 
 /** Text model providers an agent can pick; the server says which it supports. */
 export const llmProviders = [
@@ -31,6 +32,7 @@ export function blankAgent(): AgentFields {
     llm_model: '',
     llm_fallback_model: '',
     tts_provider: 'espeak',
+    voice_settings: {},
   };
 }
 
@@ -43,7 +45,7 @@ export function agentFields(agent: Agent): AgentFields {
 
 /**
  * What to send: per-language maps trimmed to the agent's languages (source + targets), empty entries
- * dropped, so removing a language removes its voice, cultural notes and dictionary too.
+ * dropped, so removing a language removes its voice, cultural notes, dictionary and voice settings too.
  */
 export function agentPayload(fields: AgentFields): AgentFields {
   const languages = new Set([fields.language, ...fields.target_languages]);
@@ -62,5 +64,6 @@ export function agentPayload(fields: AgentFields): AgentFields {
     cultural_configs: keep(fields.cultural_configs, (v) => v.trim() !== ''),
     default_voices: keep(fields.default_voices, (v) => v !== ''),
     pronunciation,
+    voice_settings: keep(fields.voice_settings, (s) => !isDefaultVoice(s)),
   };
 }

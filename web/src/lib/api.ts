@@ -21,6 +21,7 @@ import type {
   Tokens,
   User,
   Voice,
+  VoiceSettings,
 } from './types.ts';
 
 const STORAGE_KEY = 'bolt.session';
@@ -225,7 +226,13 @@ export const agents = {
 export const voices = {
   list: (provider: string, language?: string) =>
     json<{ provider: string; items: Voice[] }>('GET', `/api/tts/voices${query({ provider, language })}`),
-  preview: (body: { provider: string; language: string; voice?: string; text: string }) =>
+  preview: (body: {
+    provider: string;
+    language: string;
+    voice?: string;
+    text: string;
+    settings?: VoiceSettings;
+  }) =>
     request('/api/tts/preview', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

@@ -23,6 +23,7 @@ export type {
   StepUsage,
 } from '@bolt/core/domain';
 export type { CredentialProvider } from '@bolt/core/views';
+export type { VoiceSettings } from '@bolt/core/voice';
 
 export type Job = Json<JobView>;
 

@@ -1,5 +1,17 @@
 /** Brazilian Portuguese for every text the app shows (the keys are the English texts in the code). */
 export const ptBR: Record<string, string> = {
+  Pass: 'Aprovado',
+  Warning: 'Atenção',
+  Fail: 'Reprovado',
+  Quality: 'Qualidade',
+  'Block {n}': 'Bloco {n}',
+  rewritten: 'reescrito',
+  'Chunk {n}': 'Trecho {n}',
+  Narration: 'Narração',
+  '{blocks} blocks, {chunks} speech chunks checked': '{blocks} blocos, {chunks} trechos de fala verificados',
+  'Every check passed.': 'Todas as verificações passaram.',
+  'The quality report could not be loaded.': 'Não foi possível carregar o relatório de qualidade.',
+  'Quality report (JSON)': 'Relatório de qualidade (JSON)',
   'A job runs an agent — a reusable recipe of prompts, languages and voices. Create one first.':
     'Um job executa um agente — uma receita reutilizável de prompts, idiomas e vozes. Crie um primeiro.',
   'A token acts as you; revoke the ones you no longer use.':
@@ -29,6 +41,7 @@ export const ptBR: Record<string, string> = {
     'Não foi possível falar com o servidor do Bolt. Verifique se ele está rodando e tente de novo.',
   Completed: 'Concluído',
   Copied: 'Copiado',
+  'Check the voice settings of {languages}.': 'Confira as configurações de voz de {languages}.',
   'Copied “{name}”.': '“{name}” copiado.',
   Copy: 'Copiar',
   'Create agent': 'Criar agente',
@@ -49,6 +62,11 @@ export const ptBR: Record<string, string> = {
   Duplicate: 'Duplicar',
   Edit: 'Editar',
   Email: 'E-mail',
+  "Empty fields keep the voice's own. OpenAI voices take only the rate, Gemini voices the rate and pitch as a direction; narrations are loudness-normalised, so the gain mostly shows in previews.":
+    'Campos vazios mantêm o padrão da voz. As vozes da OpenAI aceitam só a velocidade, as do Gemini a velocidade e o tom como uma instrução; as narrações têm o volume normalizado, então o ganho aparece mais nas prévias.',
+  'Enter a number from {min} to {max}.': 'Informe um número de {min} a {max}.',
+  'Enter a whole number of milliseconds from {min} to {max}.':
+    'Informe um número inteiro de milissegundos de {min} a {max}.',
   'Every job delivers a script and a narration in each of these languages.':
     'Cada job entrega um roteiro e uma narração em cada um destes idiomas.',
   Export: 'Exportar',
@@ -115,9 +133,12 @@ export const ptBR: Record<string, string> = {
   'OpenAI-compatible': 'Compatível com OpenAI',
   Pages: 'Páginas',
   Password: 'Senha',
+  'Pause after each paragraph (ms)': 'Pausa após cada parágrafo (ms)',
+  'Pause between blocks (ms)': 'Pausa entre blocos (ms)',
   'Persona and global rules': 'Persona e regras globais',
   'Personal API tokens': 'Tokens pessoais de API',
   'Pick at least one language.': 'Escolha pelo menos um idioma.',
+  'Pitch (semitones)': 'Tom (semitons)',
   'Playing…': 'Tocando…',
   'Please wait…': 'Aguarde…',
   Premise: 'Premissa',
@@ -155,7 +176,9 @@ export const ptBR: Record<string, string> = {
   'Sign up': 'Criar conta',
   'Skip to content': 'Pular para o conteúdo',
   'Source language': 'Idioma de origem',
+  'Speaking rate (×)': 'Velocidade da fala (×)',
   'Speech provider': 'Provedor de voz',
+  'Speed, pitch and pauses': 'Velocidade, tom e pausas',
   'Start job': 'Iniciar job',
   'Start your first job': 'Inicie o seu primeiro job',
   'Start {count} jobs': 'Iniciar {count} jobs',
@@ -189,6 +212,7 @@ export const ptBR: Record<string, string> = {
     'Usado quando todas as chaves estão acima da cota do modelo acima, por exemplo um modelo flash atrás de um pro.',
   Variation: 'Variação',
   Voice: 'Voz',
+  'Volume gain (dB)': 'Ganho de volume (dB)',
   Waiting: 'Aguardando',
   'Waiting for the workflow to report its first step…': 'Aguardando o workflow informar a primeira etapa…',
   'Who narrates and the rules every block follows: tone, length of sentences, what to avoid.':

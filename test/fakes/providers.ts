@@ -39,7 +39,8 @@ export type FakeApi = 'gemini' | 'google-tts' | 'openai';
  * - `500`: an internal error.
  * - `reset`: the connection is destroyed without an answer.
  * - `truncate`: text generation stops early (a 200 with finish reason MAX_TOKENS / `length`, about
- *   half the text); speech answers are cut off mid-body and the connection destroyed.
+ *   half the text, Gemini transcripts too); speech answers and OpenAI transcriptions are cut off
+ *   mid-body and the connection destroyed.
  * - `safety`: the content is blocked (Gemini `promptFeedback.blockReason` for text, finish reason
  *   PROHIBITED_CONTENT for speech; OpenAI `content_filter` / `content_policy_violation`; Google TTS a
  *   400 naming harmful content).

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { countWords, hashOf, tokensFor } from './content.ts';
 import type { FakeApi, FaultKind } from './providers.ts';
 
@@ -27,20 +28,22 @@ const seconds = (audio: Buffer) => {
   return samples.length / 2 / sampleRate;
 };
 
+const keyOf = (audio: Buffer) => createHash('sha256').update(samplesOf(audio).samples).digest('hex');
+
 export class Transcripts {
   private readonly said = new Map<string, string>();
 
   /** `audio`: raw 16-bit PCM, or a WAV around it. */
   remember(audio: Buffer, text: string): void {
-    this.said.set(hashOf(samplesOf(audio).samples.toString('base64')), text);
+    this.said.set(keyOf(audio), text);
   }
 
   heard(audio: Buffer): string {
-    return this.said.get(hashOf(samplesOf(audio).samples.toString('base64'))) ?? '';
+    return this.said.get(keyOf(audio)) ?? '';
   }
 }
 
-/** A Gemini speech prompt without its style direction (`Read aloud …:` and a blank line), which is not read out. */
+/** A Gemini speech prompt less its style direction (`Read aloud …:`, a blank line): not read out. */
 export function spokenText(prompt: string): string {
   return prompt.replace(/^[^\n]*:\n\n/, '');
 }
@@ -58,7 +61,7 @@ export function ssmlText(ssml: string): string {
 /** The `drop-words` fault: every third word goes missing, as from an engine that mumbles. */
 function dropWords(text: string): string {
   return text
-    .split(' ')
+    .split(/\s+/)
     .filter((_, i) => i % 3 !== 2)
     .join(' ');
 }
@@ -114,7 +117,7 @@ export function geminiTranscription(
     };
   let text = audio.map((a) => transcripts.heard(a)).join(' ');
   if (fault === 'drop-words') text = dropWords(text);
-  const words = text.split(' ').filter(Boolean);
+  const words = text.split(/\s+/).filter(Boolean);
   const truncated = fault === 'truncate' && words.length > 1;
   if (truncated) text = words.slice(0, Math.ceil(words.length / 2)).join(' ');
   const candidatesTokenCount = tokensFor(countWords(text));

@@ -439,6 +439,54 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
     expect(cut).toHaveLength(1);
   });
 
+  it('writes a block that fails its checks again, once, as a paid call of the review step', async () => {
+    const ownerId = await newUser({ gemini: ['valid-gemini-review'], tts: ['valid-tts-review'] });
+    // One Spanish adaptation comes back in Portuguese, as from a model that did not translate.
+    fake.inject({ api: 'gemini', kind: 'wrong-language', times: 1, matching: 'text in European Spanish' });
+    const { jobId, handle } = await startJob(ownerId, { title: 'A segunda tentativa', languages: ['es-ES'] });
+    expect((await handle.result()).status).toBe('completed');
+
+    const report: QualityReport = JSON.parse(
+      fs.readFileSync(file(storageKeys.quality(jobId, 1, 'es-ES')), 'utf8'),
+    );
+    const rewritten = report.blocks.filter((b) => b.rewritten);
+    expect(rewritten).toHaveLength(1);
+    expect(rewritten[0]?.before?.checks.find((c) => c.name === 'language')).toMatchObject({
+      verdict: 'fail',
+      detail: 'written in pt, not es',
+    });
+    expect(report.verdict).toBe('pass');
+    expect(report.blocks.every((b) => b.verdict === 'pass')).toBe(true);
+    // The rewrite is one more paid call, in the ledger under the review step; the stricter prompt asked it.
+    const review = await db('usage').where({ job_id: jobId, step: 'v1.es-ES.review', cached: false });
+    expect(review).toHaveLength(1);
+    const rewrites = fake.requests.filter((r) => r.key === 'valid-gemini-review' && r.completed);
+    expect(rewrites.filter((r) => r.fault === 'wrong-language')).toHaveLength(1);
+    expect((await getJob(db, jobId))?.result?.quality?.verdict).toBe('pass');
+  });
+
+  it('completes a job whose narration still fails its checks, and says so', async () => {
+    const ownerId = await newUser({ gemini: ['valid-gemini-stubborn'], tts: ['valid-tts-stubborn'] });
+    // Every Spanish adaptation and every rewrite of one comes back in Portuguese.
+    fake.inject({ api: 'gemini', kind: 'wrong-language', times: 100, matching: 'text in European Spanish' });
+    try {
+      const { jobId, handle } = await startJob(ownerId, { title: 'Teimosia', languages: ['pt-BR', 'es-ES'] });
+      expect((await handle.result()).status).toBe('completed');
+      const job = await getJob(db, jobId);
+      expect(job?.status).toBe('completed');
+      expect(job?.result?.quality).toMatchObject({
+        verdict: 'fail',
+        summary: '2 narrations: 1 pass, 1 fail: es-ES v1 block 1 (rewritten): written in pt, not es',
+      });
+      // The files are all there: a failed check does not withhold them.
+      expect(job?.result?.audio['es-ES']).toBe(storageKeys.audio(jobId, 1, 'es-ES'));
+      const review = await db('usage').where({ job_id: jobId, step: 'v1.es-ES.review', cached: false });
+      expect(review).toHaveLength(3);
+    } finally {
+      fake.clearFaults();
+    }
+  });
+
   it('retries a failed job from the failed step, paying for nothing twice', async () => {
     const ownerId = await newUser({ gemini: ['valid-gemini-retry'], tts: ['valid-tts-retry'] });
     fake.inject({ api: 'google-tts', kind: 'invalid-key', times: 1 });

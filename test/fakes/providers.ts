@@ -47,11 +47,14 @@ export type FakeApi = 'gemini' | 'google-tts' | 'openai';
  * - `invalid-key`: the key is rejected, whatever it is.
  * - `drop-words`: transcription calls only (other calls pass it by): every third word of the
  *   transcript is missing, as from speech that did not say them all.
+ * - `wrong-language`: text generation answers in Portuguese, or in English when asked for Portuguese,
+ *   as a model that did not translate.
  */
 export type FaultKind =
   | 'latency'
   | '429'
   | '500'
+  | 'wrong-language'
   | 'reset'
   | 'truncate'
   | 'safety'
@@ -68,6 +71,8 @@ export interface Fault {
   retryDelaySeconds?: number;
   /** `paid` (default): only generate/synthesize calls; `all`: model and voice listings too. */
   calls?: 'paid' | 'all';
+  /** Only requests whose body contains this text (e.g. the language an adaptation asks for). */
+  matching?: string;
 }
 
 export interface FakeRequest {
@@ -376,7 +381,7 @@ function geminiGenerate(call: Call, model: string, fault: Fault | undefined) {
       usageMetadata: { promptTokenCount, totalTokenCount: promptTokenCount },
       modelVersion: model,
     });
-  const { text, finish } = answerText(hash, prompt, config.maxOutputTokens, fault?.kind === 'truncate');
+  const { text, finish } = answerText(hash, prompt, config.maxOutputTokens, fault?.kind);
   const candidatesTokenCount = tokensFor(countWords(text));
   sendJson(call, 200, {
     candidates: [
@@ -396,10 +401,16 @@ function geminiGenerate(call: Call, model: string, fault: Fault | undefined) {
   });
 }
 
-/** The reply for a prompt: the words asked for, cut at the token budget (or halved by a fault). */
-function answerText(hash: string, prompt: string, maxTokens: number | undefined, truncate: boolean) {
+/**
+ * The reply for a prompt: the words asked for, in the language asked for, cut at the token budget (or
+ * halved, or in another language, by a fault).
+ */
+function answerText(hash: string, prompt: string, maxTokens: number | undefined, fault?: FaultKind) {
+  const truncate = fault === 'truncate';
   const words = wantedWords(prompt);
-  const full = prose(hash, words, languageAsked(prompt));
+  const asked = languageAsked(prompt);
+  const language = fault === 'wrong-language' ? (asked === 'pt' ? 'en' : 'pt') : asked;
+  const full = prose(hash, words, language);
   const budget = maxTokens && maxTokens > 0 ? Math.floor(maxTokens / 1.3) : Number.POSITIVE_INFINITY;
   const limit = Math.min(budget, truncate ? Math.max(1, Math.floor(words / 2)) : Number.POSITIVE_INFINITY);
   if (limit >= words) return { text: full, finish: 'stop' as const };
@@ -595,12 +606,7 @@ function openAiChat(call: Call, fault: Fault | undefined) {
     text = '';
     finish = 'content_filter';
   } else {
-    const answer = answerText(
-      hash,
-      prompt,
-      body.max_completion_tokens ?? body.max_tokens,
-      fault?.kind === 'truncate',
-    );
+    const answer = answerText(hash, prompt, body.max_completion_tokens ?? body.max_tokens, fault?.kind);
     text = answer.text;
     finish = answer.finish;
   }
@@ -757,12 +763,18 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
 
   const transcripts = new Transcripts();
 
-  const takeFault = (api: FakeApi, paid: boolean, transcription: boolean): Fault | undefined => {
+  const takeFault = (
+    api: FakeApi,
+    paid: boolean,
+    transcription: boolean,
+    body: string,
+  ): Fault | undefined => {
     const i = faults.findIndex(
       (f) =>
         (!f.api || f.api === api) &&
         (paid || f.calls === 'all') &&
-        (f.kind !== 'drop-words' || transcription),
+        (f.kind !== 'drop-words' || transcription) &&
+        (!f.matching || body.includes(f.matching)),
     );
     if (i < 0) return undefined;
     const fault = faults[i] as Fault & { left: number };
@@ -822,7 +834,7 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
       transcripts,
     };
 
-    const fault = takeFault(api, paid, isTranscription(api, call.path, body));
+    const fault = takeFault(api, paid, isTranscription(api, call.path, body), raw.toString('utf8'));
     if (fault) entry.fault = fault.kind;
     const delay =
       (paid ? settings.latencyMs : 0) + (fault?.kind === 'latency' ? (fault.latencyMs ?? 1000) : 0);

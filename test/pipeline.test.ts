@@ -222,6 +222,8 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
     const plan = JSON.parse(fs.readFileSync(file(storageKeys.narrationPlan(jobId, 2, 'es-ES')), 'utf8'));
     expect(report.chunks).toHaveLength(plan.chunks.length);
     expect(report.chunks.every((c) => c.seconds > 0 && c.checks.some((x) => x.name === 'pace'))).toBe(true);
+    // Heard back by Gemini (the agent's model provider), each chunk says its text: no retake needed.
+    expect(report.chunks.map((c) => [c.wordErrorRate, c.takes])).toEqual(report.chunks.map(() => [0, 1]));
 
     // Variations differ from the master; languages differ from each other.
     const scripts = (job?.result?.variations ?? []).map((v) =>
@@ -487,6 +489,45 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
     }
   });
 
+  it('synthesizes a chunk again when its transcript misses words, at most twice, then flags it', async () => {
+    const ownerId = await newUser({ gemini: ['valid-gemini-heard'], tts: ['valid-tts-heard'] });
+    const transcriptions = () =>
+      fake.requests.filter((r) => r.key === 'valid-gemini-heard' && r.completed && r.fault === 'drop-words');
+    // One transcript misses every third word: that chunk is synthesized again and heard whole.
+    fake.inject({ api: 'gemini', kind: 'drop-words', times: 1 });
+    const once = await startJob(ownerId, { title: 'Ouvido atento', languages: ['pt-BR'] });
+    expect((await once.handle.result()).status).toBe('completed');
+    expect(transcriptions()).toHaveLength(1);
+    const heard: QualityReport = JSON.parse(
+      fs.readFileSync(file(storageKeys.quality(once.jobId, 1, 'pt-BR')), 'utf8'),
+    );
+    const retaken = heard.chunks.filter((c) => (c.takes ?? 1) > 1);
+    expect(retaken).toHaveLength(1);
+    expect(retaken[0]?.checks.find((c) => c.name === 'round-trip')).toMatchObject({
+      verdict: 'pass',
+      detail: 'word error rate 0.00, after 1 re-synthesis',
+    });
+    expect(heard.verdict).toBe('pass');
+    // The new take is what the MP3 is made of, and a paid speech call of the quality step.
+    const quality = await db('usage').where({ job_id: once.jobId, step: 'v1.pt-BR.quality', cached: false });
+    expect(quality.filter((u) => u.provider === 'google-tts')).toHaveLength(1);
+    expect(quality.filter((u) => u.provider === 'gemini-asr').length).toBe(heard.chunks.length + 1);
+
+    // Every transcript misses words: each chunk is taken three times, then flagged.
+    fake.inject({ api: 'gemini', kind: 'drop-words', times: 1000 });
+    try {
+      const stuck = await startJob(ownerId, { title: 'Ouvido duro', languages: ['pt-BR'] });
+      expect((await stuck.handle.result()).status).toBe('completed');
+      const job = await getJob(db, stuck.jobId);
+      expect(job?.result?.quality?.verdict).toBe('warn');
+      expect(job?.result?.quality?.summary).toMatch(
+        /^1 narration: 1 warn: pt-BR v1 chunk 1: word error rate 0\.\d\d, after 2 re-syntheses$/,
+      );
+    } finally {
+      fake.clearFaults();
+    }
+  });
+
   it('retries a failed job from the failed step, paying for nothing twice', async () => {
     const ownerId = await newUser({ gemini: ['valid-gemini-retry'], tts: ['valid-tts-retry'] });
     fake.inject({ api: 'google-tts', kind: 'invalid-key', times: 1 });
@@ -513,7 +554,10 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
     const speech = () => fake.requests.filter((r) => r.key === 'valid-tts-edit' && r.completed).length;
     const calls = speech();
 
-    const edited = 'The bridge held. Nobody in the village ever spoke of that night again.';
+    const edited =
+      'The bridge held in 1999. Nobody in the village ever spoke of that night again, Mr. Smith.';
+    const spoken =
+      'The bridge held in nineteen ninety-nine. Nobody in the village ever spoke of that night again, Mister Smith.';
     fs.writeFileSync(file(storageKeys.block(jobId, 1, 'en-US', 1)), edited);
     const narration = await env.client.workflow.signalWithStart(narrationWorkflow, {
       taskQueue: TASK_QUEUE,
@@ -525,10 +569,16 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
     expect((await narration.result()).audio).toBe(storageKeys.audio(jobId, 1, 'en-US'));
     const plan = JSON.parse(fs.readFileSync(file(storageKeys.narrationPlan(jobId, 1, 'en-US')), 'utf8'));
     const editedChunks = plan.chunks.filter((c: { block: number }) => c.block === 1);
-    expect(editedChunks.map((c: { text: string }) => c.text).join(' ')).toBe(edited);
+    // The voice is given the words as said; the script and the subtitles keep them as written.
+    expect(editedChunks.map((c: { text: string }) => c.text).join(' ')).toBe(spoken);
+    expect(editedChunks.map((c: { written: string }) => c.written).join(' ')).toBe(edited);
     expect(speech() - calls).toBe(editedChunks.length);
     expect(fs.readFileSync(file(storageKeys.audio(jobId, 1, 'en-US'))).equals(before)).toBe(false);
     expect(fs.readFileSync(file(storageKeys.script(jobId, 1, 'en-US')), 'utf8')).toContain(edited);
+    const srt = fs.readFileSync(file(storageKeys.subtitles(jobId, 1, 'en-US', 'srt')), 'utf8');
+    expect(srt).toContain('1999');
+    expect(srt).toContain('Mr. Smith');
+    expect(srt).not.toContain('nineteen');
   });
 
   it('cancels a running job: its narrations and their activities stop, status cancelled', async () => {

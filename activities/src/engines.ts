@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { Agent, Config, CredentialProvider, LlmProviderName, TtsProviderName } from '@bolt/core';
 import { LRUCache } from 'lru-cache';
+import { GeminiTranscriber } from './asr/gemini.ts';
+import { OpenAiTranscriber } from './asr/openai.ts';
+import type { Transcriber } from './asr/provider.ts';
 import { GeminiLlmProvider } from './llm/gemini.ts';
 import { OpenAiLlmProvider } from './llm/openai.ts';
 import type { LlmProvider } from './llm/provider.ts';
@@ -23,6 +26,20 @@ export const ttsCredential: Record<TtsProviderName, CredentialProvider | undefin
   gemini: 'gemini',
 };
 
+/**
+ * The transcription engine a narration's speech is checked with: that of the agent's model provider,
+ * with the same keys. None for the embedded model: no offline engine installable from a registry
+ * covers the languages (see the README).
+ */
+export const transcription: Record<
+  LlmProviderName,
+  { usageName: string; credential: CredentialProvider; model: string } | undefined
+> = {
+  local: undefined,
+  gemini: { usageName: 'gemini-asr', credential: 'gemini', model: 'gemini-2.5-flash' },
+  openai: { usageName: 'openai-asr', credential: 'openai', model: 'gpt-4o-mini-transcribe' },
+};
+
 const defaultModels: Record<LlmProviderName, string> = {
   local: 'local',
   gemini: 'gemini-2.5-flash',
@@ -41,9 +58,9 @@ export const primaryModel = (agent: Agent) => agent.llm_model || defaultModels[a
  */
 export function engines(config: Config, local?: LlmProvider) {
   const espeak = new EspeakTtsProvider(config.ESPEAK_PATH);
-  const built = new LRUCache<string, LlmProvider | TtsProvider>({ max: 256 });
+  const built = new LRUCache<string, LlmProvider | TtsProvider | Transcriber>({ max: 256 });
   /** The engine for these settings, built once; the key is hashed so no secret is a map key. */
-  const reuse = <E extends LlmProvider | TtsProvider>(
+  const reuse = <E extends LlmProvider | TtsProvider | Transcriber>(
     settings: string[],
     apiKey: string,
     build: () => E,
@@ -81,6 +98,26 @@ export function engines(config: Config, local?: LlmProvider) {
             ['llm', 'openai', model],
             apiKey,
             () => new OpenAiLlmProvider({ apiKey, model, baseUrl: urls.openai }),
+          );
+      }
+    },
+    /** The agent's transcription engine (see `transcription`), or none. */
+    asr(agent: Pick<Agent, 'llm_provider'>, apiKey: string): Transcriber | undefined {
+      const model = transcription[agent.llm_provider]?.model;
+      switch (agent.llm_provider) {
+        case 'local':
+          return undefined;
+        case 'gemini':
+          return reuse(
+            ['asr', 'gemini'],
+            apiKey,
+            () => new GeminiTranscriber({ apiKey, model, baseUrl: urls.gemini }),
+          );
+        case 'openai':
+          return reuse(
+            ['asr', 'openai'],
+            apiKey,
+            () => new OpenAiTranscriber({ apiKey, model, baseUrl: urls.openai }),
           );
       }
     },

@@ -3,6 +3,7 @@ import {
   type ArtifactKind,
   applyPronunciation,
   type BlockPlan,
+  type Check,
   type CheckedPart,
   failureTypes,
   type JobQuality,
@@ -36,6 +37,8 @@ import { type PaidCallDeps, paidCalls } from './paid.ts';
 import * as prompts from './prompts.ts';
 import { checkNarrationAudio, measureChunk } from './quality/audio-checks.ts';
 import { checkBlock } from './quality/script-checks.ts';
+import { wordErrorRate } from './quality/wer.ts';
+import { toSpoken } from './text/spoken/index.ts';
 import { type SpeechChunk, speechChunks } from './tts/speech-chunks.ts';
 
 export interface ActivityDeps extends PaidCallDeps {
@@ -45,6 +48,8 @@ export interface ActivityDeps extends PaidCallDeps {
   log: Logger;
   /** Upper bound on tokens the model may write in one reply. */
   maxTokensPerBlock: number;
+  /** Word error rate above which a chunk's speech is synthesized again (at most MAX_RETAKES times). */
+  maxWordErrorRate: number;
 }
 
 /** What a step hands back to the workflow: a storage reference and small numbers, never the content. */
@@ -79,11 +84,28 @@ interface Review {
   blocks: BlockReview[];
 }
 
+/** Whether speech was given the language's spoken forms, or the text as written (not an error). */
+function spokenFormCheck(language: string): Check {
+  return toSpoken('', language).supported
+    ? {
+        name: 'spoken-form',
+        verdict: 'pass',
+        detail: 'numbers, dates, units and abbreviations said in words',
+      }
+    : {
+        name: 'spoken-form',
+        verdict: 'pass',
+        detail: `no spoken-form rules for ${language}: read as written`,
+      };
+}
+
 /** The detail of a block's or chunk's check that decided its verdict. */
 const worstDetail = (part: CheckedPart) => part.checks.find((c) => c.verdict === part.verdict)?.detail;
 
 /** ffmpeg measurements of speech chunks at once, per narration. */
 const AUDIO_CHECKS_AT_ONCE = 4;
+/** How many times a chunk whose transcript is too far from its text is synthesized again. */
+const MAX_RETAKES = 2;
 
 /** The job's quality over its narrations' verdicts, when they were checked. */
 function jobQuality(result: JobResult): JobQuality | undefined {
@@ -99,9 +121,14 @@ function jobQuality(result: JobResult): JobQuality | undefined {
 }
 
 /** A language's narration as planned: the chunks to synthesize, each with the block it belongs to. */
+/**
+ * A chunk to synthesize. Plans written before spoken forms have no `written` (it was the text), nor
+ * `pauseAfterMs` before pauses; `take` is set once a chunk was synthesized again (quality step).
+ */
+type PlannedChunk = Omit<SpeechChunk, 'written'> & Partial<SpeechChunk> & { block: number; take?: number };
+
 interface NarrationPlan {
-  /** Plans written before spoken forms have no `written` (it was the text); nor `pauseAfterMs` before pauses. */
-  chunks: Array<Omit<SpeechChunk, 'written'> & Partial<SpeechChunk> & { block: number }>;
+  chunks: PlannedChunk[];
 }
 
 const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
@@ -207,6 +234,15 @@ export function createActivities(deps: ActivityDeps) {
   }
 
   /**
+   * Plain text as the voice should say it in `language`: numbers, dates, units and abbreviations in
+   * words, then the agent's pronunciation dictionary applied.
+   */
+  function spokenForm(job: JobRow, language: string) {
+    const dictionary = job.agent_snapshot.pronunciation[language] ?? {};
+    return (text: string) => applyPronunciation(toSpoken(text, language).text, dictionary);
+  }
+
+  /**
    * The chunks to synthesize: each block as the voice should say it (the pronunciation dictionary
    * applied), split at the engine's request limit, with the written words each chunk says.
    */
@@ -216,7 +252,6 @@ export function createActivities(deps: ActivityDeps) {
     blocks: string[],
   ): Promise<{ chunks: number; chars: number }> {
     const agent = job.agent_snapshot;
-    const dictionary = agent.pronunciation[language] ?? {};
     // The engine's request limit and SSML support; reading them needs no key.
     const engine = deps.engines.tts(agent, '');
     const options = {
@@ -224,17 +259,12 @@ export function createActivities(deps: ActivityDeps) {
       voice: agent.default_voices[language],
       settings: agent.voice_settings?.[language],
       plain: prompts.speakable,
-      spoken: (text: string) => applyPronunciation(text, dictionary),
+      spoken: spokenForm(job, language),
     };
     const chunks = blocks.flatMap((text, block) =>
       speechChunks(engine, text, options).map((chunk) => ({ ...chunk, block })),
     );
-    const narration: NarrationPlan = { chunks };
-    await storage.put(
-      storageKeys.narrationPlan(job.id, variation, language),
-      JSON.stringify(narration),
-      contentTypes.json,
-    );
+    await writePlan({ jobId: job.id, variation, language }, { chunks });
     return { chunks: chunks.length, chars: chunks.reduce((n, c) => n + c.text.length, 0) };
   }
 
@@ -324,33 +354,66 @@ export function createActivities(deps: ActivityDeps) {
       ...audio.checks.filter((c) => c.verdict !== 'pass').map((c) => c.detail),
     ];
     const verdict = worstVerdict([...blocks.map((b) => b.verdict), audio.verdict]);
-    const { chunks, checks } = audio;
+    const { chunks } = audio;
+    const checks = [spokenFormCheck(ref.language), ...audio.checks];
     return { variation: ref.variation, language: ref.language, verdict, notes, blocks, chunks, checks };
   }
 
-  /** Each speech chunk measured by ffmpeg and checked, alone and against the narration's other chunks. */
-  async function chunkAudio(job: JobRow, { jobId, variation, language }: NarrationRef) {
-    const { chunks } = await readPlan(jobId, variation, language);
+  /**
+   * Each speech chunk measured by ffmpeg and, where the agent has a transcription engine, heard: a
+   * chunk whose transcript is too far from its text is synthesized again, at most MAX_RETAKES times,
+   * and the narration plan records the take to use. Then each chunk is checked, alone and against the
+   * narration's other chunks.
+   */
+  async function chunkAudio(job: JobRow, ref: NarrationRef) {
+    const plan = await readPlan(ref.jobId, ref.variation, ref.language);
+    const spoken = spokenForm(job, ref.language);
     const limit = pLimit(AUDIO_CHECKS_AT_ONCE);
-    const measured = await Promise.all(
-      chunks.map((c) =>
-        limit(async () => ({
-          text: c.text,
-          audio: await measureChunk(deps.audio, await storage.get(paid.speechKey(job, language, c.text))),
-        })),
-      ),
+    const heard = await Promise.all(plan.chunks.map((c) => limit(() => hear(job, ref.language, c, spoken))));
+    if (heard.some((h, i) => h.take !== (plan.chunks[i]?.take ?? 1))) {
+      const chunks = plan.chunks.map((c, i) => ({ ...c, take: heard[i]?.take ?? 1 }));
+      await writePlan(ref, { chunks });
+    }
+    const narration = checkNarrationAudio(
+      heard.map((h, i) => ({ text: plan.chunks[i]?.text ?? '', audio: h.audio })),
     );
-    const narration = checkNarrationAudio(measured);
     return {
-      verdict: narration.verdict,
+      verdict: worstVerdict([narration.verdict, ...heard.map((h) => h.check?.verdict ?? 'pass')]),
       checks: narration.checks,
-      chunks: narration.chunks.map((checked, i) => ({
-        chunk: i + 1,
-        block: (chunks[i]?.block ?? 0) + 1,
-        seconds: measured[i]?.audio.seconds ?? 0,
-        ...checked,
-      })),
+      chunks: narration.chunks.map((checked, i) => {
+        const h = heard[i] as (typeof heard)[number];
+        const checks = h.check ? [...checked.checks, h.check] : checked.checks;
+        return {
+          chunk: i + 1,
+          block: (plan.chunks[i]?.block ?? 0) + 1,
+          seconds: h.audio.seconds,
+          ...(h.wer === undefined ? {} : { wordErrorRate: h.wer, takes: h.take }),
+          verdict: worstVerdict(checks.map((c) => c.verdict)),
+          checks,
+        };
+      }),
     };
+  }
+
+  /** One chunk's audio measured and, where it can be, transcribed and compared with its text. */
+  async function hear(job: JobRow, language: string, chunk: PlannedChunk, spoken: (text: string) => string) {
+    for (let take = chunk.take ?? 1; ; take++) {
+      if (take > (chunk.take ?? 1)) await paid.speech(job, language, chunk.text, take);
+      const wav = await storage.get(paid.speechKey(job, language, chunk.text, take));
+      const audio = await measureChunk(deps.audio, wav);
+      const transcript = await paid.transcript(job, language, wav, take);
+      if (transcript === undefined) return { audio, take };
+      const wer = wordErrorRate(chunk.text, spoken(transcript));
+      const again = take - 1;
+      const retakes = again ? `, after ${again} ${again > 1 ? 're-syntheses' : 're-synthesis'}` : '';
+      const detail = `word error rate ${wer.toFixed(2)}${retakes}`;
+      if (wer <= deps.maxWordErrorRate)
+        return { audio, take, wer, check: { name: 'round-trip', verdict: 'pass' as const, detail } };
+      if (again >= MAX_RETAKES) {
+        const verdict = wer <= 2 * deps.maxWordErrorRate ? ('warn' as const) : ('fail' as const);
+        return { audio, take, wer, check: { name: 'round-trip', verdict, detail } };
+      }
+    }
   }
 
   return {
@@ -466,7 +529,9 @@ export function createActivities(deps: ActivityDeps) {
     > {
       const job = await loadJob(jobId);
       const { chunks } = await readPlan(jobId, variation, language);
-      const wavs = await Promise.all(chunks.map((c) => storage.get(paid.speechKey(job, language, c.text))));
+      const wavs = await Promise.all(
+        chunks.map((c) => storage.get(paid.speechKey(job, language, c.text, c.take))),
+      );
       const titles = planBlocks(job.agent_snapshot.block_structure_prompt).map((b) => b.title);
       const tags = { title: job.title, artist: job.agent_snapshot.name, language };
       const { mp3, durationSeconds, timeline, chapters } = await beating(() =>
@@ -561,6 +626,14 @@ export function createActivities(deps: ActivityDeps) {
 
   async function readPlan(jobId: string, variation: number, language: string): Promise<NarrationPlan> {
     return JSON.parse((await storage.get(storageKeys.narrationPlan(jobId, variation, language))).toString());
+  }
+
+  async function writePlan({ jobId, variation, language }: NarrationRef, plan: NarrationPlan) {
+    await storage.put(
+      storageKeys.narrationPlan(jobId, variation, language),
+      JSON.stringify(plan),
+      contentTypes.json,
+    );
   }
 }
 

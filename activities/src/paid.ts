@@ -14,7 +14,7 @@ import {
 import { activityInfo, cancellationSignal } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { type AudioTools, chunkSeconds, toWav } from './audio/ffmpeg.ts';
-import { type Engines, llmCredential, ttsCredential } from './engines.ts';
+import { type Engines, llmCredential, transcription, ttsCredential } from './engines.ts';
 import { type KeyRing, KeysResting } from './keys.ts';
 import type { LlmResult } from './llm/provider.ts';
 import * as prompts from './prompts.ts';
@@ -147,9 +147,10 @@ export function paidCalls(deps: PaidCallDeps) {
     /**
      * Where a chunk's audio is cached: the same text in the same voice, spoken the same way, is one file
      * for every job. Only the voice settings the engine applies join the key, and none when all are
-     * defaults, so the keys of speech cached before voice settings existed stay the same.
+     * defaults, so the keys of speech cached before voice settings existed stay the same. `take` numbers
+     * a chunk synthesized again because its first take was not heard right (the first has none).
      */
-    speechKey(job: JobRow, language: string, text: string): string {
+    speechKey(job: JobRow, language: string, text: string, take = 1): string {
       const agent = job.agent_snapshot;
       const voice = agent.default_voices[language] ?? '';
       const params = engines
@@ -164,17 +165,18 @@ export function paidCalls(deps: PaidCallDeps) {
           language,
           text,
           ...(Object.keys(params).length > 0 ? { params } : {}),
+          ...(take > 1 ? { take } : {}),
         }),
       );
     },
 
     /** Speech for one chunk as WAV in the cache; returns its storage key. */
-    async speech(job: JobRow, language: string, text: string): Promise<string> {
+    async speech(job: JobRow, language: string, text: string, take = 1): Promise<string> {
       const agent = job.agent_snapshot;
       const provider = ttsUsageName[agent.tts_provider];
       const voice = agent.default_voices[language];
       const model = voice ?? 'default';
-      const key = this.speechKey(job, language, text);
+      const key = this.speechKey(job, language, text, take);
       const chars = text.length;
       if ((await storage.size(key)) !== undefined) {
         await recordUsage(db, {
@@ -217,6 +219,43 @@ export function paidCalls(deps: PaidCallDeps) {
       });
       log.info({ event: 'call.completed', step: step(), provider, key }, 'paid call completed');
       return key;
+    },
+
+    /**
+     * What a chunk's audio says, heard by the agent's transcription engine; undefined when it has none.
+     * Cached per audio and take, so a retry pays nothing and a new take is heard afresh.
+     */
+    async transcript(job: JobRow, language: string, wav: Buffer, take: number): Promise<string | undefined> {
+      const agent = job.agent_snapshot;
+      const engine = transcription[agent.llm_provider];
+      if (!engine) return undefined;
+      const { usageName: provider, credential, model } = engine;
+      const audio = createHash('sha256').update(wav).digest('hex');
+      const key = storageKeys.cached(job.owner_id, 'asr', hashOf({ provider, model, language, audio, take }));
+      const hit = await storage.find(key);
+      if (hit) {
+        await recordUsage(db, { job_id: job.id, step: step(), provider, model, cost_usd: 0, cached: true });
+        return hit.toString();
+      }
+      const seconds = chunkSeconds(wav);
+      const cost = estimateCost(prices, provider, model, { seconds });
+      const spend = await reserve(db, job, { step: step(), provider, model }, cost);
+      const request = async (secret: string) => {
+        const asr = engines.asr(agent, secret);
+        if (!asr) throw new Error(`no transcription engine for ${agent.llm_provider}`);
+        return asr.transcribe({ audio: wav, language, signal: cancellationSignal() });
+      };
+      const { text } = await released(spend, async () => {
+        try {
+          return await keys.call(job.owner_id, credential, model, request);
+        } catch (err) {
+          if (err instanceof KeysResting) throw err.toFailure();
+          throw err;
+        }
+      });
+      await storage.put(key, text, contentTypes.plain);
+      await spend.settle({ audio_seconds: seconds, cost_usd: cost });
+      return text;
     },
   };
 }

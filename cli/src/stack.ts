@@ -74,6 +74,7 @@ export function activityDeps(config: Config, db: Db, storage: Storage, log: Logg
     log,
     audio: ffmpegPaths({ ffmpeg: config.FFMPEG_PATH }),
     maxTokensPerBlock: config.BOLT_LOCAL_MAX_TOKENS,
+    maxWordErrorRate: config.BOLT_MAX_WER,
     prices: priceTable(config.BOLT_PRICES),
     engines: engines(config, new LocalLlmProvider({ modelPath, threads: config.BOLT_LLM_THREADS })),
     keys: keyRing({

@@ -82,6 +82,8 @@ export const envSchema = z.object({
 
   BOLT_LOCAL_MODEL: z.string().min(1).optional(),
   BOLT_LOCAL_MAX_TOKENS: z.coerce.number().int().min(8).max(4096).default(220),
+  /** Word error rate above which a chunk's speech, transcribed, is synthesized again (at most twice). */
+  BOLT_MAX_WER: z.coerce.number().min(0).max(1).default(0.25),
   BOLT_LLM_THREADS: z.coerce.number().int().min(0).max(256).default(0),
   FFMPEG_PATH: z.string().min(1).optional(),
   ESPEAK_PATH: z.string().min(1).default('espeak-ng'),

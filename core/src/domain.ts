@@ -151,6 +151,6 @@ export const storageKeys = {
   chapters: (jobId: string, variation: number, language: string) =>
     `${variationDir(jobId, variation, language)}/chapters.vtt`,
   /** Provider results by content hash, per user: identical work is never paid for twice. */
-  cached: (userId: string, kind: 'llm' | 'tts', hash: string) =>
-    `cache/${userId}/${kind}/${hash.slice(0, 2)}/${hash}.${kind === 'llm' ? 'txt' : 'wav'}`,
+  cached: (userId: string, kind: 'llm' | 'tts' | 'asr', hash: string) =>
+    `cache/${userId}/${kind}/${hash.slice(0, 2)}/${hash}.${kind === 'tts' ? 'wav' : 'txt'}`,
 };

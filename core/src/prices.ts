@@ -17,6 +17,8 @@ export interface Price {
   inputPerMTokens?: number;
   outputPerMTokens?: number;
   perMChars?: number;
+  /** Transcription, per minute of audio heard. */
+  perMinute?: number;
 }
 
 export type PriceTable = Record<string, Price>;
@@ -30,6 +32,10 @@ export const defaultPrices: PriceTable = {
   'google-tts:*': { perMChars: 16 },
   'openai-tts:*': { perMChars: 15 },
   'gemini-tts:*': { perMChars: 10 },
+  // Gemini hears 32 tokens a second, at $1 per million audio tokens on Flash.
+  'gemini-asr:*': { perMinute: 0.00192 },
+  'openai-asr:gpt-4o-mini-transcribe': { perMinute: 0.003 },
+  'openai-asr:*': { perMinute: 0.006 },
 };
 
 export function priceTable(overrides?: string): PriceTable {
@@ -40,6 +46,8 @@ export interface Usage {
   tokensIn?: number;
   tokensOut?: number;
   chars?: number;
+  /** Audio heard by a transcription. */
+  seconds?: number;
 }
 
 /** The estimated cost of one call; 0 for anything the table does not price (local engines). */
@@ -50,6 +58,7 @@ export function estimateCost(table: PriceTable, provider: string, model: string,
     ((usage.tokensIn ?? 0) * (price.inputPerMTokens ?? 0) +
       (usage.tokensOut ?? 0) * (price.outputPerMTokens ?? 0) +
       (usage.chars ?? 0) * (price.perMChars ?? 0)) /
-    1_000_000
+      1_000_000 +
+    ((usage.seconds ?? 0) / 60) * (price.perMinute ?? 0)
   );
 }

@@ -26,8 +26,13 @@ export interface QualityReport {
   notes: string[];
   /** The script's blocks as delivered; `before` holds the first answer's checks when it was rewritten. */
   blocks: Array<CheckedPart & { block: number; title: string; rewritten: boolean; before?: CheckedPart }>;
-  /** Each speech chunk's audio, in the order they are heard. */
-  chunks: Array<CheckedPart & { chunk: number; block: number; seconds: number }>;
+  /**
+   * Each speech chunk's audio, in the order they are heard; where it was transcribed, the word error
+   * rate of its transcript and the takes it needed.
+   */
+  chunks: Array<
+    CheckedPart & { chunk: number; block: number; seconds: number; wordErrorRate?: number; takes?: number }
+  >;
   /** Checks of the whole narration (e.g. loudness spread between chunks). */
   checks: Check[];
 }

@@ -28,6 +28,15 @@ describe('subtitles from measured chunk times', () => {
     expect(list.map((c) => c.text).join(' ')).toBe(long);
   });
 
+  it('keeps a title with its name: "Mr." or "D." does not end a cue', () => {
+    const text = 'Then Mr. Smith came. In 1822, D. Pedro I stayed. Dr. Ana left.';
+    expect(cues([{ text, start: 0, duration: 6 }], 'en').map((c) => c.text)).toEqual([
+      'Then Mr. Smith came.',
+      'In 1822, D. Pedro I stayed.',
+      'Dr. Ana left.',
+    ]);
+  });
+
   it('writes SRT and WebVTT timestamps', () => {
     const list = [{ start: 3661.5, end: 3662.25, text: 'Olá' }];
     expect(toSrt(list)).toBe('1\n01:01:01,500 --> 01:01:02,250\nOlá\n');

@@ -33,11 +33,22 @@ export function cues(chunks: TimedChunk[], locale?: string): Cue[] {
   return out;
 }
 
+/** A title before a name ("Mr. Smith", "D. Pedro"): the sentence segmenter takes its period for an end. */
+const title = /(?:^|\s)(?:Mr|Mrs|Ms|Dr|Dra|St|Sr|Sra|Srta|Prof|Profa|Mme|Mlle|Hr|Fr|Sig|Dott|Jr|D|M)\.$/;
+
+/** A text's sentences, a title's period not taken for the end of one. */
+function sentencesOf(text: string, locale?: string): string[] {
+  const sentences: string[] = [];
+  for (const { segment } of new Intl.Segmenter(locale, { granularity: 'sentence' }).segment(text)) {
+    const last = sentences.length - 1;
+    if (last >= 0 && title.test(sentences[last] ?? '')) sentences[last] += ` ${segment.trim()}`;
+    else sentences.push(segment.trim());
+  }
+  return sentences.filter(Boolean);
+}
+
 function readablePieces(text: string, locale?: string): string[] {
-  const sentences = Array.from(new Intl.Segmenter(locale, { granularity: 'sentence' }).segment(text), (s) =>
-    s.segment.trim(),
-  ).filter(Boolean);
-  return sentences.flatMap((sentence) => {
+  return sentencesOf(text, locale).flatMap((sentence) => {
     if (sentence.length <= MAX_CUE_CHARS) return [sentence];
     const words = Array.from(
       new Intl.Segmenter(locale, { granularity: 'word' }).segment(sentence),

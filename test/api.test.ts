@@ -413,6 +413,9 @@ describe('the HTTP API on the real stack', () => {
 
       const job = await alice.api('GET', `/api/jobs/${jobId}`);
       expect(job.json).toMatchObject({ id: jobId, status: 'completed', title: 'A ponte de Alcântara' });
+      // The quality checks ran on both narrations; whatever the embedded model wrote, the job says how it fared.
+      expect(['pass', 'warn', 'fail']).toContain(job.json.quality);
+      expect(job.json.quality_summary).toMatch(/^2 narrations: /);
       expect(job.json.steps.every((s: { state: string }) => s.state === 'completed')).toBe(true);
       const list = await alice.api('GET', `/api/jobs?status=completed&agent_id=${agentId}`);
       expect(list.json.items.map((j: { id: string }) => j.id)).toEqual([jobId]);

@@ -213,6 +213,22 @@ describe('the web app in a real browser, against the real stack with fake cloud 
     await spanishPlayer.evaluate((a) => (a as unknown as MediaElement).pause());
     await page.getByText('Chapters (WebVTT)').first().waitFor();
     await page.getByRole('heading', { name: 'Scripts' }).waitFor();
+
+    // The quality checks' verdict: the job's, and each narration's next to its player.
+    await expect
+      .poll(() => page.getByTestId('quality-summary').textContent(), { timeout: 30_000 })
+      .toContain('2 narrations: 2 pass');
+    const reports = page.getByTestId('quality');
+    await expect.poll(() => reports.count(), { timeout: 30_000 }).toBe(2);
+    expect(await reports.evaluateAll((els) => els.map((e) => e.getAttribute('data-verdict')))).toEqual([
+      'pass',
+      'pass',
+    ]);
+    await reports.first().locator('summary').click();
+    await reports.first().getByText('Every check passed.').waitFor();
+    expect(await reports.first().locator('summary').textContent()).toMatch(
+      /3 blocks, \d+ speech chunks checked/,
+    );
     await screenshot(page, '06-job-completed');
 
     // The whole job as a zip.

@@ -306,6 +306,9 @@ export function createActivities(deps: ActivityDeps) {
   async function reviewScript(job: JobRow, ref: NarrationRef): Promise<Review> {
     const count = planBlocks(job.agent_snapshot.block_structure_prompt).length;
     const indexes = Array.from({ length: count }, (_, i) => i);
+    // The embedded model writes one block at a time on the CPU, and asked again it repeats its mistakes:
+    // its blocks are checked and flagged, not written again (which would double a job's time).
+    const rewrites = job.agent_snapshot.llm_provider !== 'local';
     // Every request is read before any block is rewritten, so a retry asks (and pays) for the same.
     const requests = await Promise.all(indexes.map((block) => blockRequest(job, ref, block)));
     const blocks = await Promise.all(
@@ -313,7 +316,7 @@ export function createActivities(deps: ActivityDeps) {
         const request = requests[block] as (typeof requests)[number];
         const key = storageKeys.block(job.id, ref.variation, ref.language, block);
         const first = checkBlock((await storage.get(key)).toString(), ref.language, request.targetWords);
-        if (first.verdict !== 'fail')
+        if (first.verdict !== 'fail' || !rewrites)
           return { block, targetWords: request.targetWords, ...first, repaired: false };
         const failed = first.checks.filter((c) => c.verdict === 'fail').map((c) => c.name);
         const prompt = prompts.stricter(request.prompt, ref.language, request.targetWords, failed);

@@ -209,7 +209,8 @@ describe('the HTTP API on the real stack', () => {
 
   describe('batches, cancel, retry and voices', () => {
     const waitFor = async (api: typeof alice.api, id: string, statuses: string[]) => {
-      for (let i = 0; i < 480; i++) {
+      // A job on the embedded model takes two to three minutes on two cores.
+      for (let i = 0; i < 1200; i++) {
         const job = (await api('GET', `/api/jobs/${id}`)).json;
         if (statuses.includes(job.status)) return job;
         await new Promise((r) => setTimeout(r, 250));

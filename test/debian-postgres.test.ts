@@ -28,7 +28,7 @@ describe("on Debian's PostgreSQL through DATABASE_URL", () => {
       await user.api('POST', '/api/jobs', { agent_id: agentId, title: 'O cais', languages: ['pt-BR'] })
     ).json;
     let state = job;
-    for (let i = 0; i < 480 && !['completed', 'failed'].includes(state.status); i++) {
+    for (let i = 0; i < 1200 && !['completed', 'failed'].includes(state.status); i++) {
       await new Promise((r) => setTimeout(r, 250));
       state = (await user.api('GET', `/api/jobs/${job.id}`)).json;
     }

@@ -588,7 +588,7 @@ describe('the HTTP API on the real stack', () => {
       expect(started.json).toMatchObject({ status: 'queued' });
       const jobId = started.json.job_id;
       let status = (await seed('GET', `/status/${jobId}`)).json;
-      for (let i = 0; i < 240 && !['completed', 'failed'].includes(status.status); i++) {
+      for (let i = 0; i < 600 && !['completed', 'failed'].includes(status.status); i++) {
         await new Promise((r) => setTimeout(r, 500));
         status = (await seed('GET', `/status/${jobId}`)).json;
       }

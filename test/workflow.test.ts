@@ -67,7 +67,7 @@ describe('jobWorkflow on the Temporal dev server', () => {
     // The workflow's result is its final progress (the same object the `progress` query returns).
     const progress: JobProgress = result;
     expect(progress.status).toBe('completed');
-    expect(progress.steps.length).toBe(8);
+    expect(progress.steps.length).toBe(9);
     for (const step of progress.steps) {
       expect(step, step.id).toMatchObject({ state: 'completed' });
       expect(step.startedAt && step.finishedAt && step.finishedAt >= step.startedAt, step.id).toBe(true);
@@ -78,6 +78,7 @@ describe('jobWorkflow on the Temporal dev server', () => {
         'premise',
         'master.block-1',
         'master.block-2',
+        'master.review',
         'v1.pt-BR',
         'v1.en-US',
         'finish',

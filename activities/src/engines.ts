@@ -101,12 +101,12 @@ export function engines(config: Config, local?: LlmProvider) {
           );
       }
     },
-    /** The agent's transcription engine (see `transcription`), or none. */
-    asr(agent: Pick<Agent, 'llm_provider'>, apiKey: string): Transcriber | undefined {
+    /** The agent's transcription engine (see `transcription`: the embedded model has none). */
+    asr(agent: Pick<Agent, 'llm_provider'>, apiKey: string): Transcriber {
       const model = transcription[agent.llm_provider]?.model;
       switch (agent.llm_provider) {
         case 'local':
-          return undefined;
+          throw new Error('the embedded model has no transcription engine');
         case 'gemini':
           return reuse(
             ['asr', 'gemini'],

@@ -86,17 +86,10 @@ interface Review {
 
 /** Whether speech was given the language's spoken forms, or the text as written (not an error). */
 function spokenFormCheck(language: string): Check {
-  return toSpoken('', language).supported
-    ? {
-        name: 'spoken-form',
-        verdict: 'pass',
-        detail: 'numbers, dates, units and abbreviations said in words',
-      }
-    : {
-        name: 'spoken-form',
-        verdict: 'pass',
-        detail: `no spoken-form rules for ${language}: read as written`,
-      };
+  const detail = toSpoken('', language).supported
+    ? 'numbers, dates, units and abbreviations said in words'
+    : `no spoken-form rules for ${language}: read as written`;
+  return { name: 'spoken-form', verdict: 'pass', detail };
 }
 
 /** The detail of a block's or chunk's check that decided its verdict. */
@@ -120,7 +113,6 @@ function jobQuality(result: JobResult): JobQuality | undefined {
   return narrations.length ? summariseQuality(narrations) : undefined;
 }
 
-/** A language's narration as planned: the chunks to synthesize, each with the block it belongs to. */
 /**
  * A chunk to synthesize. Plans written before spoken forms have no `written` (it was the text), nor
  * `pauseAfterMs` before pauses; `take` is set once a chunk was synthesized again (quality step).

@@ -1,5 +1,12 @@
 import { createHash } from 'node:crypto';
-import { estimateCost, failureTypes, type PriceTable, storageKeys, ttsUsageName } from '@bolt/core';
+import {
+  type CredentialProvider,
+  estimateCost,
+  failureTypes,
+  type PriceTable,
+  storageKeys,
+  ttsUsageName,
+} from '@bolt/core';
 import type { Logger } from '@bolt/core/log';
 import {
   BudgetExceededError,
@@ -112,6 +119,25 @@ export function paidCalls(deps: PaidCallDeps) {
     return result;
   }
 
+  /**
+   * A call with one of the user's keys for `credential` (the embedded engines need none). When every key
+   * is resting, the step fails with when to try again; text calls catch that first to try their
+   * fallback model.
+   */
+  async function withKey<T>(
+    job: JobRow,
+    credential: CredentialProvider | undefined,
+    model: string,
+    request: (secret: string) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return credential ? await keys.call(job.owner_id, credential, model, request) : await request('');
+    } catch (err) {
+      if (err instanceof KeysResting) throw err.toFailure();
+      throw err;
+    }
+  }
+
   /** A call with the agent's model, or its fallback model while every key is over quota for the first. */
   async function generate(job: JobRow, prompt: string, maxTokens: number): Promise<LlmResult> {
     const models = engines.llmModels(job.agent_snapshot);
@@ -198,12 +224,10 @@ export function paidCalls(deps: PaidCallDeps) {
         engines
           .tts(agent, secret)
           .synthesize({ text, language, voice, settings, signal: cancellationSignal() });
-      const credential = ttsCredential[agent.tts_provider];
       const res = await released(spend, async () => {
         try {
-          return credential ? await keys.call(job.owner_id, credential, model, request) : await request('');
+          return await withKey(job, ttsCredential[agent.tts_provider], model, request);
         } catch (err) {
-          if (err instanceof KeysResting) throw err.toFailure();
           if (err instanceof UnsupportedVoiceError)
             throw ApplicationFailure.nonRetryable(err.message, failureTypes.UnsupportedVoice);
           throw err;
@@ -240,19 +264,9 @@ export function paidCalls(deps: PaidCallDeps) {
       const seconds = chunkSeconds(wav);
       const cost = estimateCost(prices, provider, model, { seconds });
       const spend = await reserve(db, job, { step: step(), provider, model }, cost);
-      const request = async (secret: string) => {
-        const asr = engines.asr(agent, secret);
-        if (!asr) throw new Error(`no transcription engine for ${agent.llm_provider}`);
-        return asr.transcribe({ audio: wav, language, signal: cancellationSignal() });
-      };
-      const { text } = await released(spend, async () => {
-        try {
-          return await keys.call(job.owner_id, credential, model, request);
-        } catch (err) {
-          if (err instanceof KeysResting) throw err.toFailure();
-          throw err;
-        }
-      });
+      const request = (secret: string) =>
+        engines.asr(agent, secret).transcribe({ audio: wav, language, signal: cancellationSignal() });
+      const { text } = await released(spend, () => withKey(job, credential, model, request));
       await storage.put(key, text, contentTypes.plain);
       await spend.settle({ audio_seconds: seconds, cost_usd: cost });
       return text;

@@ -57,7 +57,7 @@ function started(): ChildProcess {
  * Runs `file` with `args` (and `input` on its standard input) to its end, like `execFile`: its output,
  * or an error with its message when it fails.
  */
-export function runProgram(file: string, args: string[], input?: string): Promise<Output> {
+export function runProgram(file: string, args: string[], input?: string | Uint8Array): Promise<Output> {
   const child = started();
   const id = nextId++;
   return new Promise((resolve, reject) => {

@@ -1,7 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import fs from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { type Check, type Verdict, worstVerdict } from '@bolt/core';
 import { type AudioTools, chunkSeconds } from '../audio/ffmpeg.ts';
 import { runProgram as run } from '../launcher.ts';
@@ -41,37 +37,32 @@ const LOUDNESS_FLOOR = -70;
 const DIGITAL_SILENCE_DB = -100;
 
 /**
- * Silence runs, loudness and peaks of a WAV chunk, in one ffmpeg pass. The ebur128 frame log goes out
- * at the verbose level, under the info level asked for, so only its summary is printed.
+ * Silence runs, loudness and peaks of a WAV chunk, in one ffmpeg pass over it on standard input. The
+ * ebur128 frame log goes out at the verbose level, under the info level asked for, so only its summary
+ * is printed.
  */
 export async function measureChunk(tools: AudioTools, wav: Buffer): Promise<ChunkAudio> {
   const seconds = chunkSeconds(wav);
-  const file = path.join(os.tmpdir(), `bolt-chunk-${randomUUID()}.wav`);
-  await fs.writeFile(file, wav);
-  try {
-    // biome-ignore format: one ffmpeg flag and its value per line reads best
-    const { stderr } = await run(tools.ffmpeg, [
-      '-hide_banner', '-nostats', '-loglevel', 'info',
-      '-i', file,
-      '-af', 'silencedetect=noise=-40dB:d=0.3,astats,ebur128=framelog=verbose',
-      '-f', 'null', '-',
-    ]);
-    const overall = stderr.split(/\] Overall$/m).at(-1) ?? '';
-    const peakDb = stat(overall, 'Peak level dB');
-    const flatFactor = stat(overall, 'Flat factor');
-    const loudness = stat(stderr.split('Summary:').at(-1) ?? '', 'I');
-    return {
-      seconds,
-      silences: silencesOf(stderr, seconds),
-      loudnessLufs: loudness > LOUDNESS_FLOOR ? loudness : null,
-      peakDb: peakDb > DIGITAL_SILENCE_DB ? peakDb : null,
-      // −inf or nan when no run of peak samples ended: nothing flat.
-      flatFactor: Number.isFinite(flatFactor) ? flatFactor : 0,
-      peakCount: stat(overall, 'Peak count'),
-    };
-  } finally {
-    await fs.rm(file, { force: true });
-  }
+  // biome-ignore format: one ffmpeg flag and its value per line reads best
+  const { stderr } = await run(tools.ffmpeg, [
+    '-hide_banner', '-nostats', '-loglevel', 'info',
+    '-f', 'wav', '-i', 'pipe:0',
+    '-af', 'silencedetect=noise=-40dB:d=0.3,astats,ebur128=framelog=verbose',
+    '-f', 'null', '-',
+  ], wav);
+  const overall = stderr.split(/\] Overall$/m).at(-1) ?? '';
+  const peakDb = stat(overall, 'Peak level dB');
+  const flatFactor = stat(overall, 'Flat factor');
+  const loudness = stat(stderr.split('Summary:').at(-1) ?? '', 'I');
+  return {
+    seconds,
+    silences: silencesOf(stderr, seconds),
+    loudnessLufs: loudness > LOUDNESS_FLOOR ? loudness : null,
+    peakDb: peakDb > DIGITAL_SILENCE_DB ? peakDb : null,
+    // −inf or nan when no run of peak samples ended: nothing flat.
+    flatFactor: Number.isFinite(flatFactor) ? flatFactor : 0,
+    peakCount: stat(overall, 'Peak count'),
+  };
 }
 
 /** A `name: value` line of ffmpeg's log as a number: `-inf` as -Infinity, `nan` as NaN. */

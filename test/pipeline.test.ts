@@ -14,8 +14,16 @@ import {
   storageKeys,
   workflowIds,
 } from '@bolt/core';
-import { createCredential, type Db, getJob, insertJob, jobUsage, listArtifacts } from '@bolt/data';
-import { jobProgress } from '@bolt/jobs';
+import {
+  createCredential,
+  type Db,
+  getJob,
+  insertJob,
+  type JobRow,
+  jobUsage,
+  listArtifacts,
+} from '@bolt/data';
+import { jobProgress, retryJob } from '@bolt/jobs';
 import { editBlockSignal, type jobWorkflow, narrationWorkflow } from '@bolt/workflows';
 import { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -610,5 +618,25 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
     } finally {
       fake.setLatency(0);
     }
+  });
+
+  it('retries a job whose status says cancelled while its run is still closing', async () => {
+    const ownerId = await newUser({ gemini: ['valid-gemini-again'], tts: ['valid-tts-again'] });
+    fake.setLatency(400);
+    const { jobId, handle } = await startJob(ownerId, { title: 'De novo', languages: ['pt-BR'] });
+    try {
+      await expect
+        .poll(async () => (await handle.query<JobProgress>('progress')).steps.length)
+        .toBeGreaterThan(1);
+      await handle.cancel();
+    } finally {
+      fake.setLatency(0);
+    }
+    // What the API reads in the moment between the run recording "cancelled" and closing.
+    const job = { ...(await getJob(db, jobId)), status: 'cancelled' } as JobRow;
+    const config = loadConfig({ BOLT_DATA_DIR: filesDir, TEMPORAL_TASK_QUEUE: TASK_QUEUE });
+    await retryJob({ db, client: env.client, config }, job);
+    expect((await env.client.workflow.getHandle(workflowIds.job(jobId)).result()).status).toBe('completed');
+    expect((await getJob(db, jobId))?.status).toBe('completed');
   });
 });

@@ -79,8 +79,31 @@ export async function retryJob(services: JobServices, job: JobRow): Promise<void
       `Only failed or cancelled jobs can be retried; this one is ${job.status}`,
     );
   }
+  await closed(services, job.workflow_id);
   await requeueJob(services.db, job.id);
   await launch(services, job.id, job.agent_snapshot.language, job.languages, job.variations);
+}
+
+/** How long a retry waits for the run it replaces to close. */
+const CLOSE_WAIT_MS = 30_000;
+
+/**
+ * Waits for a job's last run to close. Its status says failed or cancelled a moment before the run
+ * closes (the run records it, then ends), and a new run cannot start while the old one is open.
+ */
+async function closed({ client }: JobServices, workflowId: string): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const waited = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, CLOSE_WAIT_MS);
+  });
+  const ended = client.workflow
+    .getHandle(workflowId)
+    .result()
+    .then(
+      () => undefined,
+      () => undefined,
+    );
+  await Promise.race([ended, waited]).finally(() => clearTimeout(timer));
 }
 
 /** Asks a running job to stop: its narrations and the calls in flight are cancelled too. */

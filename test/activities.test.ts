@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createActivities } from '@bolt/activities';
+import { createActivities, type LlmRequest, type LlmResult } from '@bolt/activities';
 import { type Agent, planBlocks, storageKeys } from '@bolt/core';
 import { type Db, insertJob, listArtifacts } from '@bolt/data';
 import { MockActivityEnvironment } from '@temporalio/testing';
@@ -119,5 +119,89 @@ describe('job activities (real model, espeak-ng, ffmpeg, PostgreSQL)', () => {
       nonRetryable: true,
       message: expect.stringContaining('no-such-voice'),
     });
+  });
+});
+
+describe("the embedded model's replies (a scripted model in its place)", () => {
+  let db: Db;
+  let ownerId: string;
+  let filesDir: string;
+  let acts: ReturnType<typeof createActivities>;
+  let replies: LlmResult[] = [];
+  const asked: LlmRequest[] = [];
+  const env = new MockActivityEnvironment({ attempt: 1 });
+
+  beforeAll(async () => {
+    const real = await realDeps();
+    ({ db, ownerId, filesDir } = real);
+    const model = {
+      name: 'local',
+      generate: async (req: LlmRequest) => {
+        asked.push(req);
+        const reply = replies.shift();
+        if (!reply) throw new Error('the scripted model has no reply left');
+        return reply;
+      },
+    };
+    acts = createActivities({ ...real.deps, engines: { ...real.deps.engines, llm: () => model } });
+  });
+  afterAll(() => db?.destroy());
+
+  const reply = (text: string, finishReason: LlmResult['finishReason'] = 'stop'): LlmResult => ({
+    text,
+    finishReason,
+    tokensIn: 10,
+    tokensOut: 10,
+    model: 'scripted',
+  });
+
+  /** The premise the activity stores for these replies, and the requests it made. */
+  async function premiseFrom(...scripted: LlmResult[]) {
+    replies = scripted;
+    asked.length = 0;
+    const id = crypto.randomUUID();
+    await insertJob(db, {
+      id,
+      owner_id: ownerId,
+      agent_id: null,
+      agent_snapshot: testAgent,
+      title: `A ponte ${id}`,
+      variations: 1,
+      languages: ['pt-BR'],
+      workflow_id: id,
+    });
+    const { key } = (await env.run(acts.generatePremise, { jobId: id })) as { key: string };
+    return { text: fs.readFileSync(path.join(filesDir, key), 'utf8'), asked: [...asked] };
+  }
+
+  it('ends a reply cut off by the output limit at its last full sentence, without asking it to go on', async () => {
+    const { text, asked } = await premiseFrom(
+      reply('Era uma vez uma ponte antiga. O rio corria sob ela há séculos. E então um dia o', 'length'),
+    );
+    expect(text).toBe('Era uma vez uma ponte antiga. O rio corria sob ela há séculos.');
+    expect(asked).toHaveLength(1);
+  });
+
+  it('asks once more, colder, for a degenerate reply, and keeps the better of the two', async () => {
+    const salad = 'ponte\nrio\nnoite\nvento\nmar\ncasa';
+    const story = 'A velha ponte de pedra guardava um segredo. Todas as noites, um barqueiro cruzava o rio.';
+    const { text, asked } = await premiseFrom(reply(salad), reply(story));
+    expect(text).toBe(story);
+    expect(asked.map((r) => r.temperature)).toEqual([undefined, 0.3]);
+    expect(asked[1]?.prompt).toBe(asked[0]?.prompt);
+  });
+
+  it('keeps the first reply when the second attempt is no better', async () => {
+    const loop = Array.from({ length: 8 }, () => 'a ponte caiu no rio').join(' e ');
+    const { text, asked } = await premiseFrom(reply(loop), reply('rio\nponte\nnoite\nmar'));
+    expect(text).toBe(loop);
+    expect(asked).toHaveLength(2);
+  });
+
+  it('asks once for a sound reply', async () => {
+    const story = 'Numa cidade à beira do rio, uma ponte antiga esconde a história de dois irmãos.';
+    const { text, asked } = await premiseFrom(reply(story));
+    expect(text).toBe(story);
+    expect(asked).toHaveLength(1);
   });
 });

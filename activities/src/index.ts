@@ -6,6 +6,7 @@ export * from './audio/subtitles.ts';
 export * from './job-activities.ts';
 export * from './launcher.ts';
 export * from './llm/local.ts';
+export * as prompts from './prompts.ts';
 export { instructions } from './prompts.ts';
 export * from './providers/index.ts';
 export * from './quality/audio-checks.ts';

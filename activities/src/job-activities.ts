@@ -125,6 +125,9 @@ interface NarrationPlan {
 
 const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
 
+/** Whether a job's text is the embedded model's, whose blocks are also checked for what it can write. */
+const embedded = (job: JobRow) => ({ embeddedModel: job.agent_snapshot.llm_provider === 'local' });
+
 /**
  * The job's activities. Each one is idempotent: its output goes to a key derived from its input, and
  * when that key already holds a result (a retry after a crash) it is returned without a paid call;
@@ -307,14 +310,19 @@ export function createActivities(deps: ActivityDeps) {
       indexes.map(async (block): Promise<BlockReview> => {
         const request = requests[block] as (typeof requests)[number];
         const key = storageKeys.block(job.id, ref.variation, ref.language, block);
-        const first = checkBlock((await storage.get(key)).toString(), ref.language, request.targetWords);
+        const first = checkBlock(
+          (await storage.get(key)).toString(),
+          ref.language,
+          request.targetWords,
+          embedded(job),
+        );
         if (first.verdict !== 'fail' || !rewrites)
           return { block, targetWords: request.targetWords, ...first, repaired: false };
         const failed = first.checks.filter((c) => c.verdict === 'fail').map((c) => c.name);
         const prompt = prompts.stricter(request.prompt, ref.language, request.targetWords, failed);
         const again = await paid.text(job, prompt, request.maxTokens);
         await storage.put(key, again, contentTypes.markdown);
-        const second = checkBlock(again, ref.language, request.targetWords);
+        const second = checkBlock(again, ref.language, request.targetWords, embedded(job));
         return { block, targetWords: request.targetWords, ...second, repaired: true, before: first };
       }),
     );
@@ -334,7 +342,7 @@ export function createActivities(deps: ActivityDeps) {
         return {
           block: block + 1,
           title: plan[block]?.title ?? '',
-          ...checkBlock(text, ref.language, targetWords),
+          ...checkBlock(text, ref.language, targetWords, embedded(job)),
           rewritten: reviewedBlock?.repaired ?? false,
           ...(reviewedBlock?.before ? { before: reviewedBlock.before } : {}),
         };

@@ -25,7 +25,8 @@ import { type Engines, llmCredential, transcription, ttsCredential } from './eng
 import { type KeyRing, KeysResting } from './keys.ts';
 import type { LlmResult } from './llm/provider.ts';
 import * as prompts from './prompts.ts';
-import { cleanReply } from './text/clean-reply.ts';
+import { checkRepetition, checkShortLines } from './quality/script-checks.ts';
+import { cleanReply, lastSentenceEnd } from './text/clean-reply.ts';
 import { UnsupportedVoiceError } from './tts/espeak.ts';
 
 export interface PaidCallDeps {
@@ -66,6 +67,28 @@ async function reserve(...args: Parameters<typeof reserveSpend>): Promise<Spend>
   }
 }
 
+/** A request to the agent's model; a temperature only where it is not the engine's own. */
+interface Ask {
+  prompt: string;
+  maxTokens: number;
+  temperature?: number;
+}
+
+/** The embedded model's second attempt at a degenerate reply: less adventurous sampling. */
+const RETRY_TEMPERATURE = 0.3;
+
+/** A reply as cleaned text, cut after its last full sentence when the output limit stopped it. */
+function wholeSentences({ text, finishReason }: LlmResult): string {
+  const clean = cleanReply(text);
+  if (finishReason !== 'length') return clean;
+  const end = lastSentenceEnd(clean);
+  return end > 0 ? clean.slice(0, end) : clean;
+}
+
+/** How degenerate a text is: how many of the checks for word salad and loops it fails; worst when empty. */
+const degeneracy = (text: string) =>
+  text ? [checkShortLines(text), checkRepetition(text)].filter((c) => c.verdict === 'fail').length : 3;
+
 /** How many times a reply cut off by the output limit is continued before the step gives up. */
 const MAX_CONTINUATIONS = 3;
 
@@ -81,14 +104,22 @@ export function paidCalls(deps: PaidCallDeps) {
   const step = () => activityInfo().activityId;
 
   /** One model call, from the cache when the same request was answered before. */
-  async function generateOnce(job: JobRow, model: string, prompt: string, maxTokens: number) {
+  async function generateOnce(job: JobRow, model: string, ask: Ask) {
+    const { prompt, maxTokens, temperature } = ask;
     const agent = job.agent_snapshot;
     const system = prompts.system(agent);
     const provider = agent.llm_provider;
     const key = storageKeys.cached(
       job.owner_id,
       'llm',
-      hashOf({ provider, model, system, prompt, maxTokens }),
+      hashOf({
+        provider,
+        model,
+        system,
+        prompt,
+        maxTokens,
+        ...(temperature === undefined ? {} : { temperature }),
+      }),
     );
     const hit = await storage.find(key);
     if (hit) {
@@ -104,7 +135,9 @@ export function paidCalls(deps: PaidCallDeps) {
     );
     log.info({ event: 'call.started', step: step(), provider, model, key }, 'paid call started');
     const request = (secret: string) =>
-      engines.llm(agent, model, secret).generate({ system, prompt, maxTokens, signal: cancellationSignal() });
+      engines
+        .llm(agent, model, secret)
+        .generate({ system, prompt, maxTokens, temperature, signal: cancellationSignal() });
     const credential = llmCredential[provider];
     const result = await released(spend, () =>
       credential ? keys.call(job.owner_id, credential, model, request) : request(''),
@@ -139,11 +172,11 @@ export function paidCalls(deps: PaidCallDeps) {
   }
 
   /** A call with the agent's model, or its fallback model while every key is over quota for the first. */
-  async function generate(job: JobRow, prompt: string, maxTokens: number): Promise<LlmResult> {
+  async function generate(job: JobRow, ask: Ask): Promise<LlmResult> {
     const models = engines.llmModels(job.agent_snapshot);
     for (const [i, model] of models.entries()) {
       try {
-        return await generateOnce(job, model, prompt, maxTokens);
+        return await generateOnce(job, model, ask);
       } catch (err) {
         if (!(err instanceof KeysResting)) throw err;
         if (i === models.length - 1) throw err.toFailure();
@@ -153,16 +186,34 @@ export function paidCalls(deps: PaidCallDeps) {
     throw new Error('an agent always has a model');
   }
 
+  /**
+   * The embedded model's text. A reply cut off by the output limit ends at its last full sentence: asked
+   * to go on, a model this small repeats itself. A degenerate reply (word salad, a loop) is asked for
+   * once more at a lower temperature, and the better of the two is kept.
+   */
+  async function smallModelText(job: JobRow, ask: Ask): Promise<string> {
+    const first = wholeSentences(await generate(job, ask));
+    const failed = degeneracy(first);
+    if (failed === 0) return usable(first);
+    log.info({ event: 'llm.degenerate', step: step() }, 'degenerate reply: asking again, colder');
+    const second = wholeSentences(await generate(job, { ...ask, temperature: RETRY_TEMPERATURE }));
+    return usable(degeneracy(second) < failed ? second : first);
+  }
+
   return {
     /**
      * Text from the agent's model, cleaned of what is not the text itself (cleanReply). A reply cut off
      * by the output limit is continued (each part is its own cached call), so a long block is never
-     * silently truncated.
+     * silently truncated; the embedded model's is not (smallModelText).
      */
     async text(job: JobRow, prompt: string, maxTokens: number): Promise<string> {
+      if (job.agent_snapshot.llm_provider === 'local') return smallModelText(job, { prompt, maxTokens });
       let text = '';
       for (let round = 0; round <= MAX_CONTINUATIONS; round++) {
-        const res = await generate(job, round === 0 ? prompt : prompts.continuation(prompt, text), maxTokens);
+        const res = await generate(job, {
+          prompt: round === 0 ? prompt : prompts.continuation(prompt, text),
+          maxTokens,
+        });
         text = round === 0 ? res.text.trim() : `${text} ${res.text.trim()}`;
         if (res.finishReason !== 'length') return usable(text);
       }
@@ -179,9 +230,12 @@ export function paidCalls(deps: PaidCallDeps) {
     speechKey(job: JobRow, language: string, text: string, take = 1): string {
       const agent = job.agent_snapshot;
       const voice = agent.default_voices[language] ?? '';
-      const params = engines
-        .tts(agent, '')
-        .voiceParams({ text, voice: voice || undefined, settings: agent.voice_settings?.[language] });
+      const params = engines.tts(agent, '').voiceParams({
+        text,
+        language,
+        voice: voice || undefined,
+        settings: agent.voice_settings?.[language],
+      });
       return storageKeys.cached(
         job.owner_id,
         'tts',

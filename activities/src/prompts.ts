@@ -2,6 +2,15 @@ import type { Agent, BlockPlan } from '@bolt/core';
 
 /** How much of the previous blocks a block sees: their tail keeps the story continuous within the context. */
 const CONTEXT_TAIL_CHARS = 1500;
+/** The embedded model follows one short instruction at a time and loses the thread in a long prompt. */
+const SMALL_MODEL_TAIL_CHARS = 400;
+const isSmall = (agent: Agent) => agent.llm_provider === 'local';
+/** Which part of the story to write, in words the embedded model knows (not the agent's block names). */
+function smallModelStep(index: number, count: number): string {
+  if (index === 0) return 'Write the opening of this story';
+  if (index === count - 1) return 'Write the ending of this story';
+  return 'Write what happens next in this story';
+}
 
 const languageNames = new Intl.DisplayNames(['en'], { type: 'language' });
 const languageName = (tag: string) => languageNames.of(tag) ?? tag;
@@ -35,6 +44,18 @@ export function block(
   before: string[],
 ): string {
   const current = plan[index];
+  const language = languageName(agent.language);
+  if (isSmall(agent)) {
+    const tail = before.join('\n\n').slice(-SMALL_MODEL_TAIL_CHARS);
+    return [
+      `Title: "${title}"`,
+      `Premise: ${premise.trim()}`,
+      tail ? `The story so far ends with:\n${tail}` : '',
+      `${smallModelStep(index, plan.length)} in ${language}: about ${current?.targetWords} words, in full sentences.`,
+    ]
+      .filter(Boolean)
+      .join('\n\n');
+  }
   const outline = plan.map((b) => `${b.index + 1}. ${b.title}`).join('\n');
   const tail = before.join('\n\n').slice(-CONTEXT_TAIL_CHARS);
   return [
@@ -42,13 +63,14 @@ export function block(
     `Premise: ${premise.trim()}`,
     `Structure:\n${outline}`,
     tail ? `The story so far ends with:\n${tail}` : '',
-    `Write block ${index + 1} ("${current?.title}") in ${languageName(agent.language)}, about ${current?.targetWords} words, continuing the story.`,
+    `Write block ${index + 1} ("${current?.title}") in ${language}, about ${current?.targetWords} words, continuing the story.`,
   ]
     .filter(Boolean)
     .join('\n\n');
 }
 
 export function adaptation(agent: Agent, language: string, source: string): string {
+  if (isSmall(agent)) return `Translate this text into ${languageName(language)}:\n\n${source.trim()}`;
   const culture = agent.cultural_configs[language]?.trim();
   return [
     agent.cultural_adaptation_prompt.trim(),
@@ -62,6 +84,8 @@ export function adaptation(agent: Agent, language: string, source: string): stri
 
 /** Variation n of a master block: the same story beats, told anew. */
 export function variation(agent: Agent, n: number, source: string): string {
+  if (isSmall(agent))
+    return `Retell this text in other words, in ${languageName(agent.language)}:\n\n${source.trim()}`;
   return [
     `Rewrite the following text in ${languageName(agent.language)} as version ${n} of the same story: keep its events, facts and length (about ${wordCount(source)} words), but vary the wording, the sentence rhythm and the imagery.`,
     source.trim(),

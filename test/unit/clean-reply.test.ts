@@ -1,4 +1,4 @@
-import { cleanReply } from '@bolt/activities';
+import { cleanReply, lastSentenceEnd } from '@bolt/activities';
 import { describe, expect, it } from 'vitest';
 
 const cases: Array<[what: string, reply: string, script: string]> = [
@@ -50,6 +50,11 @@ const cases: Array<[what: string, reply: string, script: string]> = [
     'The bridge fell at dawn.',
   ],
   [
+    "the embedded model's instructions echoed as lines",
+    'Your story goes on.\n\nWrite the ending in American English: about 150 words.\nTranslate this text into Spanish:\nRetell this text in other words, in Brazilian Portuguese:\nThe end.',
+    'Your story goes on.\n\nThe end.',
+  ],
+  [
     'our system rule',
     'Write only the requested text, with no preamble or notes. The tide turned.',
     'The tide turned.',
@@ -66,5 +71,18 @@ describe('a model reply as script text', () => {
       'Em 1822, D. Pedro I proclamou a independência: "Independência ou morte!"\n\nNo dia seguinte, o Rio acordou diferente. Quem diria?';
     expect(cleanReply(text)).toBe(text);
     expect(cleanReply('Bonjour ! Ça va ?')).toBe('Bonjour ! Ça va ?');
+  });
+});
+
+describe('the end of the last full sentence', () => {
+  it.each([
+    ['The bridge fell. Then the', 'The bridge fell.'],
+    ['Ele gritou: "Corra!" E o barco', 'Ele gritou: "Corra!"'],
+    ['¿Quién era? Nadie lo sabía… y', '¿Quién era? Nadie lo sabía…'],
+    ['Il est parti (enfin.) Puis', 'Il est parti (enfin.)'],
+    ['No sentence ends here', ''],
+    ['Version 2.5 of the', ''],
+  ])('of %j', (text, kept) => {
+    expect(text.slice(0, lastSentenceEnd(text))).toBe(kept);
   });
 });

@@ -18,6 +18,15 @@ export interface LocalLlmOptions {
   contextSize?: number;
 }
 
+/** How the embedded model picks its words; a fixed seed makes a reply reproducible. */
+const SAMPLING = {
+  temperature: 0.7,
+  topK: 40,
+  topP: 0.9,
+  seed: 42,
+  repeatPenalty: { penalty: 1.15, lastTokens: 128 },
+};
+
 /**
  * The embedded model: a small instruction-tuned GGUF run on the CPU by node-llama-cpp's prebuilt
  * binding. Loaded once per process on first use; one generation at a time (a CPU has no room for more).
@@ -67,11 +76,8 @@ export class LocalLlmProvider implements LlmProvider {
     try {
       const res = await session.promptWithMeta(req.prompt, {
         maxTokens: req.maxTokens,
-        temperature: 0.7,
-        topK: 40,
-        topP: 0.9,
-        seed: 42,
-        repeatPenalty: { penalty: 1.15, lastTokens: 128 },
+        ...SAMPLING,
+        temperature: req.temperature ?? SAMPLING.temperature,
         signal: req.signal,
       });
       return {

@@ -87,9 +87,37 @@ export function checkInstructions(text: string): Check {
     : { name: 'instructions', verdict: 'pass', detail: 'none of our instructions' };
 }
 
-/** Every check of one block of a script in `language`, asked to be about `targetWords` long. */
-export function checkBlock(text: string, language: string, targetWords: number): CheckedPart {
+/**
+ * The languages the embedded model writes. Measured on the example agents (bench/src/quality.ts): its
+ * English is simple but readable; what it writes in Portuguese or Spanish is not words, even where the
+ * language identifier agrees it is Portuguese.
+ */
+const EMBEDDED_MODEL_LANGUAGES = ['en'];
+
+/** Whether the embedded model can write the language at all. */
+export function checkEmbeddedModel(language: string): Check {
+  const primary = language.split('-')[0]?.toLowerCase() ?? language;
+  return EMBEDDED_MODEL_LANGUAGES.includes(primary)
+    ? { name: 'model', verdict: 'pass', detail: `the embedded model writes ${language}` }
+    : {
+        name: 'model',
+        verdict: 'fail',
+        detail: `the embedded model cannot write ${language}: choose Gemini or OpenAI in the agent`,
+      };
+}
+
+/**
+ * Every check of one block of a script in `language`, asked to be about `targetWords` long; with
+ * `embeddedModel`, also whether that model can write the language.
+ */
+export function checkBlock(
+  text: string,
+  language: string,
+  targetWords: number,
+  { embeddedModel = false } = {},
+): CheckedPart {
   const checks = [
+    ...(embeddedModel ? [checkEmbeddedModel(language)] : []),
     checkLanguage(text, language),
     checkLength(text, targetWords),
     checkShortLines(text),

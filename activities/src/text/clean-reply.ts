@@ -9,6 +9,7 @@ const echoedInstructions = [
   ...Object.values(instructions).map(echo),
   /^\s*write (?:the premise|block \d+\b[^\n]*?words?,? continuing the story)\.?\s*$/gim,
   /^\s*rewrite the following text in [^\n]*$/gim,
+  /^\s*(?:write (?:the opening|the ending|what happens next)\b|translate this text into |retell this text in other words)[^\n]*$/gim,
   /^\s*(?:title|premise|structure|language|cultural settings for [\w-]+):[^\n]*$/gim,
 ];
 
@@ -47,4 +48,11 @@ export function cleanReply(reply: string): string {
     )
     .filter(Boolean)
     .join('\n\n');
+}
+
+/** Where the text's last full sentence ends (after its closing quote or bracket); 0 when none does. */
+export function lastSentenceEnd(text: string): number {
+  const ends = [...text.matchAll(/[.!?…]+["'”’»)]*(?=\s|$)/g)];
+  const last = ends.at(-1);
+  return last ? (last.index ?? 0) + last[0].length : 0;
 }

@@ -39,7 +39,7 @@ export interface TtsProvider {
    * what the engine cannot do. A chunk's cache key includes it, so only a change that changes the
    * audio synthesizes the chunk again.
    */
-  voiceParams(req: Pick<TtsRequest, 'text' | 'voice' | 'settings'>): Record<string, unknown>;
+  voiceParams(req: Pick<TtsRequest, 'text' | 'language' | 'voice' | 'settings'>): Record<string, unknown>;
   /**
    * Engines that mark a pause between paragraphs inside one request (SSML breaks) build that input
    * here; undefined when this voice takes no such markup.

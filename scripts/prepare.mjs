@@ -11,6 +11,7 @@ import {
   ensureDebianPostgres,
   ensureEspeak,
   ensureWebBuild,
+  kokoroFiles,
   localModelPath,
   motoServer,
   temporalBinary,
@@ -46,6 +47,7 @@ try {
   if (process.argv.includes('--fast')) process.exit(0);
   ensureEspeak();
   localModelPath({ install: true });
+  kokoroFiles({ install: true });
   ensureWebBuild(root);
   if (process.argv.includes('--test')) {
     motoServer({ install: true });

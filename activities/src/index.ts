@@ -14,4 +14,5 @@ export * from './quality/script-checks.ts';
 export * from './quality/wer.ts';
 export * from './text/clean-reply.ts';
 export { toSpoken } from './text/spoken/index.ts';
+export * from './tts/kokoro.ts';
 export * from './tts/speech-chunks.ts';

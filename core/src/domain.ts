@@ -8,7 +8,7 @@ export const languageTag = z
 
 export const llmProviders = ['local', 'gemini', 'openai'] as const;
 export type LlmProviderName = (typeof llmProviders)[number];
-export const ttsProviders = ['espeak', 'google', 'openai', 'gemini'] as const;
+export const ttsProviders = ['espeak', 'kokoro', 'google', 'openai', 'gemini'] as const;
 export type TtsProviderName = (typeof ttsProviders)[number];
 
 /** An agent: the reusable prompt recipe (field names follow the original system). */

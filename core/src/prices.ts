@@ -8,6 +8,7 @@ import type { TtsProviderName } from './domain.ts';
 /** The names the usage ledger and the price table know each speech engine by. */
 export const ttsUsageName: Record<TtsProviderName, string> = {
   espeak: 'espeak',
+  kokoro: 'kokoro',
   google: 'google-tts',
   openai: 'openai-tts',
   gemini: 'gemini-tts',

@@ -10,6 +10,7 @@ export const llmProviders = [
 
 /** Speech providers an agent can pick. */
 export const ttsProviders = [
+  { value: 'kokoro', label: 'Kokoro (offline, neural; espeak-ng where it lacks the language)' },
   { value: 'espeak', label: 'espeak-ng (offline)' },
   { value: 'google', label: 'Google Cloud Text-to-Speech' },
   { value: 'openai', label: 'OpenAI speech' },
@@ -31,7 +32,7 @@ export function blankAgent(): AgentFields {
     llm_provider: 'local',
     llm_model: '',
     llm_fallback_model: '',
-    tts_provider: 'espeak',
+    tts_provider: 'kokoro',
     voice_settings: {},
   };
 }

@@ -163,8 +163,8 @@ export const ptBR: Record<string, string> = {
   Run: 'Executar',
   'Run this agent': 'Executar este agente',
   Running: 'Executando',
-  "Runs on this machine's local model and espeak-ng: no provider costs.":
-    'Roda no modelo local desta máquina e no espeak-ng: sem custo de provedor.',
+  "Runs on this machine's local model and voice: no provider costs.":
+    'Roda no modelo e na voz locais desta máquina: sem custo de provedor.',
   'Save changes': 'Salvar alterações',
   'Save key': 'Salvar chave',
   'Saving…': 'Salvando…',
@@ -227,6 +227,8 @@ export const ptBR: Record<string, string> = {
   'created {when}': 'criado em {when}',
   'ends in': 'termina em',
   'espeak-ng (offline)': 'espeak-ng (offline)',
+  'Kokoro (offline, neural; espeak-ng where it lacks the language)':
+    'Kokoro (offline, neural; espeak-ng nos idiomas que ele não fala)',
   'finished {when}': 'terminado em {when}',
   invalid: 'inválida',
   'last used {when}': 'usado por último em {when}',

@@ -1,4 +1,11 @@
-import { checkBlock, checkLanguage, checkLength, checkRepetition, checkShortLines } from '@bolt/activities';
+import {
+  checkBlock,
+  checkEmbeddedModel,
+  checkLanguage,
+  checkLength,
+  checkRepetition,
+  checkShortLines,
+} from '@bolt/activities';
 import { describe, expect, it } from 'vitest';
 
 const portuguese =
@@ -48,5 +55,18 @@ describe('checks of a script block', () => {
     );
     expect(leaked.verdict).toBe('fail');
     expect(leaked.checks.find((c) => c.name === 'instructions')?.verdict).toBe('fail');
+  });
+
+  it("fail the embedded model's blocks in languages it cannot write, with what to do instead", () => {
+    expect(checkEmbeddedModel('en-GB').verdict).toBe('pass');
+    expect(checkEmbeddedModel('pt-BR')).toEqual({
+      name: 'model',
+      verdict: 'fail',
+      detail: 'the embedded model cannot write pt-BR: choose Gemini or OpenAI in the agent',
+    });
+    // Only for the embedded model's text: the same Portuguese block from another model passes.
+    expect(checkBlock(portuguese, 'pt-BR', 35, { embeddedModel: true }).verdict).toBe('fail');
+    expect(checkBlock(portuguese, 'pt-BR', 35).verdict).toBe('pass');
+    expect(checkBlock(english, 'en-US', 38, { embeddedModel: true }).verdict).toBe('pass');
   });
 });

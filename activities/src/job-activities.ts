@@ -306,23 +306,20 @@ export function createActivities(deps: ActivityDeps) {
     const rewrites = job.agent_snapshot.llm_provider !== 'local';
     // Every request is read before any block is rewritten, so a retry asks (and pays) for the same.
     const requests = await Promise.all(indexes.map((block) => blockRequest(job, ref, block)));
+    const texts = await scriptBlocks(job, ref);
     const blocks = await Promise.all(
       indexes.map(async (block): Promise<BlockReview> => {
         const request = requests[block] as (typeof requests)[number];
         const key = storageKeys.block(job.id, ref.variation, ref.language, block);
-        const first = checkBlock(
-          (await storage.get(key)).toString(),
-          ref.language,
-          request.targetWords,
-          embedded(job),
-        );
+        const options = { ...embedded(job), earlier: texts.slice(0, block) };
+        const first = checkBlock(texts[block] ?? '', ref.language, request.targetWords, options);
         if (first.verdict !== 'fail' || !rewrites)
           return { block, targetWords: request.targetWords, ...first, repaired: false };
         const failed = first.checks.filter((c) => c.verdict === 'fail').map((c) => c.name);
         const prompt = prompts.stricter(request.prompt, ref.language, request.targetWords, failed);
         const again = await paid.text(job, prompt, request.maxTokens);
         await storage.put(key, again, contentTypes.markdown);
-        const second = checkBlock(again, ref.language, request.targetWords, embedded(job));
+        const second = checkBlock(again, ref.language, request.targetWords, options);
         return { block, targetWords: request.targetWords, ...second, repaired: true, before: first };
       }),
     );
@@ -342,7 +339,10 @@ export function createActivities(deps: ActivityDeps) {
         return {
           block: block + 1,
           title: plan[block]?.title ?? '',
-          ...checkBlock(text, ref.language, targetWords, embedded(job)),
+          ...checkBlock(text, ref.language, targetWords, {
+            ...embedded(job),
+            earlier: texts.slice(0, block),
+          }),
           rewritten: reviewedBlock?.repaired ?? false,
           ...(reviewedBlock?.before ? { before: reviewedBlock.before } : {}),
         };

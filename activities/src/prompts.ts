@@ -51,6 +51,7 @@ export function block(
       `Title: "${title}"`,
       `Premise: ${premise.trim()}`,
       tail ? `The story so far ends with:\n${tail}` : '',
+      tail ? 'Do not repeat it.' : '',
       `${smallModelStep(index, plan.length)} in ${language}: about ${current?.targetWords} words, in full sentences.`,
     ]
       .filter(Boolean)
@@ -99,6 +100,7 @@ const repairRules: Record<string, (language: string, targetWords: number) => str
   length: (_, targetWords) => `Write about ${targetWords} words.`,
   'short-lines': () => 'Write full paragraphs of complete sentences, not lists or lines of a few words.',
   repetition: () => 'Never repeat a phrase or a sentence.',
+  echoes: () => 'Do not retell what the story already said: tell what happens next.',
   instructions: () => 'Write only the text itself, with no notes, labels or instructions.',
 };
 

@@ -140,7 +140,10 @@ try {
   fake.inject({ api: 'gemini', kind: 'drop-words', times: DROPPED_TRANSCRIPTS });
   const cloud = [await measure(cloudAgent, 'O farol esquecido', 3)];
   const result = {
-    embedded: { engines: 'local model + espeak-ng', ...figures(embedded) },
+    embedded: {
+      engines: 'local model + Kokoro (espeak-ng where it lacks the language)',
+      ...figures(embedded),
+    },
     embeddedPerAgent: Object.fromEntries(
       embedded.map((run, i) => [['Curious Histories', 'Histórias que Marcam'][i], figures([run])]),
     ),

@@ -51,7 +51,7 @@ const cases: Array<[what: string, reply: string, script: string]> = [
   ],
   [
     "the embedded model's instructions echoed as lines",
-    'Your story goes on.\n\nWrite the ending in American English: about 150 words.\nTranslate this text into Spanish:\nRetell this text in other words, in Brazilian Portuguese:\nThe end.',
+    'Your story goes on.\n\nDo not repeat it.\nWrite the ending in American English: about 150 words.\nTranslate this text into Spanish:\nRetell this text in other words, in Brazilian Portuguese:\nThe end.',
     'Your story goes on.\n\nThe end.',
   ],
   [

@@ -1,5 +1,6 @@
 import {
   checkBlock,
+  checkEchoes,
   checkEmbeddedModel,
   checkLanguage,
   checkLength,
@@ -68,5 +69,22 @@ describe('checks of a script block', () => {
     expect(checkBlock(portuguese, 'pt-BR', 35, { embeddedModel: true }).verdict).toBe('fail');
     expect(checkBlock(portuguese, 'pt-BR', 35).verdict).toBe('pass');
     expect(checkBlock(english, 'en-US', 38, { embeddedModel: true }).verdict).toBe('pass');
+  });
+
+  it('fail a block that retells the earlier ones, as a small model copying its context does', () => {
+    // Blocks 1 and 2 of an embedded model's script, as it wrote them.
+    const first =
+      'In a land torn apart by chaos, I was consumed by a thirst for wealth and power. My team led by me had it all. This is not just another story about a disaster; it is a testament to the power of destiny and fate.';
+    const second =
+      'In a land torn apart by chaos, I was consumed by a thirst for wealth and power. My team led me to the edge of chaos. This is not just another story about a disaster; it is a testament to the power of fate.';
+    expect(checkEchoes(second, [first])).toMatchObject({ name: 'echoes', verdict: 'fail' });
+    expect(checkEchoes(english, [portuguese, spanish])).toEqual({
+      name: 'echoes',
+      verdict: 'pass',
+      detail: '0 % of it retells earlier blocks',
+    });
+    expect(checkBlock(second, 'en-US', 40, { earlier: [first] }).verdict).toBe('fail');
+    // The first block has nothing before it to retell.
+    expect(checkBlock(first, 'en-US', 40).checks.map((c) => c.name)).not.toContain('echoes');
   });
 });

@@ -14,6 +14,10 @@ const REPEATS_FAIL = 4;
 /** …and often for the text's length: a long text may say "for the first time" four times. */
 const WORDS_PER_REPEAT_FAIL = 100;
 const WORDS_PER_REPEAT_WARN = 200;
+/** Runs of 6 words found in earlier blocks: a block that retells what the script already said. */
+const ECHO_NGRAM = 6;
+const ECHO_WARN = 0.2;
+const ECHO_FAIL = 0.4;
 /** Below this, language identification says little. */
 const LANGUAGE_MIN_WORDS = 8;
 
@@ -79,6 +83,18 @@ export function checkRepetition(text: string): Check {
   };
 }
 
+const ngrams = (words: string[], n: number) =>
+  Array.from({ length: Math.max(0, words.length - n + 1) }, (_, i) => words.slice(i, i + n).join(' '));
+
+/** How much of a block retells the script's earlier blocks (a model copying its context). */
+export function checkEchoes(text: string, earlier: string[]): Check {
+  const seen = new Set(earlier.flatMap((block) => ngrams(wordsOf(block), ECHO_NGRAM)));
+  const own = ngrams(wordsOf(text), ECHO_NGRAM);
+  const share = own.length ? own.filter((gram) => seen.has(gram)).length / own.length : 0;
+  const verdict = share > ECHO_FAIL ? 'fail' : share > ECHO_WARN ? 'warn' : 'pass';
+  return { name: 'echoes', verdict, detail: `${Math.round(share * 100)} % of it retells earlier blocks` };
+}
+
 /** An instruction of ours that reached the text. */
 export function checkInstructions(text: string): Check {
   const leaked = Object.values(instructions).filter((i) => text.toLowerCase().includes(i.toLowerCase()));
@@ -107,14 +123,15 @@ export function checkEmbeddedModel(language: string): Check {
 }
 
 /**
- * Every check of one block of a script in `language`, asked to be about `targetWords` long; with
- * `embeddedModel`, also whether that model can write the language.
+ * Every check of one block of a script in `language`, asked to be about `targetWords` long, after the
+ * `earlier` blocks of the same script; with `embeddedModel`, also whether that model can write the
+ * language.
  */
 export function checkBlock(
   text: string,
   language: string,
   targetWords: number,
-  { embeddedModel = false } = {},
+  { embeddedModel = false, earlier = [] as string[] } = {},
 ): CheckedPart {
   const checks = [
     ...(embeddedModel ? [checkEmbeddedModel(language)] : []),
@@ -122,6 +139,7 @@ export function checkBlock(
     checkLength(text, targetWords),
     checkShortLines(text),
     checkRepetition(text),
+    ...(earlier.length ? [checkEchoes(text, earlier)] : []),
     checkInstructions(text),
   ];
   return { verdict: worstVerdict(checks.map((c) => c.verdict)), checks };

@@ -9,7 +9,7 @@ const echoedInstructions = [
   ...Object.values(instructions).map(echo),
   /^\s*write (?:the premise|block \d+\b[^\n]*?words?,? continuing the story)\.?\s*$/gim,
   /^\s*rewrite the following text in [^\n]*$/gim,
-  /^\s*(?:write (?:the opening|the ending|what happens next)\b|translate this text into |retell this text in other words)[^\n]*$/gim,
+  /^\s*(?:write (?:the opening|the ending|what happens next)\b|translate this text into |retell this text in other words|do not repeat it\.)[^\n]*$/gim,
   /^\s*(?:title|premise|structure|language|cultural settings for [\w-]+):[^\n]*$/gim,
 ];
 

@@ -158,6 +158,8 @@ describe('the web app in a real browser, against the real stack with fake cloud 
       ).toBe(true);
     expect(stepIds.filter(([, state]) => state !== 'completed')).toEqual([]);
     expect(await page.getByTestId('percent').textContent()).toMatch(/^100%/);
+    // A finished job's usage is its total, not "so far".
+    await expect.poll(() => page.getByTestId('usage').textContent()).toMatch(/^\s*Total cost: \$/);
 
     // The Temporal Web UI link points at this workflow.
     const temporal = page.getByRole('link', { name: /Temporal Web UI/ });
@@ -404,12 +406,31 @@ describe('the web app in a real browser, against the real stack with fake cloud 
     await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
     const status = page.locator('h1 + .badge');
     await page.getByTestId('timeline').locator('[data-step="premise"]').waitFor({ timeout: 60_000 });
+    // Cancel asks first, as Delete does: dismissed, nothing is sent; accepted, the job stops.
+    const asked: string[] = [];
+    const cancels: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().endsWith('/cancel')) cancels.push(request.url());
+    });
+    page.once('dialog', (dialog) => {
+      asked.push(dialog.message());
+      void dialog.dismiss();
+    });
     await page.getByRole('button', { name: 'Cancel job' }).click();
+    await expect
+      .poll(() => asked)
+      .toEqual(['Cancel this job? What is done is kept, and it can run again from where it stopped.']);
+    expect(cancels).toEqual([]);
+    page.once('dialog', (dialog) => void dialog.accept());
+    await page.getByRole('button', { name: 'Cancel job' }).click();
+    await expect.poll(() => cancels.length).toBe(1);
     await expect.poll(() => status.getAttribute('data-state'), { timeout: 120_000 }).toBe('cancelled');
     await screenshot(page, '12-job-cancelled');
     fake.setLatency(0);
 
-    await page.getByRole('button', { name: 'Retry from the failed step' }).click();
+    // A cancelled job did not fail: its button says what it does.
+    expect(await page.getByRole('button', { name: 'Retry from the failed step' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Run again from where it stopped' }).click();
     await expect
       .poll(() => status.getAttribute('data-state'), { timeout: 540_000, interval: 2000 })
       .toBe('completed');

@@ -47,6 +47,32 @@ describe('timeline grouping', () => {
     expect(groups[1]?.counts).toEqual({ pending: 0, running: 1, completed: 1, failed: 0 });
   });
 
+  it('orders groups: the job, then each variation in turn with its languages in the job order', () => {
+    const groups = groupSteps(
+      [
+        step('v2.es-ES.tts-1', 'running'),
+        step('v2.block-1', 'completed'),
+        step('v1.es-ES.tts-1', 'completed'),
+        step('v1.pt-BR.tts-1', 'completed'),
+        step('master.block-1', 'completed'),
+        step('v2.pt-BR.tts-1', 'running'),
+        step('start', 'completed'),
+        step('finish', 'pending'),
+      ],
+      'en',
+      ['pt-BR', 'es-ES'],
+    );
+    expect(groups.map((g) => g.key)).toEqual([
+      'job',
+      'master',
+      'v1.pt-BR',
+      'v1.es-ES',
+      'v2',
+      'v2.pt-BR',
+      'v2.es-ES',
+    ]);
+  });
+
   it('handles deeper and unknown ids (variations, child workflows) the same way', () => {
     expect(groupKey('v2.en-US.tts-1')).toBe('v2.en-US');
     expect(groupKey('something-new')).toBe('job');

@@ -51,8 +51,40 @@ export function combinedState(steps: readonly Step[]): StepState {
 const earliest = (a: string | undefined, b: string | undefined) => (!a ? b : !b ? a : a < b ? a : b);
 const latest = (a: string | undefined, b: string | undefined) => (!a ? b : !b ? a : a > b ? a : b);
 
-/** Groups a job's steps by id prefix, keeping the workflow's order, with a state and counts per group. */
-export function groupSteps(steps: readonly Step[], locale = 'en'): StepGroup[] {
+/**
+ * Where a group sits: the job first, then each variation in turn (the master script is variation 1's)
+ * followed by its narrations in the job's language order; groups of unknown shape last.
+ */
+function groupRank(key: string, languages: readonly string[]): number[] {
+  if (key === 'job') return [0];
+  const [first = '', language] = key.split('.');
+  const variation = first === 'master' ? 1 : Number(/^v(\d+)$/.exec(first)?.[1] ?? 0);
+  // Jobs from before variations have narration groups named by their language alone.
+  if (!variation) return languagePattern.test(first) ? [1, 1, rankOf(first, languages)] : [2];
+  return [1, variation, language === undefined ? -1 : rankOf(language, languages)];
+}
+
+const rankOf = (language: string, languages: readonly string[]) =>
+  languages.includes(language) ? languages.indexOf(language) : languages.length;
+
+const byRank = (a: number[], b: number[]): number => {
+  for (let i = 0; i < Math.max(a.length, b.length); i++) {
+    const d = (a[i] ?? -1) - (b[i] ?? -1);
+    if (d) return d;
+  }
+  return 0;
+};
+
+/**
+ * Groups a job's steps by id prefix, with a state and counts per group: the job, then each variation
+ * with its narrations in `languages`' order (the job's), whatever order the steps arrive in; steps keep
+ * the workflow's order within a group.
+ */
+export function groupSteps(
+  steps: readonly Step[],
+  locale = 'en',
+  languages: readonly string[] = [],
+): StepGroup[] {
   const groups = new Map<string, StepGroup>();
   for (const step of steps) {
     const key = groupKey(step.id);
@@ -76,7 +108,9 @@ export function groupSteps(steps: readonly Step[], locale = 'en'): StepGroup[] {
     group.state = combinedState(group.steps);
     if (group.state !== 'completed' && group.state !== 'failed') group.finishedAt = undefined;
   }
-  return [...groups.values()];
+  return [...groups.values()].sort((a, b) =>
+    byRank(groupRank(a.key, languages), groupRank(b.key, languages)),
+  );
 }
 
 /** Share of steps finished (completed or failed), 0–100; 100 for a finished job with no steps. */

@@ -55,6 +55,8 @@ export const ptBR: Record<string, string> = {
   'Delete the agent “{name}”? Jobs already run with it keep their copy.':
     'Excluir o agente “{name}”? Os jobs já executados com ele mantêm a sua cópia.',
   'Delete the {provider} key “{label}” (…{last4})?': 'Excluir a chave {provider} “{label}” (…{last4})?',
+  'Cancel this job? What is done is kept, and it can run again from where it stopped.':
+    'Cancelar este job? O que já foi feito fica guardado, e ele pode rodar de novo de onde parou.',
   'Delete this job and all its files? This cannot be undone.':
     'Excluir este job e todos os seus arquivos? Não dá para desfazer.',
   'Deleted “{name}”.': '“{name}” excluído.',
@@ -157,6 +159,7 @@ export const ptBR: Record<string, string> = {
   'Remove word {n}': 'Remover a palavra {n}',
   'Remove {tag}': 'Remover {tag}',
   'Retry from the failed step': 'Tentar de novo a partir da etapa que falhou',
+  'Run again from where it stopped': 'Rodar de novo de onde parou',
   Revoke: 'Revogar',
   'Revoke the token “{name}”? Scripts using it stop working.':
     'Revogar o token “{name}”? Os scripts que o usam param de funcionar.',
@@ -260,6 +263,7 @@ export const ptBR: Record<string, string> = {
   '{n} characters': '{n} caracteres',
   'from cache': 'do cache',
   'Used so far': 'Usado até agora',
+  'Total cost': 'Custo total',
   '{paid} paid calls, {cached} from cache': '{paid} chamadas pagas, {cached} do cache',
   'budget {amount}': 'orçamento {amount}',
   'A budget is an amount in US dollars above zero, or empty for none.':

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   dispositionFileName,
+  formatClock,
   formatDuration,
   formatUsd,
   parseTitles,
@@ -116,7 +117,10 @@ describe('timeline grouping', () => {
     expect(stepDurationMs({}, now)).toBeUndefined();
     expect(formatDuration(850)).toBe('850 ms');
     expect(formatDuration(12_340)).toBe('12.3 s');
-    expect(formatDuration(245_000)).toBe('4 min 05 s');
+    // From a minute on, the players' clock: the same length reads the same next to a player.
+    expect(formatDuration(245_900)).toBe('4:05');
+    expect(formatDuration(245_900)).toBe(formatClock(245.9));
+    expect(formatDuration(3_729_000)).toBe('1:02:09');
   });
 });
 

@@ -1,13 +1,12 @@
-/** How long work took: "850 ms", "12.3 s", "4 min 05 s", "1 h 02 min" (recordings use formatClock). */
+/**
+ * How long work took: "850 ms" and "12.3 s" under a minute, then as a clock like the players' ("4:05",
+ * "1:02:09"), so a duration reads the same wherever it is shown.
+ */
 export function formatDuration(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '';
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  const total = Math.round(s);
-  const m = Math.floor(total / 60);
-  if (m < 60) return `${m} min ${String(total % 60).padStart(2, '0')} s`;
-  return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
+  return s < 60 ? `${s.toFixed(1)} s` : formatClock(s);
 }
 
 /** "512 B", "12.5 kB", "3.2 MB". */

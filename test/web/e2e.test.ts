@@ -284,6 +284,14 @@ describe('the web app in a real browser, against the real stack with fake cloud 
     await page.getByRole('button', { name: 'Save key' }).click();
     await page.getByText('1234', { exact: true }).waitFor();
     expect(await page.locator('main').textContent()).not.toContain('AIzaFakeKeyForTheWebTest');
+    // A key the provider answers with 429 works: the test says so, and not as a failure.
+    await page.getByLabel('Key', { exact: true }).fill('quota-web-key-5678');
+    await page.getByRole('button', { name: 'Save key' }).click();
+    const overQuota = page.locator('li', { hasText: '5678' });
+    await overQuota.getByRole('button', { name: 'Test' }).click();
+    const verdict = overQuota.getByTestId('key-check');
+    await expect.poll(() => verdict.textContent()).toMatch(/^\s*valid, but rate-limited now: The key works/);
+    expect(await verdict.getAttribute('class')).not.toContain('state-failed');
     await screenshot(page, '09-keys');
     await context.close();
 

@@ -246,6 +246,7 @@ export const ptBR: Record<string, string> = {
   unchecked: 'não verificada',
   unreachable: 'inacessível',
   valid: 'válida',
+  'valid, but rate-limited now': 'válida, mas no limite de uso agora',
   '{count} characters narrated': '{count} caracteres narrados',
   '{done}/{total} done': '{done}/{total} concluídas',
   '{file} is not a JSON file exported from Bolt.': '{file} não é um arquivo JSON exportado do Bolt.',

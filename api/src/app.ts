@@ -112,7 +112,7 @@ export function createApp(deps: ApiDeps): Koa {
       openai: config.OPENAI_BASE_URL,
       googleTts: config.GOOGLE_TTS_BASE_URL,
     }),
-    jobRoutes({ db, client, config, storage, log }),
+    jobRoutes({ db, client, config, storage, log }, voices),
     artifactRoutes(db, storage),
     voiceRoutes(voices),
     tokenRoutes(db),

@@ -1,3 +1,4 @@
+import { ProviderError, providerLabel, UnsupportedVoiceError } from '@bolt/activities/providers';
 import { JobError } from '@bolt/jobs';
 import type { Context, Next } from 'koa';
 import { type ZodType, z } from 'zod';
@@ -22,6 +23,46 @@ const statusOfJobError: Record<JobError['kind'], number> = { 'not-found': 404, c
 const fromJobError = (err: JobError) =>
   new HttpError(statusOfJobError[err.kind], err.code, err.message, err.fields);
 
+/**
+ * A model or speech provider's failure as the API says it: 503 when it could not answer now (rate
+ * limited, with Retry-After when it said how long; or unreachable), 422 for a voice it does not have,
+ * 502 for any other refusal. Never its status as ours: its 401 is not the user's session expiring.
+ * The message and reason come from the classifier, which removed the key.
+ */
+export function fromProviderError(err: ProviderError): HttpError {
+  const name = providerLabel(err.provider);
+  const said = err.detail ? ` (${name} said: ${err.detail})` : '';
+  const retryAfter =
+    err.retryAfterMs === undefined ? undefined : Math.max(1, Math.ceil(err.retryAfterMs / 1000));
+  const details = {
+    provider: err.provider,
+    kind: err.kind,
+    ...(err.status !== undefined ? { status: err.status } : {}),
+    reason: err.detail ?? err.message,
+    ...(retryAfter !== undefined ? { retry_after: retryAfter } : {}),
+  };
+  const code = `provider_${err.kind.replace(/-/g, '_')}`;
+  if (err.kind === 'rate-limited') {
+    const wait = retryAfter === undefined ? 'shortly' : `in ${retryAfter} s`;
+    return new HttpError(
+      503,
+      code,
+      `${name} is rate-limiting this key now; try again ${wait}.${said}`,
+      details,
+    );
+  }
+  if (err.kind === 'transient')
+    return err.status === undefined
+      ? new HttpError(
+          503,
+          'provider_unavailable',
+          `${name} could not be reached; try again shortly.${said}`,
+          details,
+        )
+      : new HttpError(502, code, `${name} failed (HTTP ${err.status}); try again shortly.${said}`, details);
+  return new HttpError(err.kind === 'unsupported-voice' ? 422 : 502, code, err.message, details);
+}
+
 const codeByStatus: Record<number, string> = {
   400: 'bad_request',
   401: 'unauthorized',
@@ -43,11 +84,16 @@ export function errorHandler(onUnexpected: (err: unknown, ctx: Context) => void)
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw notFound('route');
     } catch (thrown) {
-      const err = isOutage(thrown)
-        ? new HttpError(503, 'unavailable', 'A backing service is unreachable; try again shortly')
-        : thrown instanceof JobError
-          ? fromJobError(thrown)
-          : (thrown as Error & { status?: number });
+      const err =
+        thrown instanceof ProviderError
+          ? fromProviderError(thrown)
+          : isOutage(thrown)
+            ? new HttpError(503, 'unavailable', 'A backing service is unreachable; try again shortly')
+            : thrown instanceof JobError
+              ? fromJobError(thrown)
+              : thrown instanceof UnsupportedVoiceError
+                ? new HttpError(422, 'unsupported_voice', thrown.message)
+                : (thrown as Error & { status?: number });
       // Middleware (body parser, koa-jwt, koa itself) signal client errors with a 4xx `status`.
       const known = err instanceof HttpError;
       const status =

@@ -75,6 +75,18 @@ export interface CredentialCheck {
   message: string;
 }
 
+/**
+ * Whether an agent's voices were confirmed with its speech provider. `not_checked`: the provider could
+ * not be asked (rate-limited, failing, unreachable, or no key yet), so they are checked again later;
+ * `invalid`: the provider's list lacks some, named in `fields`.
+ */
+export interface VoiceCheck {
+  status: 'checked' | 'not_checked' | 'invalid';
+  /** Why they are not checked, or which voices are missing. */
+  reason?: string;
+  fields?: Array<{ field: string; message: string }>;
+}
+
 /** A personal API token as listed: its secret is shown once, at creation, and never again. */
 export interface ApiTokenView {
   id: string;

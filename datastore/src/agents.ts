@@ -1,8 +1,16 @@
-import type { Agent, AgentInput } from '@bolt/core';
+import type { Agent, AgentInput, VoiceCheck } from '@bolt/core';
 import { agentSchema } from '@bolt/core';
 import type { Knex } from 'knex';
 
-export type AgentRow = Agent & { id: string; owner_id: string; created_at: Date; updated_at: Date };
+export type AgentRow = Agent & {
+  id: string;
+  owner_id: string;
+  voice_check: VoiceCheck;
+  created_at: Date;
+  updated_at: Date;
+};
+
+const checked: VoiceCheck = { status: 'checked' };
 
 const jsonAgentFields = [
   'target_languages',
@@ -27,9 +35,14 @@ export async function createAgentIfMissing(db: Knex, ownerId: string, input: Age
 }
 
 /** Inserts an agent; undefined when the owner already has one with that name. */
-export async function insertAgent(db: Knex, ownerId: string, agent: Agent): Promise<AgentRow | undefined> {
+export async function insertAgent(
+  db: Knex,
+  ownerId: string,
+  agent: Agent,
+  voiceCheck: VoiceCheck = checked,
+): Promise<AgentRow | undefined> {
   const [row] = await db('agents')
-    .insert({ owner_id: ownerId, ...agentToRow(agent) })
+    .insert({ owner_id: ownerId, ...agentToRow(agent), voice_check: JSON.stringify(voiceCheck) })
     .onConflict(['owner_id', 'name'])
     .ignore()
     .returning('*');
@@ -47,6 +60,7 @@ export async function updateAgent(
   ownerId: string,
   id: string,
   agent: Agent,
+  voiceCheck: VoiceCheck = checked,
 ): Promise<AgentRow | undefined | 'name_taken'> {
   const clash = await db('agents')
     .where({ owner_id: ownerId, name: agent.name })
@@ -55,7 +69,21 @@ export async function updateAgent(
   if (clash) return 'name_taken';
   const [row] = await db('agents')
     .where({ owner_id: ownerId, id })
-    .update({ ...agentToRow(agent), updated_at: db.fn.now() })
+    .update({ ...agentToRow(agent), voice_check: JSON.stringify(voiceCheck), updated_at: db.fn.now() })
+    .returning('*');
+  return row ? toAgent(row) : undefined;
+}
+
+/** Records what a later check of an agent's voices found (its fields unchanged). */
+export async function setVoiceCheck(
+  db: Knex,
+  ownerId: string,
+  id: string,
+  voiceCheck: VoiceCheck,
+): Promise<AgentRow | undefined> {
+  const [row] = await db('agents')
+    .where({ owner_id: ownerId, id })
+    .update({ voice_check: JSON.stringify(voiceCheck) })
     .returning('*');
   return row ? toAgent(row) : undefined;
 }
@@ -85,6 +113,7 @@ function toAgent(row: Record<string, unknown>): AgentRow {
     ...agentSchema.parse(row),
     id: row.id as string,
     owner_id: row.owner_id as string,
+    voice_check: (row.voice_check as VoiceCheck | undefined) ?? checked,
     created_at: row.created_at as Date,
     updated_at: row.updated_at as Date,
   };

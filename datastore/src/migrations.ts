@@ -202,6 +202,19 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
       });
     },
   },
+  '009_voice_check': {
+    async up(k) {
+      // Agents saved before this column had their voices checked on every save.
+      await k.schema.alterTable('agents', (t) => {
+        t.jsonb('voice_check').notNullable().defaultTo('{"status":"checked"}');
+      });
+    },
+    async down(k) {
+      await k.schema.alterTable('agents', (t) => {
+        t.dropColumn('voice_check');
+      });
+    },
+  },
 };
 
 /** The original system's column names and Bolt's, per table. */

@@ -5,6 +5,7 @@ import { GoogleTtsProvider } from '../tts/google.ts';
 import type { ProviderError } from './errors.ts';
 import { classifyGoogleError } from './google-errors.ts';
 import { classifyOpenAiError } from './openai-errors.ts';
+import { retryQuickly } from './retry.ts';
 
 export interface ProviderUrls {
   gemini?: string;
@@ -37,26 +38,33 @@ export async function checkCredential(
   key: string,
   urls: ProviderUrls,
 ): Promise<CredentialCheck> {
-  try {
-    if (provider === 'gemini') {
-      await new GoogleGenAI({
-        apiKey: key,
-        httpOptions: { timeout: 10_000, ...(urls.gemini ? { baseUrl: urls.gemini } : {}) },
-      }).models.list();
-    } else if (provider === 'openai') {
-      await new OpenAI({ apiKey: key, baseURL: urls.openai, maxRetries: 0, timeout: 10_000 }).models.list();
-    } else {
-      await new GoogleTtsProvider({ apiKey: key, baseUrl: urls.googleTts, timeoutMs: 10_000 }).listVoices(
-        'en-US',
-      );
+  // Errors are classified inside the retry, so that a passing failure is tried again and a refusal is not.
+  const classify = (err: unknown) =>
+    provider === 'openai' ? classifyOpenAiError(provider, err, key) : classifyGoogleError(provider, err, key);
+  const call = async () => {
+    try {
+      if (provider === 'gemini') {
+        await new GoogleGenAI({
+          apiKey: key,
+          httpOptions: { timeout: 10_000, ...(urls.gemini ? { baseUrl: urls.gemini } : {}) },
+        }).models.list();
+      } else if (provider === 'openai') {
+        await new OpenAI({ apiKey: key, baseURL: urls.openai, maxRetries: 0, timeout: 10_000 }).models.list();
+      } else {
+        await new GoogleTtsProvider({ apiKey: key, baseUrl: urls.googleTts, timeoutMs: 10_000 }).listVoices(
+          'en-US',
+        );
+      }
+    } catch (err) {
+      throw classify(err);
     }
+  };
+  try {
+    // A 429 already says the key works: only failures that say nothing of it are tried again.
+    await retryQuickly(provider, call, { kinds: ['transient'] });
     return { status: 'valid', message: 'The provider accepted the key' };
   } catch (err) {
     // The classifiers strip the key from anything the provider said.
-    return verdict(
-      provider === 'openai'
-        ? classifyOpenAiError(provider, err, key)
-        : classifyGoogleError(provider, err, key),
-    );
+    return verdict(classify(err));
   }
 }

@@ -68,7 +68,8 @@ export function toApplicationFailure(err: ProviderError): ApplicationFailure {
   });
 }
 
-function label(provider: string): string {
+/** How a provider is named to users ("Google Cloud Text-to-Speech" for `google-tts`). */
+export function providerLabel(provider: string): string {
   return credentialProviderNames[provider as CredentialProvider] ?? provider;
 }
 
@@ -95,7 +96,7 @@ function describe(
   detail: string,
   extra: { status?: number; retryAfterMs?: number },
 ) {
-  const name = label(provider);
+  const name = providerLabel(provider);
   const said = detail ? ` (${name} said: ${detail})` : '';
   switch (kind) {
     case 'rate-limited': {

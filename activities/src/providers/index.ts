@@ -14,3 +14,4 @@ export * from './credential-check.ts';
 export * from './errors.ts';
 export * from './google-errors.ts';
 export * from './openai-errors.ts';
+export * from './retry.ts';

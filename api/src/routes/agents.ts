@@ -1,4 +1,4 @@
-import { agentSchema, withEnglishNames } from '@bolt/core';
+import { type Agent, agentSchema, type VoiceCheck, withEnglishNames } from '@bolt/core';
 import {
   type AgentRow,
   type Db,
@@ -6,13 +6,15 @@ import {
   getAgent,
   insertAgent,
   listAgents,
+  setVoiceCheck,
   updateAgent,
 } from '@bolt/data';
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import { z } from 'zod';
 import { HttpError, idParam, notFound, parse } from '../http.ts';
 import type { RouteDoc } from '../openapi.ts';
-import type { VoiceCatalog } from './voices.ts';
+import { unknownVoices, type VoiceCatalog } from './voices.ts';
 
 const nameTaken = (name: string) =>
   new HttpError(409, 'name_taken', `You already have an agent named "${name}"`);
@@ -20,13 +22,48 @@ const nameTaken = (name: string) =>
 /** The agent as the API shows it: its fields plus id and timestamps, never the owner. */
 export const agentView = ({ owner_id: _, ...agent }: AgentRow) => agent;
 
+/**
+ * Checks an agent's voices as it is saved: a voice the provider says it lacks is a 400; a provider that
+ * cannot be asked now does not block the save, the agent is saved with its voices "not checked".
+ */
+async function checkOnSave(voices: VoiceCatalog, ownerId: string, agent: Agent): Promise<VoiceCheck> {
+  const check = await voices.check(ownerId, agent);
+  if (check.status === 'invalid') throw unknownVoices(check);
+  return check;
+}
+
 /** Validates and stores a new agent (voices checked with its provider); 409 when the name is taken. */
 export async function createAgent(db: Db, voices: VoiceCatalog, ownerId: string, input: unknown) {
   const agent = parse(agentSchema, withEnglishNames(input));
-  await voices.check(ownerId, agent);
-  const row = await insertAgent(db, ownerId, agent);
+  const row = await insertAgent(db, ownerId, agent, await checkOnSave(voices, ownerId, agent));
   if (!row) throw nameTaken(agent.name);
   return agentView(row);
+}
+
+/** An agent whose voices could not be checked is checked again when read and before a job starts. */
+export async function recheckVoices(db: Db, voices: VoiceCatalog, row: AgentRow): Promise<AgentRow> {
+  if (row.voice_check.status !== 'not_checked') return row;
+  const check = await voices.check(row.owner_id, row);
+  if (check.status === 'not_checked' && check.reason === row.voice_check.reason) return row;
+  return (await setVoiceCheck(db, row.owner_id, row.id, check)) ?? row;
+}
+
+/**
+ * Before a job starts with an agent: its voices checked if they were not yet, and a 422 naming the
+ * voices its provider does not have. A provider still unreachable lets the job start (its speech step
+ * says so clearly if a voice is missing).
+ */
+export async function voicesReady(db: Db, voices: VoiceCatalog, ownerId: string, agentId: string) {
+  const row = z.uuid().safeParse(agentId).success ? await getAgent(db, ownerId, agentId) : undefined;
+  if (!row) return; // starting the job names the missing agent
+  const { voice_check: check } = await recheckVoices(db, voices, row);
+  if (check.status === 'invalid')
+    throw new HttpError(
+      422,
+      'invalid_voice',
+      `The agent "${row.name}" has voices its speech provider does not have (${check.reason}): pick others in the agent.`,
+      check.fields,
+    );
 }
 
 export const agentDocs: Record<string, RouteDoc> = {
@@ -60,7 +97,7 @@ export function agentRoutes(db: Db, voices: VoiceCatalog): Router {
   router.post('/', (ctx) => create(ctx, ctx.request.body));
   router.post('/import', (ctx) => create(ctx, ctx.request.body));
   router.get('/:id', async (ctx) => {
-    ctx.body = agentView(await load(ctx));
+    ctx.body = agentView(await recheckVoices(db, voices, await load(ctx)));
   });
   router.get('/:id/export', async (ctx) => {
     const agent = agentSchema.parse(await load(ctx));
@@ -70,17 +107,17 @@ export function agentRoutes(db: Db, voices: VoiceCatalog): Router {
   router.put('/:id', async (ctx) => {
     const id = (await load(ctx)).id;
     const agent = parse(agentSchema, withEnglishNames(ctx.request.body));
-    await voices.check(owner(ctx), agent);
-    const row = await updateAgent(db, owner(ctx), id, agent);
+    const row = await updateAgent(db, owner(ctx), id, agent, await checkOnSave(voices, owner(ctx), agent));
     if (row === 'name_taken') throw nameTaken(agent.name);
     if (!row) throw notFound('agent');
     ctx.body = agentView(row);
   });
   router.post('/:id/duplicate', async (ctx) => {
-    const source = agentSchema.parse(await load(ctx));
+    const original = await load(ctx);
+    const source = agentSchema.parse(original);
     for (let n = 1; n <= 50; n++) {
       const name = `${source.name} (${n === 1 ? 'copy' : `copy ${n}`})`.slice(0, 120);
-      const row = await insertAgent(db, owner(ctx), { ...source, name });
+      const row = await insertAgent(db, owner(ctx), { ...source, name }, original.voice_check);
       if (row) {
         ctx.status = 201;
         ctx.body = agentView(row);

@@ -31,6 +31,8 @@ import type { Context } from 'koa';
 import { z } from 'zod';
 import { idParam, notFound, parse } from '../http.ts';
 import type { RouteDoc } from '../openapi.ts';
+import { voicesReady } from './agents.ts';
+import type { VoiceCatalog } from './voices.ts';
 
 const newJob = jobRequestSchema.extend({ agent_id: z.uuid() });
 const blockEdit = z.object({ text: z.string().trim().min(1).max(20_000) });
@@ -69,7 +71,7 @@ export const jobDocs: Record<string, RouteDoc> = {
   'GET /api/jobs/:id/artifacts': { summary: "A job's files" },
 };
 
-export function jobRoutes(services: WithLog & WithStorage): Router {
+export function jobRoutes(services: WithLog & WithStorage, voices: VoiceCatalog): Router {
   const { db, config } = services;
   const prices = priceTable(config.BOLT_PRICES);
   // The Web UI: the configured one, or the embedded server's on its port; unknown for an external cluster.
@@ -103,6 +105,7 @@ export function jobRoutes(services: WithLog & WithStorage): Router {
       ctx.body = await current(ctx, existing);
       return;
     }
+    await voicesReady(db, voices, owner(ctx), body.agent_id);
     const jobId = await startJobWithAgent(services, owner(ctx), {
       agentId: body.agent_id,
       title: body.title,
@@ -133,6 +136,7 @@ export function jobRoutes(services: WithLog & WithStorage): Router {
 
   router.post('/batch', async (ctx) => {
     const body = parse(batch, withEnglishNames(ctx.request.body));
+    await voicesReady(db, voices, owner(ctx), body.agent_id);
     const items = [];
     for (const title of body.titles) {
       const jobId = await startJobWithAgent(services, owner(ctx), {

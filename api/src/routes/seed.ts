@@ -17,7 +17,7 @@ import { authenticate, issueTokens, register, requireUser } from '../auth.ts';
 import { idParam, notFound, parse } from '../http.ts';
 import type { RouteDoc } from '../openapi.ts';
 import type { LoginLimiter } from '../rate-limit.ts';
-import { agentView, createAgent } from './agents.ts';
+import { agentView, createAgent, voicesReady } from './agents.ts';
 import { credentials } from './auth.ts';
 import { newCredential } from './credentials.ts';
 import { type VoiceCatalog, voicesQuery } from './voices.ts';
@@ -132,6 +132,7 @@ export function seedRoutes(
     const agentId =
       body.agent_id ??
       (body.agent_name ? (await findAgentByName(db, owner(ctx), body.agent_name))?.id : undefined);
+    if (agentId) await voicesReady(db, voices, owner(ctx), agentId);
     const jobId = await startJobWithAgent(services, owner(ctx), {
       agentId: agentId ?? '',
       title: body.titulo,

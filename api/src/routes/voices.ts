@@ -1,10 +1,18 @@
-import { type Engines, ttsCredential } from '@bolt/activities/providers';
+import {
+  type Engines,
+  ProviderError,
+  retryQuickly,
+  ttsCredential,
+  type Voice,
+} from '@bolt/activities/providers';
 import {
   type Agent,
   type CredentialProvider,
+  credentialProviderNames,
   languageTag,
   type TtsProviderName,
   ttsProviders,
+  type VoiceCheck,
   voiceSettingsSchema,
 } from '@bolt/core';
 import Router from '@koa/router';
@@ -42,6 +50,10 @@ export interface VoiceCatalogDeps {
   keyFor(userId: string, provider: CredentialProvider): Promise<string | undefined>;
 }
 
+/** A 400 naming each `default_voices.<language>` the provider does not have. */
+export const unknownVoices = (check: VoiceCheck) =>
+  new HttpError(400, 'invalid_request', `Invalid request: ${check.reason}`, check.fields);
+
 /** The TTS providers' voices: listing, checking agents' voice choices, previews (with the user's key). */
 export function voiceCatalog({ engines, keyFor }: VoiceCatalogDeps) {
   const provider = async (userId: string, name: TtsProviderName) => {
@@ -52,51 +64,64 @@ export function voiceCatalog({ engines, keyFor }: VoiceCatalogDeps) {
   const needKey = (name: TtsProviderName): never => {
     throw new HttpError(400, 'missing_credential', `Add a ${name} key under Credentials to list its voices`);
   };
+  /**
+   * Checks an agent's voices against its provider's list. Only a list the provider gave is a verdict:
+   * a provider that is rate-limited, failing or unreachable leaves the voices to be checked later.
+   */
+  async function check(
+    userId: string,
+    agent: Pick<Agent, 'tts_provider' | 'default_voices'>,
+  ): Promise<VoiceCheck> {
+    if (Object.keys(agent.default_voices).length === 0) return { status: 'checked' };
+    const tts = await provider(userId, agent.tts_provider);
+    const credential = ttsCredential[agent.tts_provider];
+    if (!tts)
+      return {
+        status: 'not_checked',
+        reason: `Add a ${credential ? credentialProviderNames[credential] : agent.tts_provider} key under Keys to check the voices`,
+      };
+    let voices: Voice[];
+    try {
+      // One quick try: saving is not held up, the check is made again later.
+      voices = await retryQuickly(tts.name, () => tts.listVoices(), { attempts: 1, timeoutMs: 10_000 });
+    } catch (err) {
+      if (!(err instanceof ProviderError) || err.kind === 'unsupported-voice') throw err;
+      return { status: 'not_checked', reason: err.message };
+    }
+    const names = new Set(voices.flatMap((v) => [v.name, ...v.languages]));
+    const fields = Object.entries(agent.default_voices)
+      .filter(([, voice]) => !names.has(voice))
+      .map(([language, voice]) => ({
+        field: `default_voices.${language}`,
+        message: `${agent.tts_provider} has no voice "${voice}"`,
+      }));
+    if (fields.length === 0) return { status: 'checked' };
+    return { status: 'invalid', reason: fields.map((f) => `${f.field}: ${f.message}`).join('; '), fields };
+  }
   return {
+    check,
     async list(ctx: Context) {
       const q = parse(voicesQuery, ctx.query);
       const tts = (await provider(ctx.state.user.id, q.provider)) ?? needKey(q.provider);
-      ctx.body = { provider: q.provider, items: await tts.listVoices(q.language) };
+      ctx.body = {
+        provider: q.provider,
+        items: await retryQuickly(tts.name, () => tts.listVoices(q.language)),
+      };
     },
     async preview(ctx: Context) {
       const p = parse(previewBody, ctx.request.body);
       const userId = ctx.state.user.id as string;
-      await this.check(userId, {
+      const verdict = await check(userId, {
         tts_provider: p.provider,
         default_voices: p.voice ? { [p.language]: p.voice } : {},
       });
+      if (verdict.status === 'invalid') throw unknownVoices(verdict);
       const tts = (await provider(userId, p.provider)) ?? needKey(p.provider);
-      const { audio, format } = await tts.synthesize({
-        text: p.text,
-        language: p.language,
-        voice: p.voice,
-        settings: p.settings,
-      });
+      const { audio, format } = await retryQuickly(tts.name, () =>
+        tts.synthesize({ text: p.text, language: p.language, voice: p.voice, settings: p.settings }),
+      );
       ctx.type = format === 'mp3' ? 'audio/mpeg' : format === 'wav' ? 'audio/wav' : 'audio/L16';
       ctx.body = audio;
-    },
-    /**
-     * 400 naming each `default_voices.<language>` whose voice the agent's provider does not have. A
-     * provider whose list needs a key the user has not added yet is checked when the job runs.
-     */
-    async check(userId: string, agent: Pick<Agent, 'tts_provider' | 'default_voices'>) {
-      const tts = await provider(userId, agent.tts_provider);
-      if (!tts || Object.keys(agent.default_voices).length === 0) return;
-      const names = new Set((await tts.listVoices()).flatMap((v) => [v.name, ...v.languages]));
-      const unknown = Object.entries(agent.default_voices)
-        .filter(([, voice]) => !names.has(voice))
-        .map(([language, voice]) => ({
-          field: `default_voices.${language}`,
-          message: `${agent.tts_provider} has no voice "${voice}"`,
-        }));
-      if (unknown.length > 0) {
-        throw new HttpError(
-          400,
-          'invalid_request',
-          `Invalid request: ${unknown.map((u) => `${u.field}: ${u.message}`).join('; ')}`,
-          unknown,
-        );
-      }
     },
   };
 }

@@ -39,7 +39,7 @@ export function blankAgent(): AgentFields {
 
 /** The editable fields of a stored agent (any field this app does not know is kept as it is). */
 export function agentFields(agent: Agent): AgentFields {
-  const { id: _id, created_at: _c, updated_at: _u, ...fields } = agent;
+  const { id: _id, voice_check: _v, created_at: _c, updated_at: _u, ...fields } = agent;
   // A deep copy through JSON: the agent may be reactive state, which structuredClone refuses.
   return JSON.parse(JSON.stringify(fields)) as AgentFields;
 }

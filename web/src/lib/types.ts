@@ -11,6 +11,7 @@ import type {
   CredentialView,
   JobView,
   Json,
+  VoiceCheck,
 } from '@bolt/core/views';
 
 export type {
@@ -22,7 +23,7 @@ export type {
   StepState,
   StepUsage,
 } from '@bolt/core/domain';
-export type { CredentialProvider } from '@bolt/core/views';
+export type { CredentialProvider, VoiceCheck } from '@bolt/core/views';
 export type { VoiceSettings } from '@bolt/core/voice';
 
 export type Job = Json<JobView>;
@@ -49,6 +50,8 @@ export interface Page<T> {
 
 export interface Agent extends AgentFields {
   id: string;
+  /** Whether its voices were confirmed with its speech provider (not when it could not be asked). */
+  voice_check: VoiceCheck;
   created_at: string;
   updated_at: string;
 }

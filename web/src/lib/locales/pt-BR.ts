@@ -294,4 +294,11 @@ export const ptBR: Record<string, string> = {
   'Chapters of the narration in {language}': 'Capítulos da narração em {language}',
   'A title has at most {max} characters.': 'Um título tem no máximo {max} caracteres.',
   'Variations go from 1 to {max}.': 'As variações vão de 1 a {max}.',
+  'Voices not checked yet: {reason}. Bolt checks them again when you open this agent and before a job starts.':
+    'Vozes ainda não verificadas: {reason}. O Bolt verifica de novo quando você abrir este agente e antes de um job começar.',
+  'Voices not checked yet': 'Vozes ainda não verificadas',
+  'Voices missing: {reason}': 'Vozes inexistentes: {reason}',
+  'The voices for {tag} could not be loaded.': 'Não foi possível carregar as vozes de {tag}.',
+  'The preview could not be played.': 'Não foi possível tocar a prévia.',
+  'The key could not be tested.': 'Não foi possível testar a chave.',
 };

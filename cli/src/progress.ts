@@ -1,7 +1,14 @@
-import type { JobProgress, Step } from '@bolt/core';
+import { type JobProgress, type JobShape, jobPercent, type Step } from '@bolt/core';
 
 const WIDTH = 30;
-const mark: Record<Step['state'], string> = { pending: ' ', running: '…', completed: '✓', failed: '✗' };
+const mark: Record<Step['state'], string> = {
+  pending: ' ',
+  running: '…',
+  completed: '✓',
+  failed: '✗',
+  cancelled: '■',
+  skipped: '–',
+};
 
 function seconds(s: Step): string {
   if (!s.startedAt || !s.finishedAt) return '';
@@ -16,7 +23,10 @@ export class ProgressView {
   private seen = new Map<string, Step['state']>();
   private drawnLines = 0;
 
-  constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
+  constructor(
+    private readonly shape: JobShape,
+    private readonly out: NodeJS.WriteStream = process.stderr,
+  ) {}
 
   update(p: JobProgress): void {
     if (this.out.isTTY) this.redraw(p);
@@ -34,10 +44,10 @@ export class ProgressView {
 
   private redraw(p: JobProgress): void {
     const done = p.steps.filter((s) => s.state === 'completed').length;
-    const total = Math.max(p.steps.length, 1);
-    const filled = Math.round((done / total) * WIDTH);
+    const percent = jobPercent(p.steps, this.shape, p.status);
+    const filled = Math.round((percent / 100) * WIDTH);
     const lines = [
-      `[${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${done}/${p.steps.length} steps · ${p.status}`,
+      `[${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${percent}% · ${done}/${p.steps.length} steps · ${p.status}`,
       ...p.steps
         .filter((s) => s.state === 'running' || s.state === 'failed')
         .map((s) => `  ${mark[s.state]} ${s.label}${s.error ? ` — ${s.error}` : ''}`),

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type Agent, agentSchema, type JobQuality, jobRequestSchema, withEnglishNames } from '@bolt/core';
 import { artifactFileName, findAgentByName, getJob, listAgents, listArtifacts } from '@bolt/data';
-import { jobProgress, startJob } from '@bolt/jobs';
+import { jobLanguages, jobProgress, startJob } from '@bolt/jobs';
 import { ProgressView } from './progress.ts';
 import type { Stack } from './stack.ts';
 
@@ -68,7 +68,12 @@ export async function runJob(stack: Stack, options: RunOptions): Promise<RunResu
     }
   }
 
-  const view = options.json ? undefined : new ProgressView();
+  const view = options.json
+    ? undefined
+    : new ProgressView({
+        variations: request.variations,
+        languages: jobLanguages(agent, request.languages),
+      });
   const handle = stack.client.workflow.getHandle(jobId);
   const ended = handle.result().then(
     () => undefined,

@@ -77,7 +77,11 @@ export interface NarrationWorkflowInput {
   blocks: number;
 }
 
-export type StepState = 'pending' | 'running' | 'completed' | 'failed';
+/**
+ * `cancelled`: stopped while running, by a cancel or by the failure of a step it ran alongside;
+ * `skipped`: never started, because the job ended first.
+ */
+export type StepState = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'skipped';
 
 export interface Step {
   id: string;

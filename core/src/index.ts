@@ -1,5 +1,6 @@
 export * from './blocks.ts';
 export * from './chunking.ts';
+export * from './clock.ts';
 export * from './config.ts';
 export * from './domain.ts';
 export * from './estimate.ts';
@@ -7,6 +8,7 @@ export * from './failures.ts';
 export * from './ids.ts';
 export * from './original-names.ts';
 export * from './prices.ts';
+export * from './progress.ts';
 export * from './pronunciation.ts';
 export * from './quality.ts';
 export * from './secrets.ts';

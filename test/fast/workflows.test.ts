@@ -1,6 +1,7 @@
 import type { JobActivities } from '@bolt/activities';
 import type { JobProgress, JobWorkflowInput, NarrationWorkflowInput } from '@bolt/core';
 import { workflowIds } from '@bolt/core/ids';
+import { jobPercent } from '@bolt/core/progress';
 import type { jobWorkflow, NarrationResult, narrationWorkflow } from '@bolt/workflows';
 import { Context } from '@temporalio/activity';
 import {
@@ -86,7 +87,7 @@ describe('jobWorkflow and narrationWorkflow with stub activities', () => {
     for (const step of progress.steps) expect(step.state, step.id).toBe('completed');
     expect(progress.steps.find((s) => s.id === 'v2.es-ES')).toMatchObject({
       output: stubKeys.audio(jobId, 2, 'es-ES'),
-      detail: `${120 + 'es-ES'.length} s`,
+      detail: '2:05',
     });
     const childIds = narrations.map((n) => workflowIds.narration(jobId, n.variation, n.language));
     expect(progress.children).toEqual(childIds);
@@ -251,7 +252,8 @@ describe('jobWorkflow and narrationWorkflow with stub activities', () => {
     });
     for (const id of ['v1.pt-BR', 'v2.pt-BR', 'v2.en-US'])
       expect(progress.steps.find((s) => s.id === id)?.state, id).toBe('completed');
-    expect(progress.steps.find((s) => s.id === 'finish')?.state).toBe('pending');
+    // The job's own last step never ran: skipped, not left waiting.
+    expect(progress.steps.find((s) => s.id === 'finish')?.state).toBe('skipped');
 
     // The failure is final (not retried), and the narrations that could finish did.
     const failedChunk = stubs
@@ -302,7 +304,7 @@ describe('jobWorkflow and narrationWorkflow with stub activities', () => {
       },
     });
 
-    const { error, progress } = await withWorker(stubs.activities, async (taskQueue) => {
+    const { error, progress, narration } = await withWorker(stubs.activities, async (taskQueue) => {
       const handle = await env.client.workflow.start<typeof jobWorkflow>('jobWorkflow', {
         taskQueue,
         workflowId: workflowIds.job(jobId),
@@ -314,7 +316,11 @@ describe('jobWorkflow and narrationWorkflow with stub activities', () => {
         () => undefined,
         (err: unknown) => err,
       );
-      return { error, progress: await handle.query<JobProgress>('progress') };
+      // A closed workflow's query is answered by a worker replaying it: asked while this one runs.
+      const narration = await env.client.workflow
+        .getHandle(workflowIds.narration(jobId, 1, 'en-US'))
+        .query<JobProgress>('progress');
+      return { error, progress: await handle.query<JobProgress>('progress'), narration };
     });
 
     expect(error).toBeInstanceOf(WorkflowFailedError);
@@ -330,6 +336,77 @@ describe('jobWorkflow and narrationWorkflow with stub activities', () => {
       expect(status(await describeWorkflow(workflowIds.narration(jobId, 1, language))), language).toBe(
         'CANCELLED',
       );
+    // The steps tell the same story: stopped where they ran, the rest skipped, none failed, times frozen.
+    const stateOf = (steps: JobProgress['steps']) => Object.fromEntries(steps.map((s) => [s.id, s.state]));
+    expect(stateOf(progress.steps)).toMatchObject({
+      'v1.pt-BR': 'cancelled',
+      'v1.en-US': 'cancelled',
+      finish: 'skipped',
+    });
+    for (const step of progress.steps.filter((s) => s.state === 'cancelled'))
+      expect(step.finishedAt, step.id).toBeDefined();
+    expect(stateOf(narration.steps)).toMatchObject({
+      'v1.en-US.tts-1': 'cancelled',
+      'v1.en-US.quality': 'skipped',
+      'v1.en-US.audio': 'skipped',
+    });
+    expect(narration.steps.some((s) => s.state === 'failed' || s.state === 'running')).toBe(false);
+  });
+
+  it('reports progress that never goes backwards, read at the start of every step', async () => {
+    const jobId = crypto.randomUUID();
+    const languages = ['pt-BR', 'en-US'];
+    const input: JobWorkflowInput = { jobId, source: 'pt-BR', languages, variations: 2 };
+    const shape = { variations: 2, languages };
+    // More chunks than a narration speaks at once, so its speech steps cannot all start together.
+    const stubs = stubActivities({ blocks: 3, chunks: () => 12 });
+    /** The job's steps and its narrations' steps, merged as the API serves them. */
+    const read = async () => {
+      const job = await env.client.workflow.getHandle(jobId).query<JobProgress>('progress');
+      const children = await Promise.all(
+        (job.children ?? []).map((id) =>
+          env.client.workflow
+            .getHandle(id)
+            .query<JobProgress>('progress')
+            .catch(() => undefined),
+        ),
+      );
+      return jobPercent([...job.steps, ...children.flatMap((c) => c?.steps ?? [])], shape, job.status);
+    };
+    const seen: number[] = [];
+    // One read at a time, so the readings are in the order the states were read (steps run in parallel).
+    let reading = Promise.resolve();
+    const sample = () => {
+      reading = reading.then(async () => {
+        seen.push(await read());
+      });
+      return reading;
+    };
+    const sampling = Object.fromEntries(
+      Object.entries(stubs.activities).map(([name, run]) => [
+        name,
+        async (input: never) => {
+          await sample();
+          return (run as (input: never) => Promise<unknown>)(input);
+        },
+      ]),
+    ) as JobActivities;
+
+    await withWorker(sampling, async (taskQueue) => {
+      await env.client.workflow.execute<typeof jobWorkflow>('jobWorkflow', {
+        taskQueue,
+        workflowId: workflowIds.job(jobId),
+        args: [input],
+      });
+      await sample();
+    });
+
+    expect(seen.length).toBeGreaterThan(60);
+    const drops = seen.flatMap((p, i) => (i > 0 && p < (seen[i - 1] ?? 0) ? [`${seen[i - 1]} → ${p}`] : []));
+    expect(drops).toEqual([]);
+    expect(seen.at(-1)).toBe(100);
+    // It moves in small steps, not from a few percent to done.
+    expect(new Set(seen).size).toBeGreaterThan(20);
   });
 
   it('goes round again when an edit arrives while a narration round is running', async () => {

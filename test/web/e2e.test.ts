@@ -127,6 +127,16 @@ describe('the web app in a real browser, against the real stack with fake cloud 
     await page.getByRole('button', { name: 'Start job' }).click();
     await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
     const jobId = page.url().split('/').pop() as string;
+    // The page's progress, read every 50 ms while the job runs: it may only ever grow.
+    await page.evaluate(() => {
+      const readings: number[] = [];
+      Object.assign(window, { percentReadings: readings });
+      setInterval(() => {
+        const text = document.querySelector('[data-testid="percent"]')?.textContent;
+        const value = text ? Number.parseInt(text, 10) : Number.NaN;
+        if (!Number.isNaN(value) && value !== readings.at(-1)) readings.push(value);
+      }, 50);
+    });
 
     // The timeline fills in live (SSE): steps appear, grouped by their id prefix, and all complete.
     const timeline = page.getByTestId('timeline');
@@ -158,6 +168,11 @@ describe('the web app in a real browser, against the real stack with fake cloud 
       ).toBe(true);
     expect(stepIds.filter(([, state]) => state !== 'completed')).toEqual([]);
     expect(await page.getByTestId('percent').textContent()).toMatch(/^100%/);
+    const readings = await page.evaluate(
+      () => (window as unknown as { percentReadings: number[] }).percentReadings,
+    );
+    expect(readings.length).toBeGreaterThan(3);
+    expect(readings).toEqual([...readings].sort((a, b) => a - b));
     // A finished job's usage is its total, not "so far".
     await expect.poll(() => page.getByTestId('usage').textContent()).toMatch(/^\s*Total cost: \$/);
 
@@ -433,6 +448,12 @@ describe('the web app in a real browser, against the real stack with fake cloud 
     await page.getByRole('button', { name: 'Cancel job' }).click();
     await expect.poll(() => cancels.length).toBe(1);
     await expect.poll(() => status.getAttribute('data-state'), { timeout: 120_000 }).toBe('cancelled');
+    // The timeline agrees: nothing failed or still running, the step it was at cancelled.
+    const timeline = page.getByTestId('timeline');
+    await expect
+      .poll(() => timeline.locator('li[data-state="failed"], li[data-state="running"]').count())
+      .toBe(0);
+    await expect.poll(() => timeline.locator('li.step[data-state="cancelled"]').count()).toBeGreaterThan(0);
     await screenshot(page, '12-job-cancelled');
     fake.setLatency(0);
 

@@ -13,7 +13,6 @@ import {
   groupKey,
   groupSteps,
   groupTitle,
-  progressPercent,
   stepDurationMs,
   usageByStepId,
 } from '../../web/src/lib/timeline.ts';
@@ -45,7 +44,14 @@ describe('timeline grouping', () => {
       ['pt-BR', ['pt-BR.audio']],
     ]);
     expect(groups.map((g) => g.state)).toEqual(['running', 'running', 'pending', 'pending']);
-    expect(groups[1]?.counts).toEqual({ pending: 0, running: 1, completed: 1, failed: 0 });
+    expect(groups[1]?.counts).toEqual({
+      pending: 0,
+      running: 1,
+      completed: 1,
+      failed: 0,
+      cancelled: 0,
+      skipped: 0,
+    });
   });
 
   it('orders groups: the job, then each variation in turn with its languages in the job order', () => {
@@ -91,6 +97,19 @@ describe('timeline grouping', () => {
     expect(combinedState([])).toBe('pending');
   });
 
+  it('shows a stopped group as stopped: cancelled or skipped, never running, with its time frozen', () => {
+    const cancelled = [
+      step('v1.a', 'completed', { startedAt: '2025-01-01T00:00:00Z', finishedAt: '2025-01-01T00:00:02Z' }),
+      step('v1.b', 'cancelled', { startedAt: '2025-01-01T00:00:01Z', finishedAt: '2025-01-01T00:00:04Z' }),
+      step('v1.c', 'skipped'),
+    ];
+    expect(combinedState(cancelled)).toBe('cancelled');
+    expect(groupSteps(cancelled)[0]?.finishedAt).toBe('2025-01-01T00:00:04Z');
+    expect(combinedState([step('a', 'completed'), step('b', 'skipped')])).toBe('cancelled');
+    expect(combinedState([step('a', 'skipped'), step('b', 'skipped')])).toBe('skipped');
+    expect(combinedState([step('a', 'cancelled'), step('b', 'failed')])).toBe('failed');
+  });
+
   it('spans group times over its steps and keeps no end while unfinished', () => {
     const [done] = groupSteps([
       step('x.a', 'completed', { startedAt: '2025-01-01T00:00:02Z', finishedAt: '2025-01-01T00:00:05Z' }),
@@ -105,10 +124,7 @@ describe('timeline grouping', () => {
     expect(open?.finishedAt).toBeUndefined();
   });
 
-  it('measures progress and durations', () => {
-    expect(progressPercent([step('a', 'completed'), step('b', 'pending'), step('c', 'running')])).toBe(33);
-    expect(progressPercent([], true)).toBe(100);
-    expect(progressPercent([])).toBe(0);
+  it('measures durations', () => {
     const now = Date.parse('2025-01-01T00:01:00Z');
     expect(stepDurationMs({ startedAt: '2025-01-01T00:00:00Z' }, now)).toBe(60_000);
     expect(

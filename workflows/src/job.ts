@@ -1,4 +1,5 @@
 import type { BlockPlan, JobProgress, JobWorkflowInput } from '@bolt/core';
+import { formatClock } from '@bolt/core/clock';
 import { workflowIds } from '@bolt/core/ids';
 import { CancellationScope, executeChild, isCancellation, patched } from '@temporalio/workflow';
 import { type NarrationResult, narrationWorkflow } from './narration.ts';
@@ -83,7 +84,7 @@ export async function jobWorkflow({
         workflowId: workflowIds.narration(jobId, narration.variation, narration.language),
         args: [{ jobId, ...narration, source, blocks }],
       });
-      return { ...result, key: result.audio, detail: `${Math.round(result.durationSeconds)} s` };
+      return { ...result, key: result.audio, detail: formatClock(result.durationSeconds) };
     });
     return { narration, result };
   };
@@ -169,8 +170,8 @@ function deliveredBy(variation: number, narrated: Narrated[]) {
 
 /** Records a failed or cancelled job (even while being cancelled), then fails the workflow with it. */
 async function finishUnsuccessfully(t: StepTracker, jobId: string, err: unknown): Promise<never> {
-  t.state.status = isCancellation(err) ? 'cancelled' : 'failed';
-  const status = t.state.status;
+  const status = isCancellation(err) ? 'cancelled' : 'failed';
+  t.end(status);
   await CancellationScope.nonCancellable(() =>
     activitiesFor('finish-unsuccessful').finishJob({ jobId, status, error: rootMessage(err) }),
   );

@@ -90,7 +90,10 @@ export async function narrationWorkflow(input: NarrationWorkflowInput): Promise<
             key: (await t.step(names.script, (a) => a.assembleScript(ref))).key,
             chunks: (await t.step(names.plan, (a) => a.planNarration(ref))).chunks,
           };
+      // Every chunk is declared before any is spoken, so the timeline knows the whole round at once.
       t.forget(`${prefix}.tts-`);
+      const next = checks ? names.quality[0] : names.audio[0];
+      for (let chunk = 0; chunk < chunks; chunk++) t.declare(names.speech(chunk, chunks), next);
       await eachLimited(
         Array.from({ length: chunks }, (_, i) => i),
         speechConcurrency(),
@@ -110,7 +113,7 @@ export async function narrationWorkflow(input: NarrationWorkflowInput): Promise<
       };
     }
   } catch (err) {
-    t.state.status = isCancellation(err) ? 'cancelled' : 'failed';
+    t.end(isCancellation(err) ? 'cancelled' : 'failed');
     throw err;
   }
 }

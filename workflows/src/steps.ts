@@ -1,6 +1,12 @@
 import type { JobActivities } from '@bolt/activities';
 import type { JobProgress, JobStatus, Step } from '@bolt/core';
-import { type ActivityOptions, defineQuery, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  type ActivityOptions,
+  defineQuery,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
 
 export const progressQuery = defineQuery<JobProgress>('progress');
 
@@ -38,11 +44,13 @@ export function stepTracker(jobId: string, children?: string[]) {
   const progress = (): JobProgress => ({ jobId, status: state.status, steps, children });
   setHandler(progressQuery, progress);
 
-  const declare = ([id, label]: StepName): Step => {
+  /** Adds a pending step (before the step `before` when there is one), unless it is declared already. */
+  const declare = ([id, label]: StepName, before?: string): Step => {
     let s = steps.find((x) => x.id === id);
     if (!s) {
       s = { id, label, state: 'pending' };
-      steps.push(s);
+      const at = before === undefined ? -1 : steps.findIndex((x) => x.id === before);
+      steps.splice(at === -1 ? steps.length : at, 0, s);
     }
     return s;
   };
@@ -56,8 +64,23 @@ export function stepTracker(jobId: string, children?: string[]) {
       Object.assign(s, { state: 'completed', finishedAt: new Date().toISOString(), ...reportOf(out) });
       return out;
     } catch (err) {
-      Object.assign(s, { state: 'failed', finishedAt: new Date().toISOString(), error: rootMessage(err) });
+      const state = isCancellation(err) ? 'cancelled' : 'failed';
+      const error = state === 'failed' ? rootMessage(err) : undefined;
+      Object.assign(s, { state, finishedAt: new Date().toISOString(), error });
       throw err;
+    }
+  }
+
+  /**
+   * Ends the workflow's step list as it closes unsuccessfully: steps still running (alongside the one that
+   * failed, or when cancelled) were stopped there, and steps never started are skipped. Their times freeze.
+   */
+  function end(status: 'failed' | 'cancelled') {
+    state.status = status;
+    const now = new Date().toISOString();
+    for (const s of steps) {
+      if (s.state === 'running') Object.assign(s, { state: 'cancelled', finishedAt: now });
+      else if (s.state === 'pending') s.state = 'skipped';
     }
   }
 
@@ -67,7 +90,7 @@ export function stepTracker(jobId: string, children?: string[]) {
     steps.splice(0, steps.length, ...kept);
   }
 
-  return { state, steps, progress, declare, step, forget };
+  return { state, steps, progress, declare, step, forget, end };
 }
 
 export type StepTracker = ReturnType<typeof stepTracker>;

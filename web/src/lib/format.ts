@@ -1,3 +1,7 @@
+import { formatClock } from '@bolt/core/clock';
+
+export { formatClock };
+
 /**
  * How long work took: "850 ms" and "12.3 s" under a minute, then as a clock like the players' ("4:05",
  * "1:02:09"), so a duration reads the same wherever it is shown.
@@ -80,13 +84,4 @@ export function formatUsd(n: number): string {
 export function formatCompact(n: number, locale?: string): string {
   if (!Number.isFinite(n)) return '';
   return new Intl.NumberFormat(locale, { notation: 'compact', maximumFractionDigits: 1 }).format(n);
-}
-
-/** "0:05", "4:05", "1:02:09": a recording's length, or a position in it, as players show them. */
-export function formatClock(seconds: number): string {
-  const total = Math.max(0, Math.floor(Number.isFinite(seconds) ? seconds : 0));
-  const h = Math.floor(total / 3600);
-  const m = Math.floor(total / 60) % 60;
-  const s = String(total % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
 }

@@ -6,6 +6,7 @@ const labels: Record<string, string> = {
   completed: 'Completed',
   failed: 'Failed',
   cancelled: 'Cancelled',
+  skipped: 'Skipped',
   pending: 'Waiting',
 };
 

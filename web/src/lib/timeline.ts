@@ -39,14 +39,24 @@ export function groupTitle(key: string, locale = 'en'): string {
     .join(' / ');
 }
 
-/** One state for several steps: failed beats running beats pending; completed only when all are. */
+/**
+ * One state for several steps: failed beats running beats cancelled; completed only when all are; a group
+ * whose steps were all skipped was skipped; one partly done and not stopped is still running.
+ */
 export function combinedState(steps: readonly Step[]): StepState {
-  if (steps.some((s) => s.state === 'failed')) return 'failed';
-  if (steps.some((s) => s.state === 'running')) return 'running';
+  const any = (state: StepState) => steps.some((s) => s.state === state);
+  if (any('failed')) return 'failed';
+  if (any('running')) return 'running';
+  if (any('cancelled')) return 'cancelled';
   if (steps.length > 0 && steps.every((s) => s.state === 'completed')) return 'completed';
-  if (steps.some((s) => s.state === 'completed')) return 'running';
+  if (steps.length > 0 && steps.every((s) => s.state === 'skipped')) return 'skipped';
+  if (any('skipped')) return 'cancelled';
+  if (any('completed')) return 'running';
   return 'pending';
 }
+
+/** States in which a step or group has stopped for good: its duration no longer grows. */
+const settled: readonly StepState[] = ['completed', 'failed', 'cancelled', 'skipped'];
 
 const earliest = (a: string | undefined, b: string | undefined) => (!a ? b : !b ? a : a < b ? a : b);
 const latest = (a: string | undefined, b: string | undefined) => (!a ? b : !b ? a : a > b ? a : b);
@@ -95,7 +105,7 @@ export function groupSteps(
         title: groupTitle(key, locale),
         state: 'pending',
         steps: [],
-        counts: { pending: 0, running: 0, completed: 0, failed: 0 },
+        counts: { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, skipped: 0 },
       };
       groups.set(key, group);
     }
@@ -106,18 +116,11 @@ export function groupSteps(
   }
   for (const group of groups.values()) {
     group.state = combinedState(group.steps);
-    if (group.state !== 'completed' && group.state !== 'failed') group.finishedAt = undefined;
+    if (!settled.includes(group.state)) group.finishedAt = undefined;
   }
   return [...groups.values()].sort((a, b) =>
     byRank(groupRank(a.key, languages), groupRank(b.key, languages)),
   );
-}
-
-/** Share of steps finished (completed or failed), 0–100; 100 for a finished job with no steps. */
-export function progressPercent(steps: readonly Step[], finished = false): number {
-  if (steps.length === 0) return finished ? 100 : 0;
-  const done = steps.filter((s) => s.state === 'completed').length;
-  return Math.round((done / steps.length) * 100);
 }
 
 /** Milliseconds a step took, or has taken so far when still running; undefined before it starts. */

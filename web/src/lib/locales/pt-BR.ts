@@ -37,6 +37,7 @@ export const ptBR: Record<string, string> = {
   Cancel: 'Cancelar',
   'Cancel job': 'Cancelar job',
   Cancelled: 'Cancelado',
+  Skipped: 'Pulado',
   'Cannot reach the Bolt server. Check that it is running and try again.':
     'Não foi possível falar com o servidor do Bolt. Verifique se ele está rodando e tente de novo.',
   Completed: 'Concluído',
@@ -253,7 +254,7 @@ export const ptBR: Record<string, string> = {
   '{from}–{to} of {total}': '{from}–{to} de {total}',
   '{jobs} job(s): a premise, the master script block by block, then for each of {languages} language(s) an adapted script and an MP3 — {narrations} narration(s) in all.':
     '{jobs} job(s): uma premissa, o roteiro master bloco a bloco, depois para cada um de {languages} idioma(s) um roteiro adaptado e um MP3 — {narrations} narração(ões) no total.',
-  '{seconds} s of audio': '{seconds} s de áudio',
+  '{length} of audio': '{length} de áudio',
   "{tag} is already one of this agent's languages.": '{tag} já é um dos idiomas deste agente.',
   'Edit block {n} ({language})': 'Editar o bloco {n} ({language})',
   'Block text': 'Texto do bloco',

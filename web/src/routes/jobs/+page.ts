@@ -1,6 +1,6 @@
 import { isFinished, jobStatuses } from '@bolt/core/domain';
+import { jobPercent } from '@bolt/core/progress';
 import { jobs as jobsApi } from '$lib/api';
-import { progressPercent } from '$lib/timeline';
 import type { Job, JobStatus, Page } from '$lib/types';
 import type { PageLoad } from './$types';
 
@@ -38,7 +38,7 @@ export const load: PageLoad = async ({ url, depends, parent }) => {
         .filter((j) => !isFinished(j.status))
         .map(async (j) => {
           const detail = await jobsApi.get(j.id);
-          progress[j.id] = progressPercent(detail.steps);
+          progress[j.id] = jobPercent(detail.steps, j, j.status);
           if (detail.usage) cost[j.id] = detail.usage.costUsd;
         }),
     );

@@ -10,6 +10,7 @@ import {
   type JobWorkflowInput,
   loadConfig,
   type QualityReport,
+  type Step,
   serverSecrets,
   storageKeys,
   workflowIds,
@@ -413,6 +414,35 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
       const busiest = Math.max(...times.map((t) => times.filter((u) => u >= t && u < t + 1000).length));
       expect(busiest, key).toBeLessThanOrEqual(perSecond + 1);
     }
+  });
+
+  it('shows why a step is being tried again and how long it waits, while it waits', async () => {
+    const ownerId = await newUser({ gemini: ['valid-gemini-wait'], tts: ['valid-tts-wait'] });
+    // A server error is left to Temporal's retries (1 s, 2 s, 4 s apart): three in a row.
+    fake.inject({ api: 'gemini', kind: '500', times: 3 });
+    const { jobId, handle } = await startJob(ownerId, { title: 'A espera', languages: ['pt-BR'] });
+    const services = { db, client: env.client };
+    let retrying: Step | undefined;
+    for (const until = Date.now() + 30_000; !retrying && Date.now() < until; ) {
+      retrying = (await jobProgress(services, jobId))?.steps.find((s) => s.retry);
+      if (!retrying) await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(retrying).toMatchObject({
+      id: 'premise',
+      state: 'running',
+      retry: { reason: expect.any(String) },
+    });
+    const retry = retrying?.retry;
+    expect(retry?.attempt).toBeGreaterThanOrEqual(2);
+    expect(retrying?.attempt).toBe(retry?.attempt);
+    expect(retry?.waitMs).toBe(1000 * 2 ** ((retry?.attempt ?? 2) - 2));
+    expect(Date.parse(retry?.nextAt ?? '')).toBeGreaterThan(Date.now() - 5000);
+    expect(JSON.stringify(retrying)).not.toContain('valid-gemini-wait');
+
+    expect((await handle.result()).status).toBe('completed');
+    const premise = (await jobProgress(services, jobId))?.steps.find((s) => s.id === 'premise');
+    expect(premise).toMatchObject({ state: 'completed', attempt: 4 });
+    expect(premise?.retry).toBeUndefined();
   });
 
   it('fails on the first attempt with a clear message when the key is invalid', async () => {

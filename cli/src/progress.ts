@@ -20,7 +20,8 @@ function seconds(s: Step): string {
  * in place. Elsewhere (pipes, CI logs): one line per step that starts, finishes or fails.
  */
 export class ProgressView {
-  private seen = new Map<string, Step['state']>();
+  /** Each step's state and attempt as last shown. */
+  private seen = new Map<string, string>();
   private drawnLines = 0;
 
   constructor(
@@ -35,10 +36,12 @@ export class ProgressView {
 
   private appendChanges(p: JobProgress): void {
     for (const s of p.steps) {
-      if (this.seen.get(s.id) === s.state || s.state === 'pending') continue;
-      this.seen.set(s.id, s.state);
+      const shown = `${s.state}/${s.attempt ?? 1}`;
+      if (this.seen.get(s.id) === shown || s.state === 'pending') continue;
+      this.seen.set(s.id, shown);
       const attempt = s.attempt && s.attempt > 1 ? ` (attempt ${s.attempt})` : '';
-      this.out.write(`${mark[s.state]} ${s.label}${seconds(s)}${attempt}${s.error ? ` — ${s.error}` : ''}\n`);
+      const why = s.error ?? s.retry?.reason;
+      this.out.write(`${mark[s.state]} ${s.label}${seconds(s)}${attempt}${why ? ` — ${why}` : ''}\n`);
     }
   }
 
@@ -50,7 +53,10 @@ export class ProgressView {
       `[${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${percent}% · ${done}/${p.steps.length} steps · ${p.status}`,
       ...p.steps
         .filter((s) => s.state === 'running' || s.state === 'failed')
-        .map((s) => `  ${mark[s.state]} ${s.label}${s.error ? ` — ${s.error}` : ''}`),
+        .map(
+          (s) =>
+            `  ${mark[s.state]} ${s.label}${s.error || s.retry ? ` — ${s.error ?? s.retry?.reason}` : ''}`,
+        ),
     ];
     if (this.drawnLines) this.out.write(`\x1b[${this.drawnLines}A\x1b[0J`);
     this.out.write(`${lines.join('\n')}\n`);

@@ -94,6 +94,15 @@ export interface Step {
   /** A short human note about the result, e.g. "412 of 400 words". */
   detail?: string;
   error?: string;
+  /** A running step whose last attempt failed: why, how long it waits, when it is tried again. */
+  retry?: StepRetry;
+}
+
+export interface StepRetry {
+  attempt: number;
+  reason: string;
+  waitMs?: number;
+  nextAt?: string;
 }
 
 /** What a job used and cost so far, from its usage ledger. */

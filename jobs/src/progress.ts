@@ -3,6 +3,7 @@ import { getJob } from '@bolt/data';
 import type { Client } from '@temporalio/client';
 import { LRUCache } from 'lru-cache';
 import pLimit from 'p-limit';
+import { withRetries } from './retries.ts';
 import type { JobServices } from './services.ts';
 
 /**
@@ -77,7 +78,9 @@ async function queryProgress(
   runId?: string,
 ): Promise<JobProgress | undefined> {
   const handle = client.workflow.getHandle(workflowId, runId);
-  return client.withDeadline(deadline(), () => handle.query<JobProgress>('progress')).catch(() => undefined);
+  const withinDeadline = <T>(work: () => Promise<T>) => client.withDeadline(deadline(), work);
+  const progress = await withinDeadline(() => handle.query<JobProgress>('progress')).catch(() => undefined);
+  return progress && withRetries(handle, progress, withinDeadline);
 }
 
 async function jobWorkflowProgress(client: Client, workflowId: string): Promise<JobProgress | undefined> {

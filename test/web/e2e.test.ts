@@ -128,12 +128,11 @@ describe('the web app in a real browser, against the real stack with fake cloud 
     await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
     const jobId = page.url().split('/').pop() as string;
     // The page's progress, read every 50 ms while the job runs: it may only ever grow.
-    await page.evaluate(() => {
+    await page.getByTestId('percent').evaluate((element) => {
       const readings: number[] = [];
-      Object.assign(window, { percentReadings: readings });
+      Object.assign(globalThis, { percentReadings: readings });
       setInterval(() => {
-        const text = document.querySelector('[data-testid="percent"]')?.textContent;
-        const value = text ? Number.parseInt(text, 10) : Number.NaN;
+        const value = Number.parseInt(element.textContent ?? '', 10);
         if (!Number.isNaN(value) && value !== readings.at(-1)) readings.push(value);
       }, 50);
     });
@@ -169,7 +168,7 @@ describe('the web app in a real browser, against the real stack with fake cloud 
     expect(stepIds.filter(([, state]) => state !== 'completed')).toEqual([]);
     expect(await page.getByTestId('percent').textContent()).toMatch(/^100%/);
     const readings = await page.evaluate(
-      () => (window as unknown as { percentReadings: number[] }).percentReadings,
+      () => (globalThis as unknown as { percentReadings: number[] }).percentReadings,
     );
     expect(readings.length).toBeGreaterThan(3);
     expect(readings).toEqual([...readings].sort((a, b) => a - b));

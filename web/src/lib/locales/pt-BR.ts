@@ -38,6 +38,8 @@ export const ptBR: Record<string, string> = {
   'Cancel job': 'Cancelar job',
   Cancelled: 'Cancelado',
   Skipped: 'Pulado',
+  'attempt {n} — {reason}': 'tentativa {n} — {reason}',
+  'waited {time}': 'esperou {time}',
   'Cannot reach the Bolt server. Check that it is running and try again.':
     'Não foi possível falar com o servidor do Bolt. Verifique se ele está rodando e tente de novo.',
   Completed: 'Concluído',

@@ -44,6 +44,15 @@ export interface JobView {
   finished_at: Date | null;
 }
 
+/** How a list of jobs can be ordered: newest or oldest first, by title (A to Z), or costliest first. */
+export const jobSorts = ['newest', 'oldest', 'title', 'cost'] as const;
+export type JobSort = (typeof jobSorts)[number];
+
+/** A job as lists show it: with what it cost, so far while it runs, in all once finished (usage ledger). */
+export interface JobListItem extends JobView {
+  cost_usd: number;
+}
+
 export type ArtifactKind = 'premise' | 'script' | 'audio' | 'subtitles' | 'chapters' | 'quality';
 
 export interface ArtifactView {

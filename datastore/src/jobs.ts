@@ -1,5 +1,5 @@
-import type { Agent, JobQuality, JobStatus, NarrationQuality } from '@bolt/core';
-import { agentSchema, withEnglishNames } from '@bolt/core';
+import type { Agent, JobQuality, JobSort, JobStatus, NarrationQuality } from '@bolt/core';
+import { jobAgentSchema, withEnglishNames } from '@bolt/core';
 import type { Knex } from 'knex';
 
 export interface JobRow {
@@ -62,7 +62,7 @@ export async function insertJob(
  * names are read under Bolt's, so old jobs read like new ones.
  */
 const toJob = (row: JobRow | undefined): JobRow | undefined =>
-  row && { ...row, agent_snapshot: agentSchema.parse(withEnglishNames(row.agent_snapshot)) };
+  row && { ...row, agent_snapshot: jobAgentSchema.parse(withEnglishNames(row.agent_snapshot)) };
 
 export async function getJob(db: Knex, id: string): Promise<JobRow | undefined> {
   return toJob(await db('jobs').where({ id }).first());
@@ -101,25 +101,50 @@ export async function getOwnedJob(db: Knex, ownerId: string, id: string): Promis
 export interface JobFilter {
   status?: string;
   agentId?: string;
+  /** Part of the title, any case. */
+  q?: string;
+  sort?: JobSort;
   limit: number;
   offset: number;
 }
 
-/** A page of the owner's jobs, newest first, and how many match in all. */
+/** A listed job with what it has cost so far, from the usage ledger. */
+export type ListedJob = JobRow & { cost_usd: number };
+
+/** `%`, `_` and `\` stand for themselves in a LIKE pattern. */
+const likeEscaped = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+/**
+ * A page of the owner's jobs (newest first unless sorted otherwise), each with its cost, and how many
+ * match in all. The cost is a subquery per listed row on usage(job_id), so a page costs one query;
+ * PostgreSQL evaluates it after the limit unless the page is sorted by it.
+ */
 export async function listJobs(
   db: Knex,
   ownerId: string,
   f: JobFilter,
-): Promise<{ items: JobRow[]; total: number }> {
+): Promise<{ items: ListedJob[]; total: number }> {
   const query = db('jobs').where({ owner_id: ownerId });
   if (f.status) query.andWhere({ status: f.status });
   if (f.agentId) query.andWhere({ agent_id: f.agentId });
+  // ILIKE on the title is served by the trigram index (migration 010) where pg_trgm exists.
+  if (f.q) query.andWhere('title', 'ilike', `%${likeEscaped(f.q)}%`);
   const [counted] = await query.clone().count({ count: '*' });
-  const items = await query
-    .orderBy([{ column: 'created_at', order: 'desc' }, { column: 'id' }])
+  const cost = db.raw(
+    '(select coalesce(sum(u.cost_usd), 0)::float from usage u where u.job_id = jobs.id) as cost_usd',
+  );
+  const order: Record<JobSort, string> = {
+    newest: 'created_at desc, id',
+    oldest: 'created_at asc, id',
+    title: 'lower(title), created_at desc, id',
+    cost: 'cost_usd desc, created_at desc, id',
+  };
+  const rows = await query
+    .select('jobs.*', cost)
+    .orderByRaw(order[f.sort ?? 'newest'])
     .limit(f.limit)
     .offset(f.offset);
-  return { items, total: Number(counted?.count ?? 0) };
+  return { items: rows as ListedJob[], total: Number(counted?.count ?? 0) };
 }
 
 export async function deleteJob(db: Knex, id: string): Promise<void> {

@@ -215,6 +215,29 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
       });
     },
   },
+  '010_job_title_search': {
+    async up(k) {
+      // Title search is `ILIKE '%…%'`, which only a trigram index serves. pg_trgm ships with PostgreSQL
+      // (contrib) and is trusted, yet a server may lack it or refuse it to this role: then search scans
+      // the owner's jobs through (owner_id, created_at), which is fine for thousands of jobs.
+      const { rows } = await k.raw(
+        "select exists (select 1 from pg_available_extensions where name = 'pg_trgm') as available",
+      );
+      if (!rows[0]?.available) return;
+      try {
+        // A savepoint, so a refusal leaves the migration's transaction usable.
+        await k.transaction(async (trx) => {
+          await trx.raw('create extension if not exists pg_trgm');
+          await trx.raw('create index if not exists jobs_title_trgm on jobs using gin (title gin_trgm_ops)');
+        });
+      } catch {
+        // No index: search still works, as above.
+      }
+    },
+    async down(k) {
+      await k.raw('drop index if exists jobs_title_trgm');
+    },
+  },
 };
 
 /** The original system's column names and Bolt's, per table. */

@@ -1,6 +1,14 @@
 import { PassThrough } from 'node:stream';
 import { primaryModel } from '@bolt/activities/providers';
-import { estimateJob, jobRequestSchema, jobStatuses, priceTable, withEnglishNames } from '@bolt/core';
+import {
+  estimateJob,
+  type JobListItem,
+  jobRequestSchema,
+  jobSorts,
+  jobStatuses,
+  priceTable,
+  withEnglishNames,
+} from '@bolt/core';
 import {
   findIdempotentJob,
   getOwnedJob,
@@ -43,6 +51,11 @@ const batch = newJob.omit({ title: true }).extend({
 const listQuery = z.object({
   status: z.enum(jobStatuses).optional(),
   agent_id: z.uuid().optional(),
+  q: z.string().trim().max(500).optional().describe('Part of the title, in any case'),
+  sort: z
+    .enum(jobSorts)
+    .default('newest')
+    .describe('newest or oldest first, by title (A to Z), or costliest first'),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   offset: z.coerce.number().int().min(0).default(0),
 });
@@ -56,7 +69,11 @@ export const jobDocs: Record<string, RouteDoc> = {
   },
   'POST /api/jobs/batch': { summary: 'Start one job per title (up to 100)', body: batch },
   'POST /api/jobs/:id/retry': { summary: 'Run a failed or cancelled job again from the step that failed' },
-  'GET /api/jobs': { summary: "The user's jobs, newest first", query: listQuery },
+  'GET /api/jobs': {
+    summary:
+      "The user's jobs, newest first unless sorted otherwise; each item has cost_usd, its cost so far (in all once finished) from the usage ledger",
+    query: listQuery,
+  },
   'GET /api/jobs/:id': {
     summary: 'A job, its step-level progress and its workflow in the Temporal Web UI (temporal_ui_url)',
   },
@@ -164,10 +181,17 @@ export function jobRoutes(services: WithLog & WithStorage, voices: VoiceCatalog)
     const { items, total } = await listJobs(db, owner(ctx), {
       status: q.status,
       agentId: q.agent_id,
+      q: q.q || undefined,
+      sort: q.sort,
       limit: q.limit,
       offset: q.offset,
     });
-    ctx.body = { items: items.map(jobView), total, limit: q.limit, offset: q.offset };
+    ctx.body = {
+      items: items.map((job): JobListItem => ({ ...jobView(job), cost_usd: job.cost_usd })),
+      total,
+      limit: q.limit,
+      offset: q.offset,
+    };
   });
 
   router.get('/:id', async (ctx) => {

@@ -5,9 +5,9 @@ import { createActivities } from '@bolt/activities';
 import { devServerFlags } from '@bolt/cli';
 import {
   type Agent,
-  agentSchema,
   type JobProgress,
   type JobWorkflowInput,
+  jobAgentSchema,
   loadConfig,
   type QualityReport,
   type Step,
@@ -41,7 +41,7 @@ const fixturesDir = path.join(repoRoot, 'test/fixtures/histories');
 /** Requests per minute per key: one Gemini request per 100 ms, one TTS request per 50 ms. */
 const RATE_LIMITS = 'gemini=600,google-tts=1200,openai=600';
 
-const agent: Agent = agentSchema.parse({
+const agent: Agent = jobAgentSchema.parse({
   name: 'Pipeline Stories',
   language: 'pt-BR',
   premise_prompt: 'Escreva a premissa da história em duas frases.',
@@ -193,9 +193,25 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
       count('premise'),
       count('quality'),
     ]).toEqual([9, 18, 9, 9, 1, 9]);
+    // Block titles are translated with the adaptation, once per language, for every variation.
+    const source = ['Gancho', 'Conflito', 'Desfecho'];
+    const titles: Record<string, string[]> = { 'pt-BR': source };
+    for (const language of ['en-US', 'es-ES']) {
+      titles[language] = JSON.parse(fs.readFileSync(file(storageKeys.titles(jobId, language)), 'utf8'));
+      expect(titles[language], language).toHaveLength(3);
+      for (const title of source) expect(titles[language], language).not.toContain(title);
+    }
     const chapters = fs.readFileSync(file(storageKeys.chapters(jobId, 1, 'en-US')), 'utf8');
     expect(chapters.match(/ --> /g)).toHaveLength(3);
-    expect(chapters).toContain('Conflito');
+    expect(chapters).not.toContain('Conflito');
+    expect(chapters).toContain(titles['en-US']?.[1]);
+    // Paid for once per language: the script steps make no other model call.
+    const titleCalls = await db('usage')
+      .where({ job_id: jobId, cached: false })
+      .andWhere('step', 'like', '%.script');
+    expect(titleCalls.map((r) => r.step.split('.')[1]).sort()).toEqual(['en-US', 'es-ES']);
+    const script = fs.readFileSync(file(storageKeys.script(jobId, 3, 'es-ES')), 'utf8');
+    expect([...script.matchAll(/^## (.*)$/gm)].map((m) => m[1])).toEqual(titles['es-ES']);
 
     for (const v of job?.result?.variations ?? []) {
       for (const language of LANGUAGES) {
@@ -203,11 +219,7 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
         expect(mp3).toBe(storageKeys.audio(jobId, v.variation, language));
         const info = probe(mp3);
         expect(info.format.format_name).toBe('mp3');
-        expect(info.chapters.map((c: { tags: { title: string } }) => c.tags.title)).toEqual([
-          'Gancho',
-          'Conflito',
-          'Desfecho',
-        ]);
+        expect(info.chapters.map((c: { tags: { title: string } }) => c.tags.title)).toEqual(titles[language]);
         const duration = Number(info.format.duration);
         const srt = fs.readFileSync(file(v.subtitles[language]?.srt as string), 'utf8');
         const vtt = fs.readFileSync(file(v.subtitles[language]?.vtt as string), 'utf8');
@@ -226,7 +238,7 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
       fs.readFileSync(file(storageKeys.quality(jobId, 2, 'es-ES')), 'utf8'),
     );
     expect(report).toMatchObject({ variation: 2, language: 'es-ES', verdict: 'pass', notes: [] });
-    expect(report.blocks.map((b) => b.title)).toEqual(['Gancho', 'Conflito', 'Desfecho']);
+    expect(report.blocks.map((b) => b.title)).toEqual(titles['es-ES']);
     expect(report.blocks[0]?.checks.find((c) => c.name === 'language')?.detail).toBe('es, as asked');
     const plan = JSON.parse(fs.readFileSync(file(storageKeys.narrationPlan(jobId, 2, 'es-ES')), 'utf8'));
     expect(report.chunks).toHaveLength(plan.chunks.length);
@@ -280,7 +292,7 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
       'it-IT',
       'ja-JP',
     ];
-    const short = agentSchema.parse({
+    const short = jobAgentSchema.parse({
       ...agent,
       block_structure_prompt: '1 bloco de ~20 palavras: relato',
       target_languages: languages.slice(1),
@@ -348,7 +360,7 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
     { name: 'OpenAI models and OpenAI TTS', llm: 'openai', tts: 'openai', api: 'openai' },
     { name: 'Gemini models and Gemini TTS', llm: 'gemini', tts: 'gemini', api: 'gemini' },
   ] as const)('delivers a job on $name: MP3s at −16 LUFS with subtitles', async ({ llm, tts, api }) => {
-    const other = agentSchema.parse({
+    const other = jobAgentSchema.parse({
       ...agent,
       llm_provider: llm,
       llm_model: llm === 'openai' ? 'gpt-4o-mini' : 'gemini-2.5-flash',

@@ -99,6 +99,9 @@ const worstDetail = (part: CheckedPart) => part.checks.find((c) => c.verdict ===
 const AUDIO_CHECKS_AT_ONCE = 4;
 /** How many times a chunk whose transcript is too far from its text is synthesized again. */
 const MAX_RETAKES = 2;
+/** A block title's room in the model's reply, and the longest a translated one may be. */
+const TITLE_TOKENS = 24;
+const MAX_TITLE_CHARS = 80;
 
 /** The job's quality over its narrations' verdicts, when they were checked. */
 function jobQuality(result: JobResult): JobQuality | undefined {
@@ -213,15 +216,54 @@ export function createActivities(deps: ActivityDeps) {
     return readBlocks(job.id, variation, language, count);
   }
 
+  /**
+   * The block titles in `language`: the agent's own in its language; elsewhere translated once per job
+   * and language (a paid call, cached) and kept with the job. A reply that is not one title per line
+   * leaves the agent's titles: a chapter name untranslated beats a chapter name that is wrong.
+   */
+  function blockTitles(job: JobRow, language: string): Promise<string[]> {
+    const own = planBlocks(job.agent_snapshot.block_structure_prompt).map((b) => b.title);
+    if (language === job.agent_snapshot.language) return Promise.resolve(own);
+    // The job's variations prepare their narrations at once: one translation for all on this worker.
+    const key = storageKeys.titles(job.id, language);
+    let titles = titlesInFlight.get(key);
+    if (!titles) {
+      titles = translatedTitles(job, language, own).finally(() => titlesInFlight.delete(key));
+      titlesInFlight.set(key, titles);
+    }
+    return titles;
+  }
+  const titlesInFlight = new Map<string, Promise<string[]>>();
+
+  async function translatedTitles(job: JobRow, language: string, own: string[]): Promise<string[]> {
+    const key = storageKeys.titles(job.id, language);
+    const stored = await storage.find(key);
+    if (stored) return JSON.parse(stored.toString()) as string[];
+    const reply = await paid.text(job, prompts.titles(language, own), TITLE_TOKENS * own.length);
+    const lines = reply
+      .split('\n')
+      .map((line) =>
+        line
+          .replace(/^\s*(#+|\d+[.)]|[-*])\s*/, '')
+          .replace(/^["“]|["”]$/g, '')
+          .trim(),
+      )
+      .filter(Boolean);
+    const fits = lines.length === own.length && lines.every((line) => line.length <= MAX_TITLE_CHARS);
+    const titles = fits ? lines : own;
+    await storage.put(key, JSON.stringify(titles), contentTypes.json);
+    return titles;
+  }
+
   /** The script in one language, as Markdown: the job's title, then each block under its title. */
   async function writeScript(
     job: JobRow,
     { variation, language }: NarrationRef,
     blocks: string[],
   ): Promise<StepOutput> {
-    const plan = planBlocks(job.agent_snapshot.block_structure_prompt);
+    const titles = await blockTitles(job, language);
     const body = Buffer.from(
-      `${[`# ${job.title}`, ...blocks.map((text, i) => `## ${plan[i]?.title}\n\n${text.trim()}`)].join('\n\n')}\n`,
+      `${[`# ${job.title}`, ...blocks.map((text, i) => `## ${titles[i]}\n\n${text.trim()}`)].join('\n\n')}\n`,
     );
     const key = storageKeys.script(job.id, variation, language);
     await store(job, 'script', key, body, { contentType: contentTypes.markdown, language, variation });
@@ -328,7 +370,7 @@ export function createActivities(deps: ActivityDeps) {
 
   /** Every check of a narration as it stands: blocks (with the review's rewrites) and speech chunks. */
   async function qualityReport(job: JobRow, ref: NarrationRef): Promise<QualityReport> {
-    const plan = planBlocks(job.agent_snapshot.block_structure_prompt);
+    const titles = await blockTitles(job, ref.language);
     const reviewed = await storage.find(storageKeys.review(job.id, ref.variation, ref.language));
     const review: Review | undefined = reviewed && JSON.parse(reviewed.toString());
     const texts = await scriptBlocks(job, ref);
@@ -338,7 +380,7 @@ export function createActivities(deps: ActivityDeps) {
         const targetWords = reviewedBlock?.targetWords ?? (await blockRequest(job, ref, block)).targetWords;
         return {
           block: block + 1,
-          title: plan[block]?.title ?? '',
+          title: titles[block] ?? '',
           ...checkBlock(text, ref.language, targetWords, {
             ...embedded(job),
             earlier: texts.slice(0, block),
@@ -535,7 +577,7 @@ export function createActivities(deps: ActivityDeps) {
       const wavs = await Promise.all(
         chunks.map((c) => storage.get(paid.speechKey(job, language, c.text, c.take))),
       );
-      const titles = planBlocks(job.agent_snapshot.block_structure_prompt).map((b) => b.title);
+      const titles = await blockTitles(job, language);
       const tags = { title: job.title, artist: job.agent_snapshot.name, language };
       const { mp3, durationSeconds, timeline, chapters } = await beating(() =>
         assembleNarration(

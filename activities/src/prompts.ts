@@ -83,6 +83,14 @@ export function adaptation(agent: Agent, language: string, source: string): stri
     .join('\n\n');
 }
 
+/** The script's block titles in another language: one per line, so the reply can be checked line by line. */
+export function titles(language: string, titles: string[]): string {
+  return [
+    `Translate these ${titles.length} headings into ${languageName(language)} (${language}). Answer with exactly ${titles.length} lines, one heading per line, in the same order, and nothing else.`,
+    titles.join('\n'),
+  ].join('\n\n');
+}
+
 /** Variation n of a master block: the same story beats, told anew. */
 export function variation(agent: Agent, n: number, source: string): string {
   if (isSmall(agent))

@@ -160,6 +160,8 @@ export const storageKeys = {
   /** A narration's quality report: every check of its blocks and speech chunks, with verdicts. */
   quality: (jobId: string, variation: number, language: string) =>
     `${variationDir(jobId, variation, language)}/quality.json`,
+  /** The block titles in a narrated language (JSON array), shared by the job's variations. */
+  titles: (jobId: string, language: string) => `jobs/${jobId}/titles/${language}.json`,
   /** The MP3's chapters as WebVTT (kind "chapters"), for players. */
   chapters: (jobId: string, variation: number, language: string) =>
     `${variationDir(jobId, variation, language)}/chapters.vtt`,

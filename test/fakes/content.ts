@@ -439,7 +439,7 @@ const languageNames: Record<string, string> = {
  * only in French"); English when it names none the fake writes.
  */
 export function languageAsked(prompt: string): string {
-  const asked = [...prompt.matchAll(/(?:text in|Language:|"\) in|only in)\s+(\p{L}+(?:\s+\p{L}+)?)/gu)];
+  const asked = [...prompt.matchAll(/(?:text in|Language:|"\) in|only in|into)\s+(\p{L}+(?:\s+\p{L}+)?)/gu)];
   const words = (asked.at(-1)?.[1] ?? '').split(/\s+/);
   return languageNames[words.find((w) => w in languageNames) ?? ''] ?? 'en';
 }
@@ -490,6 +490,16 @@ export function prose(hash: string, words: number, language = 'en'): string {
     else paragraphs.push([text]);
   }
   return paragraphs.map((p) => p.join(' ')).join('\n\n');
+}
+
+/** `count` short headings in `language`, one per line, as a model translating a list of titles answers. */
+export function headings(hash: string, count: number, language = 'en'): string {
+  const rand = seeded(hash);
+  const objects = (phrases[language] ?? (phrases.en as Phrases)).objects;
+  return Array.from({ length: count }, () => {
+    const heading = objects[Math.floor(rand() * objects.length)] ?? '';
+    return heading.charAt(0).toUpperCase() + heading.slice(1);
+  }).join('\n');
 }
 
 /** The first `words` words of a text, as a model cut off mid-sentence would leave it. */

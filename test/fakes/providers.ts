@@ -4,6 +4,7 @@ import {
   countWords,
   firstWords,
   hashOf,
+  headings,
   languageAsked,
   prose,
   tokensFor,
@@ -406,6 +407,9 @@ function geminiGenerate(call: Call, model: string, fault: Fault | undefined) {
  * halved, or in another language, by a fault).
  */
 function answerText(hash: string, prompt: string, maxTokens: number | undefined, fault?: FaultKind) {
+  const titles = /^Translate these (\d+) headings/.exec(prompt);
+  if (titles)
+    return { text: headings(hash, Number(titles[1]), languageAsked(prompt)), finish: 'stop' as const };
   const truncate = fault === 'truncate';
   const words = wantedWords(prompt);
   const asked = languageAsked(prompt);

@@ -32,25 +32,67 @@ function onShutdown(stop: () => Promise<void>) {
   }
 }
 
+/**
+ * Until the stack's own orderly stop is in place, SIGINT or SIGTERM end the process at once: the servers
+ * started so far get their stop signal as it exits (see servers.ts). Returns the function that removes
+ * this handler.
+ */
+function exitOnSignal(): () => void {
+  const handlers = (['SIGINT', 'SIGTERM'] as const).map((signal) => {
+    const handler = () => {
+      process.stderr.write(`\n${signal}: stopping…\n`);
+      process.exit(signal === 'SIGINT' ? 130 : 143);
+    };
+    process.once(signal, handler);
+    return () => process.removeListener(signal, handler);
+  });
+  return () => {
+    for (const remove of handlers) remove();
+  };
+}
+
 async function start(args: string[]) {
   const { values } = parseArgs({ args, options: { 'api-only': { type: 'boolean', default: false } } });
   const config = loadConfig();
   const other = runningStack(config);
   if (other) throw new Error(`Bolt is already running on ${config.dataDir} (pid ${other.pid}).`);
+  const starting = exitOnSignal();
   const stack = await openStack(config, {
     worker: !(values['api-only'] || config.BOLT_API_ONLY),
     join: false,
   });
-  const server: Server = createApp(stack).listen(config.PORT, config.HOST);
-  await new Promise<void>((resolve, reject) => server.once('listening', resolve).once('error', reject));
+  let server: Server | undefined;
+  let unpublish: () => void;
   const apiUrl = `http://${config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST}:${config.PORT}`;
-  const unpublish = publishStack(config, {
-    pid: process.pid,
-    temporalAddress: stack.temporalAddress,
-    temporalUiUrl: stack.temporalUiUrl,
-    databaseUrl: stack.databaseUrl,
-    apiUrl,
-  });
+  try {
+    const listening = createApp(stack).listen(config.PORT, config.HOST);
+    server = listening;
+    await new Promise<void>((resolve, reject) =>
+      listening
+        .once('listening', resolve)
+        .once('error', (err: NodeJS.ErrnoException) =>
+          reject(
+            err.code === 'EADDRINUSE'
+              ? new Error(
+                  `The web app and API: port ${config.PORT} on ${config.HOST} is in use; stop what listens there or set PORT.`,
+                )
+              : err,
+          ),
+        ),
+    );
+    unpublish = publishStack(config, {
+      pid: process.pid,
+      temporalAddress: stack.temporalAddress,
+      temporalUiUrl: stack.temporalUiUrl,
+      databaseUrl: stack.databaseUrl,
+      apiUrl,
+    });
+  } catch (err) {
+    // Nothing started stays behind: the worker, PostgreSQL and Temporal stop before the error is told.
+    server?.close();
+    await stack.stop();
+    throw err;
+  }
   process.stderr.write(
     `${[
       'Bolt is running.',
@@ -65,8 +107,9 @@ async function start(args: string[]) {
       .filter((l) => l !== '')
       .join('\n')}\n`,
   );
+  starting();
   onShutdown(async () => {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await new Promise<void>((resolve) => server?.close(() => resolve()));
     await stack.stop();
     unpublish();
   });
@@ -102,6 +145,7 @@ async function run(args: string[]) {
   if (!values.agent || !values.title) throw new UsageError('bolt run needs --agent and --title');
   const config = loadConfig();
   const joined = runningStack(config);
+  exitOnSignal(); // a stack of its own stops with the process
   const stack = await openStack(config, { worker: !joined, join: true });
   try {
     const result = await runJob(stack, {

@@ -5,6 +5,7 @@ import type { Config } from '@bolt/core';
 import { Connection } from '@temporalio/client';
 import { temporalBinary } from '../../scripts/toolchain.mjs';
 import { isAlive } from './postgres.ts';
+import { ensurePortFree, reasonFrom, stopOnExit } from './servers.ts';
 
 /** Connection options for Temporal from config: plain, TLS (mTLS with cert + key) or Cloud API key. */
 export interface TemporalConnectionOptions {
@@ -72,6 +73,8 @@ export async function startEmbeddedTemporal(config: Config): Promise<EmbeddedTem
     );
   const address = `127.0.0.1:${config.TEMPORAL_PORT}`;
   const pidFile = path.join(config.dataDir, 'temporal.pid');
+  await ensurePortFree(config.TEMPORAL_PORT, '127.0.0.1', 'The Temporal server', 'TEMPORAL_PORT');
+  await ensurePortFree(config.TEMPORAL_UI_PORT, '127.0.0.1', 'The Temporal Web UI', 'TEMPORAL_UI_PORT');
   // biome-ignore format: one flag and its value per line
   const child: ChildProcess = spawn(binary, [
     'server', 'start-dev',
@@ -84,19 +87,30 @@ export async function startEmbeddedTemporal(config: Config): Promise<EmbeddedTem
     '--namespace', config.TEMPORAL_NAMESPACE,
     ...devServerFlags,
   ], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const forget = stopOnExit(child.pid, 'SIGTERM');
   const stderr: string[] = [];
   child.stderr?.on('data', (b: Buffer) => stderr.push(b.toString()));
-  fs.writeFileSync(pidFile, String(child.pid));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  if (child.pid) fs.writeFileSync(pidFile, String(child.pid));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      forget();
+      resolve();
+    }),
+  );
+  const failed = new Promise<never>((_, reject) => {
+    child.once('error', (err) =>
+      reject(new Error(`The Temporal server could not run (${binary}): ${err.message}`)),
+    );
+    void exited.then(() =>
+      reject(new Error(`The Temporal server stopped at start: ${reasonFrom(stderr.join(''))}`)),
+    );
+  });
+  failed.catch(() => {}); // an exit after start-up is not a start-up failure
   try {
-    await Promise.race([
-      waitForTemporal(config, address),
-      exited.then(() => {
-        throw new Error(`temporal server start-dev exited: ${stderr.join('').trim().slice(-500)}`);
-      }),
-    ]);
+    await Promise.race([waitForTemporal(config, address), failed]);
   } catch (err) {
     child.kill('SIGKILL');
+    fs.rmSync(pidFile, { force: true });
     throw err;
   }
   return {

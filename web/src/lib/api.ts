@@ -14,8 +14,10 @@ import type {
   JobDetail,
   JobEstimate,
   JobRequest,
+  JobSort,
   JobStatus,
   JobUsage,
+  ListedJob,
   Page,
   StepUsage,
   Tokens,
@@ -183,8 +185,16 @@ export const auth = {
 };
 
 export const jobs = {
-  list: (q: { status?: JobStatus | ''; agent_id?: string; limit?: number; offset?: number } = {}) =>
-    json<Page<Job>>('GET', `/api/jobs${query(q)}`),
+  list: (
+    q: {
+      status?: JobStatus | '';
+      agent_id?: string;
+      q?: string;
+      sort?: JobSort;
+      limit?: number;
+      offset?: number;
+    } = {},
+  ) => json<Page<ListedJob>>('GET', `/api/jobs${query(q)}`),
   get: (id: string) => json<JobDetail>('GET', `/api/jobs/${id}`),
   start: (body: JobBody, idempotencyKey?: string) =>
     json<Job>('POST', '/api/jobs', body, {

@@ -74,8 +74,17 @@ export function splitScript(markdown: string): { title: string; blocks: ScriptBl
   return { title, blocks };
 }
 
-/** "$0.0123", "$1.50"; small amounts keep their significant digits. */
-export function formatUsd(n: number): string {
+/**
+ * "$0.0123", "$1.50"; small amounts keep their significant digits. With a locale, in its own way
+ * ("US$ 1,50" in pt-BR).
+ */
+export function formatUsd(n: number, locale?: string): string {
+  if (locale)
+    return new Intl.NumberFormat(locale, {
+      style: 'currency',
+      currency: 'USD',
+      ...(n > 0 && n < 0.1 ? { maximumSignificantDigits: 2 } : {}),
+    }).format(n);
   if (n === 0) return '$0';
   return n < 0.1 ? `$${n.toPrecision(2)}` : `$${n.toFixed(2)}`;
 }

@@ -9,6 +9,7 @@ import type {
   CredentialCheck as Check,
   CredentialProvider,
   CredentialView,
+  JobListItem,
   JobView,
   Json,
   VoiceCheck,
@@ -23,10 +24,12 @@ export type {
   StepState,
   StepUsage,
 } from '@bolt/core/domain';
-export type { CredentialProvider, VoiceCheck } from '@bolt/core/views';
+export type { CredentialProvider, JobSort, VoiceCheck } from '@bolt/core/views';
 export type { VoiceSettings } from '@bolt/core/voice';
 
 export type Job = Json<JobView>;
+/** A job in the list, with its cost so far (in all once finished). */
+export type ListedJob = Json<JobListItem>;
 
 /** What a job will probably use and cost, before it starts (POST /api/jobs/estimate). */
 export interface JobEstimate extends Estimate {

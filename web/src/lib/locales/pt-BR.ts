@@ -304,4 +304,42 @@ export const ptBR: Record<string, string> = {
   'The voices for {tag} could not be loaded.': 'Não foi possível carregar as vozes de {tag}.',
   'The preview could not be played.': 'Não foi possível tocar a prévia.',
   'The key could not be tested.': 'Não foi possível testar a chave.',
+  'Search titles': 'Buscar nos títulos',
+  Sort: 'Ordem',
+  'Newest first': 'Mais novos primeiro',
+  'Oldest first': 'Mais antigos primeiro',
+  'Title (A–Z)': 'Título (A–Z)',
+  'Highest cost first': 'Maior custo primeiro',
+  'Selected jobs': 'Jobs selecionados',
+  'Select all on this page': 'Selecionar todos desta página',
+  '{count} selected': '{count} selecionado(s)',
+  'Select “{title}”': 'Selecionar “{title}”',
+  'Cancel ({count})': 'Cancelar ({count})',
+  'Retry ({count})': 'Tentar de novo ({count})',
+  'Delete ({count})': 'Excluir ({count})',
+  'Cancel 1 job? What is done is kept, and it can run again from where it stopped.':
+    'Cancelar 1 job? O que já foi feito fica guardado, e ele pode rodar de novo de onde parou.',
+  'Cancel {count} jobs? What is done is kept, and they can run again from where they stopped.':
+    'Cancelar {count} jobs? O que já foi feito fica guardado, e eles podem rodar de novo de onde pararam.',
+  'Run 1 job again from where it stopped?': 'Rodar 1 job de novo de onde parou?',
+  'Run {count} jobs again from where they stopped?': 'Rodar {count} jobs de novo de onde pararam?',
+  'Delete 1 job and all its files? This cannot be undone.':
+    'Excluir 1 job e todos os seus arquivos? Não dá para desfazer.',
+  'Delete {count} jobs and all their files? This cannot be undone.':
+    'Excluir {count} jobs e todos os seus arquivos? Não dá para desfazer.',
+  '{count} skipped, as already finished': '{count} ignorado(s), pois já terminaram',
+  '{count} skipped, as neither failed nor cancelled':
+    '{count} ignorado(s), pois não falharam nem foram cancelados',
+  '{count} skipped': '{count} ignorado(s)',
+  '{count} cancelled': '{count} cancelado(s)',
+  '{count} running again': '{count} rodando de novo',
+  '{count} deleted': '{count} excluído(s)',
+  '{count} could not be: {reasons}': 'Não deu certo em {count}: {reasons}',
+  'Working on the selected jobs…': 'Trabalhando nos jobs selecionados…',
+  'Total cost: {amount}': 'Custo total: {amount}',
+  'Run again with another title': 'Rodar de novo com outro título',
+  'Previous page': 'Página anterior',
+  'Next page': 'Próxima página',
+  'The agent, languages, variations and budget of an earlier job: type another title.':
+    'O agente, os idiomas, as variações e o orçamento de um job anterior: digite outro título.',
 };

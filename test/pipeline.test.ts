@@ -603,6 +603,11 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
     const before = fs.readFileSync(file(storageKeys.audio(jobId, 1, 'en-US')));
     const speech = () => fake.requests.filter((r) => r.key === 'valid-tts-edit' && r.completed).length;
     const calls = speech();
+    const services = { db, client: env.client };
+    const narrationSteps = async () =>
+      ((await jobProgress(services, jobId))?.steps ?? []).filter((s) => s.id.startsWith('v1.en-US.'));
+    const firstRound = await narrationSteps();
+    const firstUsage = await db('usage').where({ job_id: jobId }).count<[{ count: string }]>('* as count');
 
     const edited =
       'The bridge held in 1999. Nobody in the village ever spoke of that night again, Mr. Smith.';
@@ -612,17 +617,38 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
     const narration = await env.client.workflow.signalWithStart(narrationWorkflow, {
       taskQueue: TASK_QUEUE,
       workflowId: workflowIds.narration(jobId, 1, 'en-US'),
-      args: [{ jobId, variation: 1, language: 'en-US', source: 'pt-BR', blocks: 3 }],
+      args: [{ jobId, variation: 1, language: 'en-US', source: 'pt-BR', blocks: 3, edited: true }],
       signal: editBlockSignal,
       signalArgs: [{ block: 1 }],
     });
     expect((await narration.result()).audio).toBe(storageKeys.audio(jobId, 1, 'en-US'));
+    // The first round's steps stay as they were, times included; the edit is a round of its own.
+    const steps = await narrationSteps();
+    expect(steps.slice(0, firstRound.length)).toEqual(firstRound);
+    const edit = steps.slice(firstRound.length);
+    const round = /^v1\.en-US\.edit-[0-9a-z]+-0\./;
+    expect(edit.length).toBeGreaterThan(3);
+    expect(edit.filter((s) => !round.test(s.id))).toEqual([]);
+    expect(edit.every((s) => s.state === 'completed')).toBe(true);
+
     const plan = JSON.parse(fs.readFileSync(file(storageKeys.narrationPlan(jobId, 1, 'en-US')), 'utf8'));
     const editedChunks = plan.chunks.filter((c: { block: number }) => c.block === 1);
     // The voice is given the words as said; the script and the subtitles keep them as written.
     expect(editedChunks.map((c: { text: string }) => c.text).join(' ')).toBe(spoken);
     expect(editedChunks.map((c: { written: string }) => c.written).join(' ')).toBe(edited);
     expect(speech() - calls).toBe(editedChunks.length);
+    // The edit's calls are its own steps' in the ledger; the first round's rows are untouched.
+    const paidInEdit = await db('usage')
+      .where({ job_id: jobId, cached: false })
+      .andWhere('step', 'like', 'v1.en-US.edit-%');
+    expect(paidInEdit.every((r) => round.test(r.step))).toBe(true);
+    // Speech for the edited chunks, and hearing them back in the quality step.
+    expect(paidInEdit.filter((r) => r.step.includes('.tts-'))).toHaveLength(editedChunks.length);
+    const earlier = await db('usage')
+      .where({ job_id: jobId })
+      .andWhereNot('step', 'like', 'v1.en-US.edit-%')
+      .count<[{ count: string }]>('* as count');
+    expect(earlier[0]?.count).toBe(firstUsage[0]?.count);
     expect(fs.readFileSync(file(storageKeys.audio(jobId, 1, 'en-US'))).equals(before)).toBe(false);
     expect(fs.readFileSync(file(storageKeys.script(jobId, 1, 'en-US')), 'utf8')).toContain(edited);
     const srt = fs.readFileSync(file(storageKeys.subtitles(jobId, 1, 'en-US', 'srt')), 'utf8');

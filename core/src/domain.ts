@@ -75,6 +75,8 @@ export interface NarrationWorkflowInput {
   language: string;
   source: string;
   blocks: number;
+  /** Started by a block edit after the narration had finished: its steps form an edit round. */
+  edited?: boolean;
 }
 
 /**

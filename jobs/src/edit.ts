@@ -52,6 +52,7 @@ export async function editBlock(services: WithStorage, job: JobRow, edit: BlockE
           language: edit.language,
           source: job.agent_snapshot.language,
           blocks,
+          edited: true,
         },
       ],
       signal: 'editBlock',

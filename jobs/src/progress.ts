@@ -30,9 +30,17 @@ const closedRuns = new LRUCache<string, JobProgress>({ max: 5_000 });
 /** Narration queries at once per job read: a closed narration's query is a replay on a worker. */
 const QUERIES_AT_ONCE = 16;
 
+/** One run of a narration, as the visibility listing has it. */
+interface Run {
+  runId: string;
+  startTime: Date;
+  closed: boolean;
+}
+
 /**
  * The narrations' progress: one visibility listing says which runs have closed; those come from the
- * cache once read, the others (running, or not listed yet) are queried, a few at a time.
+ * cache once read, the others (running, or not listed yet) are queried, a few at a time. A narration
+ * re-opened by an edit has a closed run and a newer one: the timeline keeps both runs' steps.
  */
 async function narrationsProgress(
   client: Client,
@@ -40,34 +48,50 @@ async function narrationsProgress(
   ids: string[],
 ): Promise<Array<JobProgress | undefined>> {
   if (ids.length === 0) return [];
-  // A narration re-opened by an edit has a closed run and a newer one: only the latest counts.
-  const latest = new Map<string, { runId: string; startTime: Date; closed: boolean }>();
+  const runs = new Map<string, Run[]>();
   try {
     for await (const run of client.workflow.list({ query: `WorkflowId STARTS_WITH "${jobId}/"` })) {
-      const seen = latest.get(run.workflowId);
-      if (!seen || run.startTime > seen.startTime)
-        latest.set(run.workflowId, {
-          runId: run.runId,
-          startTime: run.startTime,
-          closed: run.status.name !== 'RUNNING',
-        });
+      const list = runs.get(run.workflowId) ?? [];
+      list.push({ runId: run.runId, startTime: run.startTime, closed: run.status.name !== 'RUNNING' });
+      runs.set(run.workflowId, list);
     }
   } catch {
-    // no visibility store: every narration is queried
+    // no visibility store: every narration's latest run is queried
   }
   const limit = pLimit(QUERIES_AT_ONCE);
+  const read = async (id: string, run?: Run) => {
+    const runId = run?.closed ? run.runId : undefined;
+    const key = runId && `${id}@${runId}`;
+    const cached = key && closedRuns.get(key);
+    if (cached) return cached;
+    const progress = await limit(() => queryProgress(client, id, runId));
+    if (key && progress && progress.status !== 'running') closedRuns.set(key, progress);
+    return progress;
+  };
   return Promise.all(
     ids.map(async (id) => {
-      const last = latest.get(id);
-      const run = last?.closed ? last.runId : undefined;
-      const key = run && `${id}@${run}`;
-      const cached = key && closedRuns.get(key);
-      if (cached) return cached;
-      const progress = await limit(() => queryProgress(client, id, run));
-      if (key && progress && progress.status !== 'running') closedRuns.set(key, progress);
-      return progress;
+      const all = (runs.get(id) ?? []).sort((a, b) => a.startTime.getTime() - b.startTime.getTime());
+      if (all.length <= 1) return read(id, all[0]);
+      const progresses = await Promise.all(all.map((run) => read(id, run)));
+      return withEarlierRuns(progresses.filter((p): p is JobProgress => p !== undefined));
     }),
   );
+}
+
+/**
+ * The latest run's progress with the steps of the runs before it, oldest first. Runs from before edit
+ * rounds had step ids of their own reuse the same ids: there, the newer step is the one kept.
+ */
+function withEarlierRuns(runs: JobProgress[]): JobProgress | undefined {
+  const latest = runs.at(-1);
+  if (!latest) return undefined;
+  const seen = new Set<string>();
+  const kept: JobProgress['steps'][] = [];
+  for (const run of [...runs].reverse()) {
+    kept.unshift(run.steps.filter((s) => !seen.has(s.id)));
+    for (const s of run.steps) seen.add(s.id);
+  }
+  return { ...latest, steps: kept.flat() };
 }
 
 const deadline = () => Date.now() + 3_000;

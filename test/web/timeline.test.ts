@@ -80,6 +80,21 @@ describe('timeline grouping', () => {
     ]);
   });
 
+  it('puts an edit round right after its narration, named as an edit', () => {
+    const groups = groupSteps(
+      [
+        step('v1.en-US.edit-t4x2k1-0.tts-1', 'completed'),
+        step('v1.pt-BR.tts-1', 'completed'),
+        step('v1.en-US.tts-1', 'completed'),
+        step('v2.block-1', 'completed'),
+      ],
+      'en',
+      ['pt-BR', 'en-US'],
+    );
+    expect(groups.map((g) => g.key)).toEqual(['v1.pt-BR', 'v1.en-US', 'v1.en-US.edit-t4x2k1-0', 'v2']);
+    expect(groups[2]?.title).toMatch(/^Variation 1 \/ .* · en-US \/ Edit$/);
+  });
+
   it('handles deeper and unknown ids (variations, child workflows) the same way', () => {
     expect(groupKey('v2.en-US.tts-1')).toBe('v2.en-US');
     expect(groupKey('something-new')).toBe('job');

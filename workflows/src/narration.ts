@@ -44,9 +44,17 @@ export interface NarrationResult {
 export async function narrationWorkflow(input: NarrationWorkflowInput): Promise<NarrationResult> {
   const { jobId, variation, language, source, blocks } = input;
   const t = stepTracker(jobId);
-  const prefix = `v${variation}.${language}`;
+  const narration = `v${variation}.${language}`;
   const title = `Variation ${variation} · ${language}`;
-  const names = {
+  /**
+   * A round's steps: the narration's own under its id; an edit's under `edit-<time>` beneath it, so the
+   * first round's steps (times, costs) stay in the timeline beside the edit's.
+   */
+  const roundPrefix = (round: number) =>
+    (round > 0 || input.edited) && patched('edit-rounds')
+      ? `${narration}.edit-${Math.floor(Date.now() / 1000).toString(36)}-${round}`
+      : narration;
+  const namesFor = (prefix: string) => ({
     adapt: (b: number): StepName => [`${prefix}.block-${b + 1}`, `${title}: adapt block ${b + 1}`],
     review: [`${prefix}.review`, `${title}: script review`] as StepName,
     script: [`${prefix}.script`, `${title}: script`] as StepName,
@@ -55,7 +63,9 @@ export async function narrationWorkflow(input: NarrationWorkflowInput): Promise<
     speech: (i: number, n: number): StepName => [`${prefix}.tts-${i + 1}`, `${title}: speech ${i + 1}/${n}`],
     quality: [`${prefix}.quality`, `${title}: quality checks`] as StepName,
     audio: [`${prefix}.audio`, `${title}: MP3 and subtitles`] as StepName,
-  };
+  });
+  let prefix = roundPrefix(0);
+  let names = namesFor(prefix);
 
   let edits = 0;
   setHandler(editBlockSignal, () => {
@@ -66,11 +76,15 @@ export async function narrationWorkflow(input: NarrationWorkflowInput): Promise<
   const adapted = language !== source;
   const oneStep = oneStepPreparation();
   const checks = withQualityChecks();
+  /** The steps each round runs before its speech, then after it. */
+  const roundSteps = () => [
+    ...(oneStep ? [names.prepare] : [names.script, names.plan]),
+    ...(checks ? [names.quality] : []),
+    names.audio,
+  ];
   if (adapted) for (const b of indexes) t.declare(names.adapt(b));
-  const later = oneStep
-    ? [...(checks && adapted ? [names.review] : []), names.prepare, ...(checks ? [names.quality] : [])]
-    : [names.script, names.plan];
-  for (const name of [...later, names.audio]) t.declare(name);
+  if (adapted && checks) t.declare(names.review);
+  for (const name of roundSteps()) t.declare(name);
 
   try {
     const ref = { jobId, variation, language };
@@ -82,8 +96,15 @@ export async function narrationWorkflow(input: NarrationWorkflowInput): Promise<
       );
       if (checks) await t.step(names.review, (a) => a.reviewBlocks(ref));
     }
-    for (;;) {
+    for (let round = 0; ; round++) {
       const seen = edits;
+      // An edit round has steps of its own; a run from before edit rounds reuses the first round's.
+      const roundOwn = round > 0 ? roundPrefix(round) : prefix;
+      if (roundOwn !== prefix) {
+        prefix = roundOwn;
+        names = namesFor(prefix);
+        for (const name of roundSteps()) t.declare(name);
+      }
       const { key: script, chunks } = oneStep
         ? await t.step(names.prepare, (a) => a.prepareNarration(ref))
         : {
@@ -92,8 +113,8 @@ export async function narrationWorkflow(input: NarrationWorkflowInput): Promise<
           };
       // Every chunk is declared before any is spoken, so the timeline knows the whole round at once.
       t.forget(`${prefix}.tts-`);
-      const next = checks ? names.quality[0] : names.audio[0];
-      for (let chunk = 0; chunk < chunks; chunk++) t.declare(names.speech(chunk, chunks), next);
+      const after = checks ? names.quality[0] : names.audio[0];
+      for (let chunk = 0; chunk < chunks; chunk++) t.declare(names.speech(chunk, chunks), after);
       await eachLimited(
         Array.from({ length: chunks }, (_, i) => i),
         speechConcurrency(),

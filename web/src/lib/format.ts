@@ -20,6 +20,12 @@ export function formatBytes(n: number): string {
   return `${(n / 1_000_000).toFixed(1)} MB`;
 }
 
+/** A time of day, "05:31", for events of the same day as the page around them. */
+export function formatTime(iso: string | null | undefined, locale?: string): string {
+  const d = new Date(iso ?? '');
+  return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString(locale, { timeStyle: 'short' });
+}
+
 /** A short local date-time for lists. */
 export function formatDate(iso: string | null | undefined, locale?: string): string {
   if (!iso) return '';

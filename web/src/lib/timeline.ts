@@ -28,6 +28,7 @@ export function groupTitle(key: string, locale = 'en'): string {
     .map((part) => {
       const variation = /^v(\d+)$/.exec(part);
       if (variation) return `Variation ${variation[1]}`;
+      if (isEditRound(part)) return 'Edit';
       if (!languagePattern.test(part)) return part;
       try {
         const name = new Intl.DisplayNames([locale], { type: 'language' }).of(part);
@@ -38,6 +39,9 @@ export function groupTitle(key: string, locale = 'en'): string {
     })
     .join(' / ');
 }
+
+/** An edit round's part of a step id (`v1.en-US.edit-t4x2k1-0.tts-3`): its steps beside the first round's. */
+const isEditRound = (part: string | undefined) => part !== undefined && /^edit-[0-9a-z]+-\d+$/.test(part);
 
 /**
  * One state for several steps: failed beats running beats cancelled; completed only when all are; a group
@@ -67,11 +71,17 @@ const latest = (a: string | undefined, b: string | undefined) => (!a ? b : !b ? 
  */
 function groupRank(key: string, languages: readonly string[]): number[] {
   if (key === 'job') return [0];
-  const [first = '', language] = key.split('.');
+  const [first = '', language, round] = key.split('.');
   const variation = first === 'master' ? 1 : Number(/^v(\d+)$/.exec(first)?.[1] ?? 0);
   // Jobs from before variations have narration groups named by their language alone.
   if (!variation) return languagePattern.test(first) ? [1, 1, rankOf(first, languages)] : [2];
-  return [1, variation, language === undefined ? -1 : rankOf(language, languages)];
+  // A narration's edit rounds follow it, in the order they arrive.
+  return [
+    1,
+    variation,
+    language === undefined ? -1 : rankOf(language, languages),
+    isEditRound(round) ? 1 : 0,
+  ];
 }
 
 const rankOf = (language: string, languages: readonly string[]) =>

@@ -38,6 +38,7 @@ export const ptBR: Record<string, string> = {
   'Cancel job': 'Cancelar job',
   Cancelled: 'Cancelado',
   Skipped: 'Pulado',
+  'Edit · {when}': 'Edição · {when}',
   'attempt {n} — {reason}': 'tentativa {n} — {reason}',
   'waited {time}': 'esperou {time}',
   'Cannot reach the Bolt server. Check that it is running and try again.':

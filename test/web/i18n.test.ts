@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { parse } from 'svelte/compiler';
 import { describe, expect, it } from 'vitest';
 import { pickLocale, placeholders, translate } from '../../web/src/lib/i18n.ts';
 import { ptBR } from '../../web/src/lib/locales/pt-BR.ts';
@@ -18,7 +19,54 @@ function textsInSources(): string[] {
   return [...texts];
 }
 
+/** Attributes whose text a user reads (or a screen reader says). */
+const readAttributes = /^(placeholder|title|aria-label|alt|label)$/;
+/** Text a template may show as it is in every language: the brand, separators, code and data samples. */
+const sameInEveryLanguage = new Set([
+  '⚡ Bolt',
+  '· Bolt',
+  'Authorization: Bearer bolt_pat_…',
+  'en-US',
+  'Tejo',
+  'Téjo',
+]);
+
+/** Words written into the Svelte templates themselves (not through t()), with their file. */
+function textsInTemplates(): string[] {
+  const dir = path.join(repoRoot, 'web/src');
+  const found: string[] = [];
+  const visit = (node: unknown, file: string): void => {
+    if (Array.isArray(node)) {
+      for (const item of node) visit(item, file);
+      return;
+    }
+    if (!node || typeof node !== 'object') return;
+    const n = node as { type?: string; name?: string; data?: string; value?: unknown };
+    const texts =
+      n.type === 'Text'
+        ? [n.data ?? '']
+        : n.type === 'Attribute' && readAttributes.test(n.name ?? '') && Array.isArray(n.value)
+          ? (n.value as Array<{ type: string; data?: string }>)
+              .filter((v) => v.type === 'Text')
+              .map((v) => v.data ?? '')
+          : [];
+    for (const text of texts.map((t) => t.replace(/\s+/g, ' ').trim()))
+      if (/\p{L}{2}/u.test(text) && !sameInEveryLanguage.has(text)) found.push(`${file}: ${text}`);
+    for (const [key, value] of Object.entries(n))
+      if (key !== 'value' || n.type !== 'Attribute') visit(value, file);
+  };
+  for (const file of fs.readdirSync(dir, { recursive: true }) as string[]) {
+    if (!file.endsWith('.svelte')) continue;
+    visit(parse(fs.readFileSync(path.join(dir, file), 'utf8'), { modern: true }).fragment, file);
+  }
+  return found;
+}
+
 describe('UI languages', () => {
+  it('has no text written into a template: everything a user reads goes through t()', () => {
+    expect(textsInTemplates()).toEqual([]);
+  });
+
   it('has a pt-BR text for every English text the app shows, with the same placeholders', () => {
     const texts = textsInSources();
     expect(texts.length).toBeGreaterThan(100);

@@ -210,7 +210,8 @@ describe('helpers', () => {
       premise: { tokens: 30, chars: 0, costUsd: 0.002, paid: 1, cached: 1 },
       'en-US.tts-1': { tokens: 0, chars: 300, costUsd: 0, paid: 1, cached: 0 },
     });
-    expect(formatUsd(0)).toBe('$0');
+    expect(formatUsd(0)).toBe('$0.00');
+    expect(formatUsd(1.5, 'pt-BR').replace(/\s/g, ' ')).toBe('US$ 1,50');
     expect(formatUsd(0.0123)).toBe('$0.012');
     expect(formatUsd(1.5)).toBe('$1.50');
   });

@@ -80,19 +80,13 @@ export function splitScript(markdown: string): { title: string; blocks: ScriptBl
   return { title, blocks };
 }
 
-/**
- * "$0.0123", "$1.50"; small amounts keep their significant digits. With a locale, in its own way
- * ("US$ 1,50" in pt-BR).
- */
-export function formatUsd(n: number, locale?: string): string {
-  if (locale)
-    return new Intl.NumberFormat(locale, {
-      style: 'currency',
-      currency: 'USD',
-      ...(n > 0 && n < 0.1 ? { maximumSignificantDigits: 2 } : {}),
-    }).format(n);
-  if (n === 0) return '$0';
-  return n < 0.1 ? `$${n.toPrecision(2)}` : `$${n.toFixed(2)}`;
+/** "$0.012", "$1.50" ("US$ 1,50" in pt-BR): small amounts keep two significant digits. */
+export function formatUsd(n: number, locale = 'en'): string {
+  return new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency: 'USD',
+    ...(n > 0 && n < 0.1 ? { maximumSignificantDigits: 2 } : {}),
+  }).format(n);
 }
 
 /** A large count in short form for the locale: "950", "21K" / "21 mil", "1.2M". */

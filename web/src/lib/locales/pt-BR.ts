@@ -39,6 +39,9 @@ export const ptBR: Record<string, string> = {
   Cancelled: 'Cancelado',
   Skipped: 'Pulado',
   'Edit · {when}': 'Edição · {when}',
+  default: 'padrão',
+  'upload script': 'script de upload',
+  'The great molasses flood': 'A grande enchente de melaço',
   'attempt {n} — {reason}': 'tentativa {n} — {reason}',
   'waited {time}': 'esperou {time}',
   'Cannot reach the Bolt server. Check that it is running and try again.':

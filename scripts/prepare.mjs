@@ -17,6 +17,13 @@ import {
   temporalBinary,
 } from './toolchain.mjs';
 
+// The `.env` that `bolt` reads too (core/src/config.ts), so both see the same BOLT_CACHE_DIR and paths.
+try {
+  process.loadEnvFile('.env');
+} catch (err) {
+  if (err.code !== 'ENOENT') throw err;
+}
+
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const installed = path.join(root, 'node_modules', '.package-lock.json');
 const lock = path.join(root, 'package-lock.json');

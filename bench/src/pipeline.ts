@@ -16,7 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { assembleNarration, createActivities, type JobActivities } from '@bolt/activities';
 import { activityDeps, freePort, openStack } from '@bolt/cli';
-import { type Agent, agentSchema, loadConfig, planBlocks, storageKeys, workflowIds } from '@bolt/core';
+import { type Agent, jobAgentSchema, loadConfig, planBlocks, storageKeys, workflowIds } from '@bolt/core';
 import { insertJob } from '@bolt/data';
 import { startJob } from '@bolt/jobs';
 import { SPEECH_CONCURRENCY } from '@bolt/workflows';
@@ -39,7 +39,7 @@ const TITLES = [
 ];
 const languages = ['pt-BR', 'en-US', 'es-ES'];
 
-const agent: Agent = agentSchema.parse({
+const agent: Agent = jobAgentSchema.parse({
   name: 'Bench',
   language: 'pt-BR',
   premise_prompt: 'Escreva a premissa da história em duas frases.',

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { freePort, openStack } from '@bolt/cli';
 import {
   type Agent,
-  agentSchema,
+  jobAgentSchema,
   loadConfig,
   type QualityReport,
   storageKeys,
@@ -46,9 +46,9 @@ const config = loadConfig({
 const stack = await openStack(config, { worker: true, join: false });
 
 const exampleAgent = (file: string): Agent =>
-  agentSchema.parse(JSON.parse(fs.readFileSync(path.join(root, 'examples/agents', file), 'utf8')));
+  jobAgentSchema.parse(JSON.parse(fs.readFileSync(path.join(root, 'examples/agents', file), 'utf8')));
 
-const cloudAgent: Agent = agentSchema.parse({
+const cloudAgent: Agent = jobAgentSchema.parse({
   name: 'Bench quality',
   language: 'pt-BR',
   premise_prompt: 'Escreva a premissa da história em duas frases.',

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { createApp } from '@bolt/api';
-import { ConfigError, loadConfig } from '@bolt/core';
+import { ConfigError, loadConfig, loadEnvFile } from '@bolt/core';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { runJob } from './run.ts';
 import { openStack, publishStack, runningStack } from './stack.ts';
@@ -174,6 +174,7 @@ async function run(args: string[]) {
 }
 
 async function main() {
+  loadEnvFile();
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const [command, ...args] = process.argv.slice(2);
   switch (command) {

@@ -1,6 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { type Agent, agentSchema, type JobQuality, jobRequestSchema, withEnglishNames } from '@bolt/core';
+import {
+  agentSchema,
+  type JobQuality,
+  jobRequestSchema,
+  type SavedAgent,
+  withEnglishNames,
+} from '@bolt/core';
 import { artifactFileName, findAgentByName, getJob, listAgents, listArtifacts } from '@bolt/data';
 import { jobLanguages, jobProgress, startJob } from '@bolt/jobs';
 import { ProgressView } from './progress.ts';
@@ -25,7 +31,7 @@ export interface RunResult {
 }
 
 /** An agent by name (the local user's) or from a JSON file. */
-async function resolveAgent(stack: Stack, ref: string): Promise<{ agent: Agent; agentId?: string }> {
+async function resolveAgent(stack: Stack, ref: string): Promise<{ agent: SavedAgent; agentId?: string }> {
   if (fs.existsSync(ref) && fs.statSync(ref).isFile()) {
     const parsed = agentSchema.safeParse(withEnglishNames(JSON.parse(fs.readFileSync(ref, 'utf8'))));
     if (!parsed.success)

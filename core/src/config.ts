@@ -95,6 +95,21 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/**
+ * Reads `file` (by default `.env` in the directory Bolt starts in: the checkout, for `npm start`) into
+ * the environment with Node's own parser. A variable already set, even empty, keeps its value; no file
+ * is not an error. Not the data directory's: BOLT_DATA_DIR itself may be set there.
+ */
+export function loadEnvFile(file = '.env'): boolean {
+  try {
+    process.loadEnvFile(file);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw new ConfigError(`${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 /** Parses the environment once; a wrong value fails with a message naming the variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const blanksRemoved = Object.fromEntries(

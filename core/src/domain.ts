@@ -11,7 +11,10 @@ export type LlmProviderName = (typeof llmProviders)[number];
 export const ttsProviders = ['espeak', 'kokoro', 'google', 'openai', 'gemini'] as const;
 export type TtsProviderName = (typeof ttsProviders)[number];
 
-/** An agent: the reusable prompt recipe (field names follow the original system). */
+/**
+ * An agent as saved: the reusable prompt recipe (field names follow the original system). A provider
+ * left out is chosen when a job starts, as the original system would run it (`withProviders`).
+ */
 export const agentSchema = z.object({
   name: z.string().trim().min(1).max(120),
   language: languageTag,
@@ -24,17 +27,34 @@ export const agentSchema = z.object({
   default_voices: z.record(z.string(), z.string().max(200)).default({}),
   /** Per language, words the voice should say differently: { "pt-BR": { "Tejo": "Téjo" } }. */
   pronunciation: z.record(languageTag, z.record(z.string().min(1).max(100), z.string().max(200))).default({}),
-  llm_provider: z.enum(llmProviders).default('local'),
+  llm_provider: z
+    .enum(llmProviders)
+    .optional()
+    .describe(
+      "When absent, chosen as each job starts: gemini with a Gemini key (the user's or the server's), else local",
+    ),
   /** Empty means the provider's default model. */
   llm_model: z.string().max(200).default(''),
   /** Used when every key is over quota for llm_model; empty means none. */
   llm_fallback_model: z.string().max(200).default(''),
-  tts_provider: z.enum(ttsProviders).default('espeak'),
+  tts_provider: z
+    .enum(ttsProviders)
+    .optional()
+    .describe(
+      "When absent, chosen as each job starts: google with a Google Cloud TTS key (the user's or the server's), else kokoro (espeak-ng for languages Kokoro lacks)",
+    ),
   /** Per language, how the voice speaks: { "pt-BR": { "rate": 1.1, "paragraph_pause_ms": 600 } }. */
   voice_settings: z.record(languageTag, voiceSettingsSchema).default({}),
 });
-export type Agent = z.infer<typeof agentSchema>;
+export type SavedAgent = z.infer<typeof agentSchema>;
 export type AgentInput = z.input<typeof agentSchema>;
+
+/** The agent a job runs with (its snapshot): both providers decided. */
+export const jobAgentSchema = agentSchema.extend({
+  llm_provider: z.enum(llmProviders),
+  tts_provider: z.enum(ttsProviders),
+});
+export type Agent = z.infer<typeof jobAgentSchema>;
 
 /** Variation 1 is the master script; each further one is a rewrite of it. */
 export const MAX_VARIATIONS = 20;

@@ -1,3 +1,4 @@
+export * from './agent-providers.ts';
 export * from './blocks.ts';
 export * from './chunking.ts';
 export * from './clock.ts';

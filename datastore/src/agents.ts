@@ -1,8 +1,8 @@
-import type { Agent, AgentInput, VoiceCheck } from '@bolt/core';
+import type { AgentInput, SavedAgent, VoiceCheck } from '@bolt/core';
 import { agentSchema } from '@bolt/core';
 import type { Knex } from 'knex';
 
-export type AgentRow = Agent & {
+export type AgentRow = SavedAgent & {
   id: string;
   owner_id: string;
   voice_check: VoiceCheck;
@@ -20,9 +20,13 @@ const jsonAgentFields = [
   'voice_settings',
 ] as const;
 
-function agentToRow(agent: Agent) {
+/** Providers left out are stored as null (not skipped), so replacing an agent can clear them. */
+const providerFields = ['llm_provider', 'tts_provider'] as const;
+
+function agentToRow(agent: SavedAgent) {
   const row: Record<string, unknown> = { ...agent };
   for (const f of jsonAgentFields) row[f] = JSON.stringify(agent[f]);
+  for (const f of providerFields) row[f] = agent[f] ?? null;
   return row;
 }
 
@@ -38,7 +42,7 @@ export async function createAgentIfMissing(db: Knex, ownerId: string, input: Age
 export async function insertAgent(
   db: Knex,
   ownerId: string,
-  agent: Agent,
+  agent: SavedAgent,
   voiceCheck: VoiceCheck = checked,
 ): Promise<AgentRow | undefined> {
   const [row] = await db('agents')
@@ -59,7 +63,7 @@ export async function updateAgent(
   db: Knex,
   ownerId: string,
   id: string,
-  agent: Agent,
+  agent: SavedAgent,
   voiceCheck: VoiceCheck = checked,
 ): Promise<AgentRow | undefined | 'name_taken'> {
   const clash = await db('agents')
@@ -109,8 +113,10 @@ export async function listAgents(db: Knex, ownerId: string): Promise<AgentRow[]>
 }
 
 function toAgent(row: Record<string, unknown>): AgentRow {
+  const fields = { ...row };
+  for (const f of providerFields) if (fields[f] === null) delete fields[f];
   return {
-    ...agentSchema.parse(row),
+    ...agentSchema.parse(fields),
     id: row.id as string,
     owner_id: row.owner_id as string,
     voice_check: (row.voice_check as VoiceCheck | undefined) ?? checked,

@@ -238,6 +238,23 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
       await k.raw('drop index if exists jobs_title_trgm');
     },
   },
+  '011_providers_optional': {
+    async up(k) {
+      // null: chosen as each job starts, from the keys there are then (an original-format agent).
+      await k.schema.alterTable('agents', (t) => {
+        t.string('llm_provider', 40).nullable().alter();
+        t.string('tts_provider', 40).nullable().alter();
+      });
+    },
+    async down(k) {
+      await k('agents').whereNull('llm_provider').update({ llm_provider: 'local' });
+      await k('agents').whereNull('tts_provider').update({ tts_provider: 'kokoro' });
+      await k.schema.alterTable('agents', (t) => {
+        t.string('llm_provider', 40).notNullable().alter();
+        t.string('tts_provider', 40).notNullable().alter();
+      });
+    },
+  },
 };
 
 /** The original system's column names and Bolt's, per table. */

@@ -1,6 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { type Agent, agentSchema, isFinished, workflowIds } from '@bolt/core';
-import { deleteJob, getAgent, insertJob, type JobRow, requeueJob, updateJob } from '@bolt/data';
+import {
+  type Agent,
+  agentSchema,
+  type CredentialProvider,
+  isFinished,
+  type SavedAgent,
+  withProviders,
+  workflowIds,
+} from '@bolt/core';
+import {
+  deleteJob,
+  getAgent,
+  insertJob,
+  type JobRow,
+  listCredentials,
+  requeueJob,
+  updateJob,
+} from '@bolt/data';
 import type { jobWorkflow } from '@bolt/workflows';
 import { z } from 'zod';
 import { conflict, invalidField } from './errors.ts';
@@ -8,7 +24,8 @@ import type { JobServices, WithStorage } from './services.ts';
 
 export interface NewJob {
   ownerId: string;
-  agent: Agent;
+  /** Providers it left out are chosen as the job starts (`agentForJob`). */
+  agent: SavedAgent;
   agentId?: string;
   title: string;
   /** Defaults to the agent's language followed by its target languages. */
@@ -18,11 +35,32 @@ export interface NewJob {
 }
 
 /** The languages a job narrates: those asked for, else the agent's own followed by its targets. */
-export const jobLanguages = (agent: Agent, requested?: string[]) => [
+export const jobLanguages = (agent: SavedAgent, requested?: string[]) => [
   ...new Set(requested ?? [agent.language, ...agent.target_languages]),
 ];
 
-/** Records a job and starts its workflow (workflow id = job id). */
+/**
+ * The agent as a job of this owner would run it now: providers it left out chosen from the keys there
+ * are, the owner's or the server's (`withProviders`). Only whether a key exists is read, never the key.
+ */
+export async function agentForJob<
+  A extends Pick<SavedAgent, 'llm_provider' | 'tts_provider' | 'default_voices'>,
+>(
+  { db, config }: Pick<JobServices, 'db' | 'config'>,
+  ownerId: string,
+  agent: A,
+): Promise<A & Pick<Agent, 'llm_provider' | 'tts_provider'>> {
+  const { llm_provider, tts_provider } = agent;
+  if (llm_provider && tts_provider) return { ...agent, llm_provider, tts_provider };
+  const has = async (provider: CredentialProvider, serverKey: string | undefined) =>
+    Boolean(serverKey) || (await listCredentials(db, ownerId, provider)).length > 0;
+  return withProviders(agent, {
+    gemini: await has('gemini', config.GEMINI_API_KEY),
+    'google-tts': await has('google-tts', config.GOOGLE_TTS_API_KEY),
+  });
+}
+
+/** Records a job and starts its workflow (workflow id = job id); its snapshot has both providers. */
 export async function startJob({ db, client, config }: JobServices, job: NewJob): Promise<string> {
   const jobId = randomUUID();
   const languages = jobLanguages(job.agent, job.languages);
@@ -30,7 +68,7 @@ export async function startJob({ db, client, config }: JobServices, job: NewJob)
     id: jobId,
     owner_id: job.ownerId,
     agent_id: job.agentId ?? null,
-    agent_snapshot: job.agent,
+    agent_snapshot: await agentForJob({ db, config }, job.ownerId, job.agent),
     title: job.title,
     variations: job.variations ?? 1,
     languages,

@@ -98,6 +98,8 @@ export interface FakeRequest {
    * OpenAI's speed, Gemini's prompt (where a style direction goes).
    */
   settings?: Record<string, unknown>;
+  /** The voice a Google Cloud TTS request named (`voice.name`). */
+  voice?: string;
 }
 
 export interface FakeProvidersOptions {
@@ -496,6 +498,7 @@ function googleTts(call: Call, fault: Fault | undefined) {
         : 'audio_config.audio_encoding is required.',
     );
   const languageCode = body.voice?.languageCode ?? '';
+  call.entry.voice = body.voice?.name;
   const voice = body.voice?.name
     ? googleVoices.find((v) => v.name === body.voice?.name)
     : googleVoices.find((v) => v.languageCodes.some((l) => l.toLowerCase() === languageCode.toLowerCase()));

@@ -3,13 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import type { ActivityDeps } from '@bolt/activities';
 import { activityDeps } from '@bolt/cli';
-import { type Agent, agentSchema, loadConfig } from '@bolt/core';
+import { type Agent, jobAgentSchema, loadConfig } from '@bolt/core';
 import { createLogger } from '@bolt/core/log';
 import { connectDb, type Db, ensureLocalUser, LocalStorage, migrate } from '@bolt/data';
 import { inject } from 'vitest';
 
 export const repoRoot = path.resolve(import.meta.dirname, '../..');
-export const testAgent: Agent = agentSchema.parse(
+export const testAgent: Agent = jobAgentSchema.parse(
   JSON.parse(fs.readFileSync(path.join(repoRoot, 'test/fixtures/agent.json'), 'utf8')),
 );
 /** Small token budget: the real model, but a job that takes seconds. */

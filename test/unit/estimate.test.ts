@@ -1,7 +1,7 @@
-import { agentSchema, defaultPrices, estimateJob } from '@bolt/core';
+import { defaultPrices, estimateJob, jobAgentSchema } from '@bolt/core';
 import { describe, expect, it } from 'vitest';
 
-const agent = agentSchema.parse({
+const agent = jobAgentSchema.parse({
   name: 'Estimate',
   language: 'pt-BR',
   premise_prompt: 'Premissa.',

@@ -1,9 +1,9 @@
 import { prompts } from '@bolt/activities';
-import { type Agent, agentSchema, planBlocks } from '@bolt/core';
+import { type Agent, jobAgentSchema, planBlocks } from '@bolt/core';
 import { describe, expect, it } from 'vitest';
 
 const agent = (llm_provider: Agent['llm_provider']): Agent =>
-  agentSchema.parse({
+  jobAgentSchema.parse({
     name: 'Prompts',
     language: 'pt-BR',
     premise_prompt: 'Escreva a premissa.',
@@ -12,6 +12,7 @@ const agent = (llm_provider: Agent['llm_provider']): Agent =>
     target_languages: ['en-US'],
     cultural_configs: { 'en-US': 'Público norte-americano.' },
     llm_provider,
+    tts_provider: 'espeak',
   });
 const plan = planBlocks(agent('local').block_structure_prompt);
 const story = 'Era uma vez uma ponte. '.repeat(60);

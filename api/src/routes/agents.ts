@@ -1,4 +1,4 @@
-import { type Agent, agentSchema, type VoiceCheck, withEnglishNames } from '@bolt/core';
+import { agentSchema, type SavedAgent, type VoiceCheck, withEnglishNames } from '@bolt/core';
 import {
   type AgentRow,
   type Db,
@@ -26,7 +26,7 @@ export const agentView = ({ owner_id: _, ...agent }: AgentRow) => agent;
  * Checks an agent's voices as it is saved: a voice the provider says it lacks is a 400; a provider that
  * cannot be asked now does not block the save, the agent is saved with its voices "not checked".
  */
-async function checkOnSave(voices: VoiceCatalog, ownerId: string, agent: Agent): Promise<VoiceCheck> {
+async function checkOnSave(voices: VoiceCatalog, ownerId: string, agent: SavedAgent): Promise<VoiceCheck> {
   const check = await voices.check(ownerId, agent);
   if (check.status === 'invalid') throw unknownVoices(check);
   return check;
@@ -37,6 +37,22 @@ export async function createAgent(db: Db, voices: VoiceCatalog, ownerId: string,
   const agent = parse(agentSchema, withEnglishNames(input));
   const row = await insertAgent(db, ownerId, agent, await checkOnSave(voices, ownerId, agent));
   if (!row) throw nameTaken(agent.name);
+  return agentView(row);
+}
+
+/** Validates and stores an agent's new fields (voices checked again); 404 for no such agent of the owner. */
+export async function replaceAgent(
+  db: Db,
+  voices: VoiceCatalog,
+  ownerId: string,
+  id: string,
+  input: unknown,
+) {
+  if (!(await getAgent(db, ownerId, id))) throw notFound('agent');
+  const agent = parse(agentSchema, withEnglishNames(input));
+  const row = await updateAgent(db, ownerId, id, agent, await checkOnSave(voices, ownerId, agent));
+  if (row === 'name_taken') throw nameTaken(agent.name);
+  if (!row) throw notFound('agent');
   return agentView(row);
 }
 
@@ -105,12 +121,7 @@ export function agentRoutes(db: Db, voices: VoiceCatalog): Router {
     ctx.body = agent;
   });
   router.put('/:id', async (ctx) => {
-    const id = (await load(ctx)).id;
-    const agent = parse(agentSchema, withEnglishNames(ctx.request.body));
-    const row = await updateAgent(db, owner(ctx), id, agent, await checkOnSave(voices, owner(ctx), agent));
-    if (row === 'name_taken') throw nameTaken(agent.name);
-    if (!row) throw notFound('agent');
-    ctx.body = agentView(row);
+    ctx.body = await replaceAgent(db, voices, owner(ctx), idParam(ctx.params.id, 'agent'), ctx.request.body);
   });
   router.post('/:id/duplicate', async (ctx) => {
     const original = await load(ctx);

@@ -20,6 +20,7 @@ import {
   usageByStep,
 } from '@bolt/data';
 import {
+  agentForJob,
   artifactView,
   cancelJob,
   editBlock,
@@ -138,7 +139,12 @@ export function jobRoutes(services: WithLog & WithStorage, voices: VoiceCatalog)
 
   router.post('/estimate', async (ctx) => {
     const body = parse(estimateBody, withEnglishNames(ctx.request.body));
-    const agent = await ownAgent(services, owner(ctx), body.agent_id);
+    // Priced with the providers a job started now would use.
+    const agent = await agentForJob(
+      services,
+      owner(ctx),
+      await ownAgent(services, owner(ctx), body.agent_id),
+    );
     const estimate = estimateJob(
       agent,
       {

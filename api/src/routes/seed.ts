@@ -1,15 +1,26 @@
-import { agentSchema, languageTag, MAX_VARIATIONS, storageKeys } from '@bolt/core';
+import {
+  agentSchema,
+  languageTag,
+  MAX_VARIATIONS,
+  originalNames,
+  originalVoice,
+  storageKeys,
+  voiceSettingLimits,
+  withOriginalVoice,
+} from '@bolt/core';
 import {
   createCredential,
+  deleteAgent,
   deleteCredential,
   findAgentByName,
+  getAgent,
   getOwnedJob,
   listAgents,
   listArtifacts,
   listCredentials,
   type Storage,
 } from '@bolt/data';
-import { type JobServices, jobProgress, startJobWithAgent } from '@bolt/jobs';
+import { agentForJob, type JobServices, jobProgress, startJobWithAgent } from '@bolt/jobs';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import { z } from 'zod';
@@ -17,7 +28,7 @@ import { authenticate, issueTokens, register, requireUser } from '../auth.ts';
 import { idParam, notFound, parse } from '../http.ts';
 import type { RouteDoc } from '../openapi.ts';
 import type { LoginLimiter } from '../rate-limit.ts';
-import { agentView, createAgent, voicesReady } from './agents.ts';
+import { agentView, createAgent, recheckVoices, replaceAgent, voicesReady } from './agents.ts';
 import { credentials } from './auth.ts';
 import { newCredential } from './credentials.ts';
 import { type VoiceCatalog, voicesQuery } from './voices.ts';
@@ -32,12 +43,58 @@ const gerarRoteiro = z.object({
   idiomas: z.array(languageTag).min(1).max(30).optional(),
 });
 
-/** An agent under the original system's names for its two renamed fields. */
-const seedAgent = <A extends { language: string; target_languages: string[] }>({
-  language,
-  target_languages,
-  ...rest
-}: A) => ({ ...rest, idioma: language, idiomas_alvo: target_languages });
+const perLanguage = (setting: 'rate' | 'pitch', what: string) => {
+  const { min, max } = voiceSettingLimits[setting];
+  const value = z.number().min(min).max(max);
+  return z
+    .union([value, z.record(languageTag, value)], {
+      error: `must be a number from ${min} to ${max}, or one per language such as { "pt-BR": ${max / 4} }`,
+    })
+    .optional()
+    .describe(`${what}: one number for every language of the agent, or one per language`);
+};
+
+/**
+ * An agent as the original system's clients send it: `idioma` and `idiomas_alvo`, and the speaking
+ * speed and pitch Google Cloud TTS took (`speaking_rate`, `pitch`), which become the voice settings.
+ */
+const seedAgentBody = agentSchema.omit({ language: true, target_languages: true }).extend({
+  idioma: agentSchema.shape.language,
+  idiomas_alvo: agentSchema.shape.target_languages,
+  speaking_rate: perLanguage('rate', 'Speaking rate, 1 the voice as it is (0.25–4)'),
+  pitch: perLanguage('pitch', 'Semitones above or below the voice (−20–20)'),
+});
+
+/** The body under the original names (Bolt's are taken too; an original one wins when both are given). */
+function underOriginalNames(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  const out: Record<string, unknown> = { ...input };
+  for (const english of ['language', 'target_languages'] as const) {
+    const original = originalNames[english];
+    if (english in out && !(original in out)) out[original] = out[english];
+    delete out[english];
+  }
+  return out;
+}
+
+/** A request body in the original shape as Bolt's agent; validation errors name the original fields. */
+function fromSeedAgent(input: unknown) {
+  const { idioma, idiomas_alvo, speaking_rate, pitch, ...rest } = parse(
+    seedAgentBody,
+    underOriginalNames(input),
+  );
+  const languages = [idioma, ...idiomas_alvo];
+  const voice_settings = withOriginalVoice(rest.voice_settings, languages, { speaking_rate, pitch });
+  return { ...rest, language: idioma, target_languages: idiomas_alvo, voice_settings };
+}
+
+/** An agent under the original system's names, with its speaking rate and pitch per language. */
+const seedAgent = ({ language, target_languages, ...rest }: ReturnType<typeof agentView>) => ({
+  ...rest,
+  idioma: language,
+  idiomas_alvo: target_languages,
+  ...originalVoice(rest.voice_settings),
+});
 
 export const seedDocs: Record<string, RouteDoc> = {
   'POST /token': {
@@ -48,7 +105,10 @@ export const seedDocs: Record<string, RouteDoc> = {
   },
   'POST /register': { summary: 'Original system: create an account', body: credentials, public: true },
   'GET /me/agents': { summary: "Original system: the user's agents" },
-  'POST /me/agents': { summary: 'Original system: create an agent', body: agentSchema },
+  'POST /me/agents': { summary: 'Original system: create an agent', body: seedAgentBody },
+  'GET /me/agents/:id': { summary: 'Original system: one agent' },
+  'PUT /me/agents/:id': { summary: 'Original system: replace an agent', body: seedAgentBody },
+  'DELETE /me/agents/:id': { summary: 'Original system: delete an agent (its jobs keep their snapshot)' },
   'POST /gerar-roteiro': { summary: 'Original system: start a job', body: gerarRoteiro },
   'GET /me/apikeys': { summary: 'Original system: Gemini keys (last4 only)' },
   'POST /me/apikeys': { summary: 'Original system: add a Gemini key', body: seedKey },
@@ -56,7 +116,11 @@ export const seedDocs: Record<string, RouteDoc> = {
   'GET /me/ttskeys': { summary: 'Original system: Google Cloud TTS keys (last4 only)' },
   'POST /me/ttskeys': { summary: 'Original system: add a Google Cloud TTS key', body: seedKey },
   'DELETE /me/ttskeys/:id': { summary: 'Original system: delete a Google Cloud TTS key' },
-  'GET /tts/voices': { summary: 'Original system: voices', query: voicesQuery },
+  'GET /tts/voices': {
+    summary:
+      "Original system: voices; without provider, Google Cloud TTS's when there is a key for it, else Kokoro's",
+    query: voicesQuery,
+  },
   'GET /status/:job_id': { summary: "Original system: a job with the seed's field names" },
   'GET /jobs/:job_id/variacoes': { summary: "Original system: a job's variations" },
 };
@@ -97,7 +161,20 @@ export function seedRoutes(
     ctx.body = (await listAgents(db, owner(ctx))).map((a) => seedAgent(agentView(a)));
   });
   router.post('/me/agents', auth, async (ctx) => {
-    ctx.body = seedAgent(await createAgent(db, voices, owner(ctx), ctx.request.body));
+    ctx.body = seedAgent(await createAgent(db, voices, owner(ctx), fromSeedAgent(ctx.request.body)));
+  });
+  router.get('/me/agents/:id', auth, async (ctx) => {
+    const row = await getAgent(db, owner(ctx), idParam(ctx.params.id, 'agent'));
+    if (!row) throw notFound('agent');
+    ctx.body = seedAgent(agentView(await recheckVoices(db, voices, row)));
+  });
+  router.put('/me/agents/:id', auth, async (ctx) => {
+    const id = idParam(ctx.params.id, 'agent');
+    ctx.body = seedAgent(await replaceAgent(db, voices, owner(ctx), id, fromSeedAgent(ctx.request.body)));
+  });
+  router.delete('/me/agents/:id', auth, async (ctx) => {
+    if (!(await deleteAgent(db, owner(ctx), idParam(ctx.params.id, 'agent')))) throw notFound('agent');
+    ctx.body = { ok: true };
   });
 
   // The seed's two key lists are credentials of one provider each; keys go in, only last4 comes out.
@@ -125,7 +202,14 @@ export function seedRoutes(
     });
   }
 
-  router.get('/tts/voices', auth, (ctx) => voices.list(ctx));
+  router.get('/tts/voices', auth, async (ctx) => {
+    // No provider named: the voices an agent in the original format would speak with now.
+    if (!ctx.query.provider) {
+      const { tts_provider } = await agentForJob(services, owner(ctx), { default_voices: {} });
+      ctx.query = { ...ctx.query, provider: tts_provider };
+    }
+    await voices.list(ctx);
+  });
 
   router.post('/gerar-roteiro', auth, async (ctx) => {
     const body = parse(gerarRoteiro, ctx.request.body);

@@ -6,14 +6,16 @@ import {
   type Voice,
 } from '@bolt/activities/providers';
 import {
-  type Agent,
   type CredentialProvider,
   credentialProviderNames,
+  isGoogleVoiceName,
   languageTag,
+  type SavedAgent,
   type TtsProviderName,
   ttsProviders,
   type VoiceCheck,
   voiceSettingsSchema,
+  withProviders,
 } from '@bolt/core';
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -70,9 +72,20 @@ export function voiceCatalog({ engines, keyFor }: VoiceCatalogDeps) {
    */
   async function check(
     userId: string,
-    agent: Pick<Agent, 'tts_provider' | 'default_voices'>,
+    saved: Pick<SavedAgent, 'tts_provider' | 'default_voices'>,
   ): Promise<VoiceCheck> {
-    if (Object.keys(agent.default_voices).length === 0) return { status: 'checked' };
+    if (Object.keys(saved.default_voices).length === 0) return { status: 'checked' };
+    // No provider chosen: checked against the one a job would choose now (see withProviders).
+    const agent = withProviders(saved, {
+      gemini: false,
+      'google-tts': saved.tts_provider === undefined && (await keyFor(userId, 'google-tts')) !== undefined,
+    });
+    const googleVoices = Object.values(saved.default_voices).filter(isGoogleVoiceName);
+    if (agent.tts_provider !== 'google' && saved.tts_provider === undefined && googleVoices.length > 0)
+      return {
+        status: 'not_checked',
+        reason: `Add a ${credentialProviderNames['google-tts']} key under Keys to check ${googleVoices.join(', ')}; until then the embedded voices speak`,
+      };
     const tts = await provider(userId, agent.tts_provider);
     const credential = ttsCredential[agent.tts_provider];
     if (!tts)

@@ -14,6 +14,7 @@ import {
   kokoroFiles,
   localModelPath,
   motoServer,
+  schemathesisBinary,
   temporalBinary,
 } from './toolchain.mjs';
 
@@ -58,6 +59,7 @@ try {
   ensureWebBuild(root);
   if (process.argv.includes('--test')) {
     motoServer({ install: true });
+    schemathesisBinary({ install: true });
     ensureDebianPostgres();
     ensureChromium();
   }

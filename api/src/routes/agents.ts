@@ -84,13 +84,17 @@ export async function voicesReady(db: Db, voices: VoiceCatalog, ownerId: string,
 
 export const agentDocs: Record<string, RouteDoc> = {
   'GET /api/agents': { summary: "The user's agents" },
-  'POST /api/agents': { summary: 'Create an agent', body: agentSchema },
-  'POST /api/agents/import': { summary: 'Create an agent from an exported JSON', body: agentSchema },
+  'POST /api/agents': { summary: 'Create an agent', body: agentSchema, status: 201 },
+  'POST /api/agents/import': {
+    summary: 'Create an agent from an exported JSON',
+    body: agentSchema,
+    status: 201,
+  },
   'GET /api/agents/:id': { summary: 'One agent' },
   'GET /api/agents/:id/export': { summary: 'An agent as a JSON file to import elsewhere' },
   'PUT /api/agents/:id': { summary: 'Replace an agent', body: agentSchema },
-  'POST /api/agents/:id/duplicate': { summary: 'Copy an agent under a new name' },
-  'DELETE /api/agents/:id': { summary: 'Delete an agent (its jobs keep their snapshot)' },
+  'POST /api/agents/:id/duplicate': { summary: 'Copy an agent under a new name', status: 201 },
+  'DELETE /api/agents/:id': { summary: 'Delete an agent (its jobs keep their snapshot)', status: 204 },
 };
 
 /** CRUD, duplicate, export and import of the signed-in user's agents. */

@@ -20,8 +20,12 @@ export function parseRange(
 }
 
 export const artifactDocs: Record<string, RouteDoc> = {
-  'GET /api/artifacts/:id': { summary: 'Download a file (HTTP Range supported)' },
-  'GET /api/jobs/:id/bundle.zip': { summary: "All of a job's files as one zip" },
+  'GET /api/artifacts/:id': {
+    summary: 'Download a file (HTTP Range supported)',
+    status: [200, 206],
+    produces: '*/*',
+  },
+  'GET /api/jobs/:id/bundle.zip': { summary: "All of a job's files as one zip", produces: 'application/zip' },
 };
 
 /** Artifact downloads (with HTTP Range) and the job's zip bundle, streamed without buffering. */

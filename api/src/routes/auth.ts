@@ -10,7 +10,7 @@ export const credentials = z.object({ email: z.email().max(320), password: z.str
 const refreshBody = z.object({ refresh_token: z.string().min(1).max(200) });
 
 export const authDocs: Record<string, RouteDoc> = {
-  'POST /api/auth/register': { summary: 'Create an account', body: credentials, public: true },
+  'POST /api/auth/register': { summary: 'Create an account', body: credentials, public: true, status: 201 },
   'POST /api/auth/login': {
     summary: 'Log in: access token and refresh token',
     body: credentials,
@@ -21,7 +21,12 @@ export const authDocs: Record<string, RouteDoc> = {
     body: refreshBody,
     public: true,
   },
-  'POST /api/auth/logout': { summary: 'Revoke a refresh token', body: refreshBody, public: true },
+  'POST /api/auth/logout': {
+    summary: 'Revoke a refresh token',
+    body: refreshBody,
+    public: true,
+    status: 204,
+  },
   'GET /api/me': { summary: 'The signed-in user' },
 };
 

@@ -15,11 +15,15 @@ export const newCredential = z.object({
 
 export const credentialDocs: Record<string, RouteDoc> = {
   'GET /api/credentials': { summary: 'Provider keys (only their last four characters)' },
-  'POST /api/credentials': { summary: 'Store a provider key, encrypted at rest', body: newCredential },
-  'POST /api/credentials/:id/test': {
-    summary: 'Check a key with the provider: valid, invalid, quota or unreachable',
+  'POST /api/credentials': {
+    summary: 'Store a provider key, encrypted at rest',
+    body: newCredential,
+    status: 201,
   },
-  'DELETE /api/credentials/:id': { summary: 'Delete a provider key' },
+  'POST /api/credentials/:id/test': {
+    summary: 'Check a key with the provider: valid, invalid, quota or unreachable (never a 5xx)',
+  },
+  'DELETE /api/credentials/:id': { summary: 'Delete a provider key', status: 204 },
 };
 
 /** The user's provider keys: stored encrypted (AES-256-GCM); only `last4` is ever sent back. */

@@ -63,13 +63,20 @@ const listQuery = z.object({
 const SSE_POLL_MS = 1000;
 
 export const jobDocs: Record<string, RouteDoc> = {
-  'POST /api/jobs': { summary: 'Start a job (send Idempotency-Key to make retries safe)', body: newJob },
+  'POST /api/jobs': {
+    summary: 'Start a job (send Idempotency-Key to make retries safe: a repeat answers 200 with the job)',
+    body: newJob,
+    status: [201, 200],
+  },
   'POST /api/jobs/estimate': {
     summary: "A job's likely LLM calls, tokens, speech characters and cost, before starting it",
     body: estimateBody,
   },
-  'POST /api/jobs/batch': { summary: 'Start one job per title (up to 100)', body: batch },
-  'POST /api/jobs/:id/retry': { summary: 'Run a failed or cancelled job again from the step that failed' },
+  'POST /api/jobs/batch': { summary: 'Start one job per title (up to 100)', body: batch, status: 201 },
+  'POST /api/jobs/:id/retry': {
+    summary: 'Run a failed or cancelled job again from the step that failed',
+    status: 202,
+  },
   'GET /api/jobs': {
     summary:
       "The user's jobs, newest first unless sorted otherwise; each item has cost_usd, its cost so far (in all once finished) from the usage ledger",
@@ -78,14 +85,21 @@ export const jobDocs: Record<string, RouteDoc> = {
   'GET /api/jobs/:id': {
     summary: 'A job, its step-level progress and its workflow in the Temporal Web UI (temporal_ui_url)',
   },
-  'GET /api/jobs/:id/events': { summary: 'Server-Sent Events: progress, then end' },
-  'POST /api/jobs/:id/cancel': { summary: 'Cancel a job (its narrations and running calls stop too)' },
+  'GET /api/jobs/:id/events': {
+    summary: 'Server-Sent Events: progress, then end',
+    produces: 'text/event-stream',
+  },
+  'POST /api/jobs/:id/cancel': {
+    summary: 'Cancel a job (its narrations and running calls stop too)',
+    status: 202,
+  },
   'GET /api/jobs/:id/usage': { summary: 'What the job used and cost: totals and per step (usage ledger)' },
   'PUT /api/jobs/:id/variations/:variation/languages/:language/blocks/:block': {
     summary: "Replace one block of a finished job's script (1-based); only its speech is made again",
     body: blockEdit,
+    status: 202,
   },
-  'DELETE /api/jobs/:id': { summary: 'Delete a job and its files' },
+  'DELETE /api/jobs/:id': { summary: 'Delete a job and its files', status: 204 },
   'GET /api/jobs/:id/artifacts': { summary: "A job's files" },
 };
 

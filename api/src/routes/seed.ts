@@ -120,6 +120,7 @@ export const seedDocs: Record<string, RouteDoc> = {
     summary:
       "Original system: voices; without provider, Google Cloud TTS's when there is a key for it, else Kokoro's",
     query: voicesQuery,
+    provider: true,
   },
   'GET /status/:job_id': { summary: "Original system: a job with the seed's field names" },
   'GET /jobs/:job_id/variacoes': { summary: "Original system: a job's variations" },

@@ -12,8 +12,9 @@ export const tokenDocs: Record<string, RouteDoc> = {
   'POST /api/tokens': {
     summary: 'Create a personal API token; the answer is the only time it is shown',
     body: newToken,
+    status: 201,
   },
-  'DELETE /api/tokens/:id': { summary: 'Revoke a personal API token' },
+  'DELETE /api/tokens/:id': { summary: 'Revoke a personal API token', status: 204 },
 };
 
 /** Personal API tokens for scripts and the CLI, usable as `Authorization: Bearer bolt_pat_…`. */

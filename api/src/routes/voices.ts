@@ -40,8 +40,14 @@ export const voiceDocs: Record<string, RouteDoc> = {
   'GET /api/tts/voices': {
     summary: "A TTS provider's voices, optionally for one language (Google's need one of your keys)",
     query: voicesQuery,
+    provider: true,
   },
-  'POST /api/tts/preview': { summary: 'A short spoken sample of a voice', body: previewBody },
+  'POST /api/tts/preview': {
+    summary: 'A short spoken sample of a voice (MP3, WAV or 16-bit PCM, as the provider answers)',
+    body: previewBody,
+    produces: 'audio/*',
+    provider: true,
+  },
 };
 
 export type VoiceCatalog = ReturnType<typeof voiceCatalog>;

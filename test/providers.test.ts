@@ -477,6 +477,9 @@ describe('credential checks', () => {
     const gemini = await checkCredential('gemini', 'valid-g', missing);
     expect(gemini).toMatchObject({ status: 'unreachable' });
     expect(gemini.message).toMatch(/^Could not check the key now/);
+    // The provider's words apart, for a client that writes the verdict in its own language.
+    expect(gemini.reason).toBeTruthy();
+    expect(gemini.message).toBe(`Could not check the key now. ${gemini.reason}`);
     expect((await checkCredential('openai', 'valid-o', missing)).status).toBe('unreachable');
     expect((await checkCredential('gemini', 'nope-g', urls())).status).toBe('invalid');
   });

@@ -82,6 +82,8 @@ export interface CredentialView {
 export interface CredentialCheck {
   status: 'valid' | 'invalid' | 'quota' | 'unreachable' | 'unchecked';
   message: string;
+  /** What the provider said, when it refused or failed (the message's second part). */
+  reason?: string;
 }
 
 /**

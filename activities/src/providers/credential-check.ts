@@ -21,11 +21,19 @@ function verdict(err: ProviderError): CredentialCheck {
   switch (err.kind) {
     case 'invalid-key':
     case 'permission':
-      return { status: 'invalid', message: err.message };
+      return { status: 'invalid', message: err.message, reason: err.message };
     case 'rate-limited':
-      return { status: 'quota', message: `The key works but is over its quota. ${err.message}` };
+      return {
+        status: 'quota',
+        message: `The key works but is over its quota. ${err.message}`,
+        reason: err.message,
+      };
     default:
-      return { status: 'unreachable', message: `Could not check the key now. ${err.message}` };
+      return {
+        status: 'unreachable',
+        message: `Could not check the key now. ${err.message}`,
+        reason: err.message,
+      };
   }
 }
 

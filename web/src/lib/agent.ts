@@ -3,6 +3,7 @@ import { isDefaultVoice } from './voice-settings.ts';
 
 /** Text model providers an agent can pick; the server says which it supports. */
 export const llmProviders = [
+  { value: '', label: 'Automatic: Gemini with a Gemini key, else the local model' },
   { value: 'local', label: 'Local model (offline, on this machine)' },
   { value: 'gemini', label: 'Google Gemini' },
   { value: 'openai', label: 'OpenAI-compatible' },
@@ -10,6 +11,7 @@ export const llmProviders = [
 
 /** Speech providers an agent can pick. */
 export const ttsProviders = [
+  { value: '', label: 'Automatic: Google Cloud TTS with a key, else Kokoro' },
   { value: 'kokoro', label: 'Kokoro (offline, neural; espeak-ng where it lacks the language)' },
   { value: 'espeak', label: 'espeak-ng (offline)' },
   { value: 'google', label: 'Google Cloud Text-to-Speech' },
@@ -60,6 +62,9 @@ export function agentPayload(fields: AgentFields): AgentFields {
   }
   return {
     ...fields,
+    // Empty is the automatic choice, made as each job starts: the field is left out.
+    llm_provider: fields.llm_provider || undefined,
+    tts_provider: fields.tts_provider || undefined,
     name: fields.name.trim(),
     target_languages: [...new Set(fields.target_languages.filter((l) => l !== fields.language))],
     cultural_configs: keep(fields.cultural_configs, (v) => v.trim() !== ''),

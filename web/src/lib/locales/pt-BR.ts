@@ -42,6 +42,15 @@ export const ptBR: Record<string, string> = {
   default: 'padrão',
   'upload script': 'script de upload',
   Listen: 'Ouvir',
+  'The provider accepted the key.': 'O provedor aceitou a chave.',
+  'The provider refused the key.': 'O provedor recusou a chave.',
+  'The key works, but it is over its quota now.': 'A chave funciona, mas está acima da cota agora.',
+  'The key could not be checked now.': 'Não foi possível verificar a chave agora.',
+  automatic: 'automático',
+  'Automatic: Gemini with a Gemini key, else the local model':
+    'Automático: Gemini com uma chave Gemini, senão o modelo local',
+  'Automatic: Google Cloud TTS with a key, else Kokoro':
+    'Automático: Google Cloud TTS com uma chave, senão Kokoro',
   'Narration language': 'Idioma da narração',
   Files: 'Arquivos',
   Sections: 'Seções',

@@ -46,6 +46,17 @@ describe('the HTTP API on the real stack', () => {
         'email',
         'password',
       ]);
+      // Besides the English message, what a client needs to say it in its own words.
+      expect(bad.json.error.details).toContainEqual({
+        field: 'password',
+        message: 'Too small: expected string to have >=8 characters',
+        code: 'too_small',
+        origin: 'string',
+        limit: 8,
+      });
+      expect(bad.json.error.details).toContainEqual(
+        expect.objectContaining({ field: 'email', code: 'invalid_format', origin: 'string' }),
+      );
     });
 
     it('refuses a wrong password and rotates refresh tokens', async () => {
@@ -486,6 +497,15 @@ describe('the HTTP API on the real stack', () => {
       expect((await edit(1, 'fr-FR', 1, { text: 'x' })).status).toBe(404);
       expect((await edit(1, 'en-US', 9, { text: 'x' })).status).toBe(404);
       expect((await edit(1, 'en-US', 2, { text: '  ' })).status).toBe(400);
+      // A block never changed has no earlier take to restore.
+      const restore = await alice.api(
+        'POST',
+        `/api/jobs/${jobId}/variations/1/languages/en-US/blocks/2/restore`,
+      );
+      expect([restore.status, restore.json.error.code]).toEqual([409, 'no_previous_take']);
+      expect(
+        (await alice.api('POST', `/api/jobs/${jobId}/variations/1/languages/fr-FR/blocks/2/reroll`)).status,
+      ).toBe(404);
       const before = (await alice.api('GET', `/api/jobs/${jobId}/usage`)).json;
       expect(before.totals.paidCalls).toBeGreaterThan(0);
       expect(before.steps.map((s: { step: string }) => s.step)).toContain('premise');
@@ -517,6 +537,8 @@ describe('the HTTP API on the real stack', () => {
         ['GET', `/api/jobs/${jobId}/artifacts`],
         ['GET', `/api/jobs/${jobId}/usage`],
         ['PUT', `/api/jobs/${jobId}/variations/1/languages/en-US/blocks/1`, { text: 'x' }],
+        ['POST', `/api/jobs/${jobId}/variations/1/languages/en-US/blocks/1/reroll`],
+        ['POST', `/api/jobs/${jobId}/variations/1/languages/en-US/blocks/1/restore`],
         ['GET', `/api/jobs/${jobId}/bundle.zip`],
         ['POST', `/api/jobs/${jobId}/cancel`],
         ['POST', `/api/jobs/${jobId}/retry`],

@@ -1,7 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { createActivities } from '@bolt/activities';
+import { type ActivityDeps, createActivities } from '@bolt/activities';
 import { devServerFlags } from '@bolt/cli';
 import {
   type Agent,
@@ -24,7 +24,7 @@ import {
   jobUsage,
   listArtifacts,
 } from '@bolt/data';
-import { jobProgress, retryJob } from '@bolt/jobs';
+import { jobProgress, rerollBlock, restoreBlock, retryJob } from '@bolt/jobs';
 import { editBlockSignal, type jobWorkflow, narrationWorkflow } from '@bolt/workflows';
 import { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
@@ -65,6 +65,7 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
   let worker: Worker;
   let running: Promise<void>;
   let credentialsKey: Buffer;
+  let storage: ActivityDeps['storage'];
   let ffmpeg: string;
 
   beforeAll(async () => {
@@ -81,6 +82,7 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
       BOLT_LOCAL_MAX_TOKENS: '1024',
     });
     ({ db, filesDir } = real);
+    ({ storage } = real.deps);
     ({ ffmpeg } = real.deps.audio);
     credentialsKey = serverSecrets(loadConfig({ BOLT_DATA_DIR: filesDir })).credentialsKey;
     worker = await Worker.create({
@@ -655,6 +657,47 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
     expect(srt).toContain('1999');
     expect(srt).toContain('Mr. Smith');
     expect(srt).not.toContain('nineteen');
+  });
+
+  it('writes a block anew on request, then restores the take it replaced; only that narration speaks again', async () => {
+    const ownerId = await newUser({ gemini: ['valid-gemini-reroll'], tts: ['valid-tts-reroll'] });
+    const { jobId } = await startJob(ownerId, { title: 'Outra versão', languages: ['pt-BR', 'en-US'] });
+    await env.client.workflow.getHandle(workflowIds.job(jobId)).result();
+    const job = (await getJob(db, jobId)) as JobRow;
+    const config = loadConfig({ BOLT_DATA_DIR: filesDir, TEMPORAL_TASK_QUEUE: TASK_QUEUE });
+    const services = { db, client: env.client, storage, config };
+    const ref = { variation: 1, language: 'en-US', block: 1 };
+    const block = () => fs.readFileSync(file(storageKeys.block(jobId, 1, 'en-US', 1)), 'utf8');
+    const speech = () => fake.requests.filter((r) => r.key === 'valid-tts-reroll' && r.completed).length;
+    const paidSteps = async (like: string) =>
+      (await db('usage').where({ job_id: jobId, cached: false }).andWhere('step', 'like', like)).length;
+    const first = block();
+    const before = speech();
+
+    // New text for block 2 of the English narration: one paid model call, then its chunks spoken.
+    await env.client.workflow.getHandle(await rerollBlock(services, job, ref)).result();
+    const second = block();
+    expect(second.trim()).not.toBe(first.trim());
+    expect(second.trim().split(' ').length).toBeGreaterThan(5);
+    expect(fs.readFileSync(file(storageKeys.previousBlock(jobId, 1, 'en-US', 1)), 'utf8')).toBe(first);
+    expect(await paidSteps('v1.en-US.edit-%.reroll-2')).toBe(1);
+    const plan = JSON.parse(fs.readFileSync(file(storageKeys.narrationPlan(jobId, 1, 'en-US')), 'utf8'));
+    const rerolled = plan.chunks.filter((c: { block: number }) => c.block === 1);
+    expect(speech() - before).toBe(rerolled.length);
+    const script = fs.readFileSync(file(storageKeys.script(jobId, 1, 'en-US')), 'utf8');
+    expect(script.replace(/\s+/g, ' ')).toContain(second.trim().replace(/\s+/g, ' '));
+    // The Portuguese narration was left alone.
+    expect(await paidSteps('v1.pt-BR.edit-%')).toBe(0);
+
+    // Restored: the first take is back, and its speech comes from the cache.
+    const spoken = speech();
+    await env.client.workflow.getHandle(await restoreBlock(services, job, ref)).result();
+    expect(block().trim()).toBe(first.trim());
+    expect(speech()).toBe(spoken);
+    // Restoring again swaps back: the re-rolled take was kept as the previous one.
+    expect(fs.readFileSync(file(storageKeys.previousBlock(jobId, 1, 'en-US', 1)), 'utf8').trim()).toBe(
+      second.trim(),
+    );
   });
 
   it('cancels a running job: its narrations and their activities stop, status cancelled', async () => {

@@ -501,6 +501,35 @@ export function createActivities(deps: ActivityDeps) {
     },
 
     /**
+     * New text from the model for one block of a finished narration: its request again, asked to differ
+     * from the take it replaces, which is kept as the previous take. A retry after the new text was
+     * written finds it recorded and asks for nothing more.
+     */
+    async rerollBlock({ block, ...ref }: NarrationRef & { block: number }): Promise<StepOutput> {
+      const job = await loadJob(ref.jobId);
+      const key = storageKeys.block(job.id, ref.variation, ref.language, block);
+      const record = storageKeys.reroll(job.id, ref.variation, ref.language, block);
+      const current = (await storage.get(key)).toString();
+      const hash = createHash('sha256').update(current).digest('hex');
+      const done = await storage.find(record);
+      if (!done || JSON.parse(done.toString()).text !== hash) {
+        const request = await blockRequest(job, ref, block);
+        const text = await beating(() =>
+          paid.text(job, prompts.anotherTake(request.prompt, current), request.maxTokens),
+        );
+        await storage.put(
+          storageKeys.previousBlock(job.id, ref.variation, ref.language, block),
+          current,
+          contentTypes.markdown,
+        );
+        await storage.put(key, text, contentTypes.markdown);
+        const written = createHash('sha256').update(text).digest('hex');
+        await storage.put(record, JSON.stringify({ text: written }), contentTypes.json);
+      }
+      return { key, attempt: attempt(), detail: `${words((await storage.get(key)).toString())} words` };
+    },
+
+    /**
      * Checks each block of a script as the model wrote it (language, length, word salad, repetition,
      * leaked instructions) and asks once more, with stricter rules, for each block that fails; the
      * second answer is kept whatever its verdict, and the quality report says what it was.

@@ -23,6 +23,7 @@ export const instructions = {
   cutOff: 'Your answer was cut off. It ends with:',
   continueExactly: 'Continue exactly where it stops, without repeating anything.',
   rules: 'Rules for this answer:',
+  anotherTake: 'Write it anew, differently from this earlier version of it:',
 } as const;
 
 export function system(agent: Agent): string {
@@ -116,6 +117,11 @@ const repairRules: Record<string, (language: string, targetWords: number) => str
 export function stricter(prompt: string, language: string, targetWords: number, failed: string[]): string {
   const rules = failed.flatMap((name) => repairRules[name]?.(language, targetWords) ?? []);
   return [prompt, [instructions.rules, ...rules.map((r) => `- ${r}`)].join('\n')].join('\n\n');
+}
+
+/** A block asked for again: the same request, and the take the new one should differ from. */
+export function anotherTake(prompt: string, current: string): string {
+  return [prompt, `${instructions.anotherTake}\n${current.trim()}`].join('\n\n');
 }
 
 /** Asks the model to go on from where its previous answer was cut off by the output limit. */

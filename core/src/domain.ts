@@ -176,6 +176,12 @@ export const storageKeys = {
     `${variationDir(jobId, variation, language)}/narration.mp3`,
   subtitles: (jobId: string, variation: number, language: string, format: 'srt' | 'vtt') =>
     `${variationDir(jobId, variation, language)}/narration.${format}`,
+  /** A block's take before its latest edit or re-roll: what "restore" brings back. */
+  previousBlock: (jobId: string, variation: number, language: string, index: number) =>
+    storageKeys.block(jobId, variation, language, index).replace(/\.md$/, '.previous.md'),
+  /** The last re-roll of a block (hash of the text it wrote), so a retried re-roll does not pay again. */
+  reroll: (jobId: string, variation: number, language: string, index: number) =>
+    storageKeys.block(jobId, variation, language, index).replace(/\.md$/, '.reroll.json'),
   /** The script checks of a narration's blocks and what was regenerated, before speech. */
   review: (jobId: string, variation: number, language: string) =>
     `${variationDir(jobId, variation, language)}/review.json`,

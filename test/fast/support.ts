@@ -90,6 +90,9 @@ export function stubActivities(options: {
     async writeVariationBlock({ jobId, variation, block }) {
       return { key: stubKeys.block(jobId, variation, 'source', block), attempt: 1 };
     },
+    async rerollBlock({ jobId, variation, language, block }) {
+      return { key: stubKeys.block(jobId, variation, language, block), attempt: 1 };
+    },
     async adaptBlock({ jobId, variation, language, block }) {
       return { key: stubKeys.block(jobId, variation, language, block), attempt: 1 };
     },

@@ -12,6 +12,7 @@ interface MediaElement {
   readyState: number;
   duration: number;
   currentTime: number;
+  paused: boolean;
   dataset: Record<string, string | undefined>;
   play(): Promise<void>;
   pause(): void;
@@ -291,6 +292,36 @@ describe('the web app in a real browser, against the real stack with fake cloud 
     await page.getByText('The es-ES narration now has the edited block.').waitFor({ timeout: 300_000 });
     await page.locator('#scripts').getByText('Un farero vigila el mar cada noche.').waitFor();
     await expect.poll(() => player.getAttribute('data-language')).toBe('es-ES');
+
+    // The take before the edit comes back on request, narrated again.
+    await page.getByRole('button', { name: 'Restore the previous take of block 1 (es-ES)' }).click();
+    await expect
+      .poll(() => page.locator('#scripts').getByText('Un farero vigila el mar cada noche.').count(), {
+        timeout: 300_000,
+      })
+      .toBe(0);
+
+    // A block plays alone: from its chapter's start, pausing where the next one begins.
+    const blockChapters = page.locator('details.chapters[data-language="es-ES"] button');
+    await expect.poll(() => blockChapters.count()).toBe(3);
+    const [from, to] = await Promise.all(
+      [1, 2].map(async (i) => Number(await blockChapters.nth(i).getAttribute('data-start'))),
+    );
+    expect((await playable()).duration).toBeGreaterThan(to ?? 0);
+    await page.getByRole('button', { name: 'Play block 2 (es-ES)' }).click();
+    const paused = () =>
+      player.evaluate((a) => {
+        const media = a as unknown as MediaElement;
+        return { paused: media.paused, at: media.currentTime };
+      });
+    await expect
+      .poll(async () => (await paused()).at, { timeout: 30_000 })
+      .toBeGreaterThan((from ?? 0) + 0.5);
+    await expect.poll(async () => (await paused()).paused, { timeout: 60_000 }).toBe(true);
+    const stopped = (await paused()).at;
+    // (the pause between blocks belongs to neither)
+    expect(stopped).toBeGreaterThanOrEqual((to ?? 0) - 1.5);
+    expect(stopped).toBeLessThan((to ?? 0) + 1);
 
     // The dashboard lists it; on a phone-width screen too.
     await page.getByRole('link', { name: 'Jobs', exact: true }).click();

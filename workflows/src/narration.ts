@@ -9,6 +9,12 @@ import { eachLimited, type StepName, stepTracker } from './steps.ts';
 export const editBlockSignal = defineSignal<[{ block: number }]>('editBlock');
 
 /**
+ * Asks a narration for new text from the model for one block, then its speech again (signal-with-start,
+ * like an edit). The take it replaces is kept, to be restored as an edit.
+ */
+export const rerollBlockSignal = defineSignal<[{ block: number }]>('rerollBlock');
+
+/**
  * Chunks synthesized at once per narration; providers' request rates and requests in flight are limited
  * by the key ring. Narrations started before the `speech-8-at-once` patch keep their 4.
  */
@@ -61,6 +67,7 @@ export async function narrationWorkflow(input: NarrationWorkflowInput): Promise<
     plan: [`${prefix}.narration-plan`, `${title}: narration plan`] as StepName,
     prepare: [`${prefix}.script`, `${title}: script and narration plan`] as StepName,
     speech: (i: number, n: number): StepName => [`${prefix}.tts-${i + 1}`, `${title}: speech ${i + 1}/${n}`],
+    reroll: (b: number): StepName => [`${prefix}.reroll-${b + 1}`, `${title}: new text for block ${b + 1}`],
     quality: [`${prefix}.quality`, `${title}: quality checks`] as StepName,
     audio: [`${prefix}.audio`, `${title}: MP3 and subtitles`] as StepName,
   });
@@ -69,6 +76,12 @@ export async function narrationWorkflow(input: NarrationWorkflowInput): Promise<
 
   let edits = 0;
   setHandler(editBlockSignal, () => {
+    edits++;
+  });
+  // Blocks to write anew before the next round's speech.
+  const rerolls: number[] = [];
+  setHandler(rerollBlockSignal, ({ block }) => {
+    rerolls.push(block);
     edits++;
   });
 
@@ -105,6 +118,11 @@ export async function narrationWorkflow(input: NarrationWorkflowInput): Promise<
         names = namesFor(prefix);
         for (const name of roundSteps()) t.declare(name);
       }
+      // Runs on code from before re-rolls ignored them; a replay of those runs must too.
+      const blocksToRoll = rerolls.splice(0);
+      if (blocksToRoll.length > 0 && patched('block-reroll'))
+        for (const block of blocksToRoll)
+          await t.step(names.reroll(block), (a) => a.rerollBlock({ ...ref, block }));
       const { key: script, chunks } = oneStep
         ? await t.step(names.prepare, (a) => a.prepareNarration(ref))
         : {

@@ -30,6 +30,8 @@ import {
   jobView,
   ownAgent,
   removeJob,
+  rerollBlock,
+  restoreBlock,
   retryJob,
   startJobWithAgent,
   type WithLog,
@@ -97,6 +99,14 @@ export const jobDocs: Record<string, RouteDoc> = {
   'PUT /api/jobs/:id/variations/:variation/languages/:language/blocks/:block': {
     summary: "Replace one block of a finished job's script (1-based); only its speech is made again",
     body: blockEdit,
+    status: 202,
+  },
+  'POST /api/jobs/:id/variations/:variation/languages/:language/blocks/:block/reroll': {
+    summary: 'New text from the model for one block of a finished job (a paid call), then its speech again',
+    status: 202,
+  },
+  'POST /api/jobs/:id/variations/:variation/languages/:language/blocks/:block/restore': {
+    summary: "Bring back a block's take from before its last edit or re-roll (409 when it has none)",
     status: 202,
   },
   'DELETE /api/jobs/:id': { summary: 'Delete a job and its files', status: 204 },
@@ -230,17 +240,32 @@ export function jobRoutes(services: WithLog & WithStorage, voices: VoiceCatalog)
     ctx.body = { totals: await jobUsage(db, job.id), steps: await usageByStep(db, job.id) };
   });
 
-  router.put('/:id/variations/:variation/languages/:language/blocks/:block', async (ctx) => {
-    const job = await load(ctx);
-    const { text } = parse(blockEdit, ctx.request.body);
-    const workflowId = await editBlock(services, job, {
-      variation: Number(ctx.params.variation),
-      language: ctx.params.language as string,
-      block: Number(ctx.params.block) - 1,
-      text,
-    });
+  /** The block a route names (1-based in the address). */
+  const blockRef = (ctx: Context) => ({
+    variation: Number(ctx.params.variation),
+    language: ctx.params.language as string,
+    block: Number(ctx.params.block) - 1,
+  });
+  const changed = async (ctx: Context, job: { id: string }, workflowId: string) => {
     ctx.status = 202;
     ctx.body = { workflow_id: workflowId, steps: (await jobProgress(services, job.id))?.steps ?? [] };
+  };
+  const blockPath = '/:id/variations/:variation/languages/:language/blocks/:block';
+
+  router.put(blockPath, async (ctx) => {
+    const job = await load(ctx);
+    const { text } = parse(blockEdit, ctx.request.body);
+    await changed(ctx, job, await editBlock(services, job, { ...blockRef(ctx), text }));
+  });
+
+  router.post(`${blockPath}/reroll`, async (ctx) => {
+    const job = await load(ctx);
+    await changed(ctx, job, await rerollBlock(services, job, blockRef(ctx)));
+  });
+
+  router.post(`${blockPath}/restore`, async (ctx) => {
+    const job = await load(ctx);
+    await changed(ctx, job, await restoreBlock(services, job, blockRef(ctx)));
   });
 
   router.get('/:id/events', async (ctx) => {

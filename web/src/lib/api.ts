@@ -1,5 +1,6 @@
 // The browser's API client: JSON over fetch, bearer access token, refresh-token rotation on 401.
 
+import { serverFieldMessages } from './field-errors.ts';
 import { dispositionFileName } from './format.ts';
 import { t } from './locale.svelte.ts';
 import type {
@@ -39,13 +40,9 @@ export class ApiError extends Error {
     super(message);
   }
 
-  /** Messages per field (`agent_id`, `default_voices.en-US`…) when the server named them. */
+  /** Messages per field (`agent_id`, `default_voices.en-US`…) when the server named them, in the UI language. */
   get fields(): Record<string, string> {
-    const out: Record<string, string> = {};
-    if (Array.isArray(this.details))
-      for (const d of this.details as Array<{ field?: string; message?: string }>)
-        if (d.field && d.message) out[d.field] = d.message;
-    return out;
+    return serverFieldMessages(this.details, t);
   }
 }
 
@@ -210,14 +207,25 @@ export const jobs = {
   remove: (id: string) => json<void>('DELETE', `/api/jobs/${id}`),
   artifacts: (id: string) => json<{ items: Artifact[] }>('GET', `/api/jobs/${id}/artifacts`),
   usage: (id: string) => json<{ totals: JobUsage; steps: StepUsage[] }>('GET', `/api/jobs/${id}/usage`),
-  /** Replaces one block (1-based) of a finished job's script; only that language's speech is made again. */
-  editBlock: (id: string, variation: number, language: string, block: number, text: string) =>
+  /**
+   * Changes one block (1-based) of a finished job's script: new text (`edit`), new text from the model
+   * (`reroll`) or the take before the last change (`restore`); only that narration's speech is made again.
+   */
+  changeBlock: (id: string, ref: BlockRef, change: BlockChange) =>
     json<{ workflow_id: string; steps: unknown[] }>(
-      'PUT',
-      `/api/jobs/${id}/variations/${variation}/languages/${encodeURIComponent(language)}/blocks/${block}`,
-      { text },
+      change.kind === 'edit' ? 'PUT' : 'POST',
+      `/api/jobs/${id}/variations/${ref.variation}/languages/${encodeURIComponent(ref.language)}/blocks/${ref.block}${change.kind === 'edit' ? '' : `/${change.kind}`}`,
+      change.kind === 'edit' ? { text: change.text } : undefined,
     ),
 };
+
+/** A block of a narration, 1-based. */
+export interface BlockRef {
+  variation: number;
+  language: string;
+  block: number;
+}
+export type BlockChange = { kind: 'edit'; text: string } | { kind: 'reroll' } | { kind: 'restore' };
 
 /** A job to start: an agent, and a request as core's `jobRequestSchema` makes it. */
 export type JobBody = JobRequest & { agent_id: string };

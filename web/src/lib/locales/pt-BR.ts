@@ -42,6 +42,15 @@ export const ptBR: Record<string, string> = {
   default: 'padrão',
   'upload script': 'script de upload',
   Listen: 'Ouvir',
+  'Ask the model for new text for block {n}? It is a paid call.':
+    'Pedir ao modelo um novo texto para o bloco {n}? É uma chamada paga.',
+  'Play block {n} ({language})': 'Tocar o bloco {n} ({language})',
+  Play: 'Tocar',
+  'New text for block {n} ({language})': 'Novo texto para o bloco {n} ({language})',
+  'New text': 'Novo texto',
+  'Restore the previous take of block {n} ({language})':
+    'Restaurar a versão anterior do bloco {n} ({language})',
+  'Restore previous': 'Restaurar anterior',
   'The provider accepted the key.': 'O provedor aceitou a chave.',
   'The provider refused the key.': 'O provedor recusou a chave.',
   'The key works, but it is over its quota now.': 'A chave funciona, mas está acima da cota agora.',

@@ -454,13 +454,14 @@ describe('credential checks', () => {
     expect(rejected.status).toBe('invalid');
     expect(rejected.message).not.toContain('rejected-tts-key-0002');
     expect((await checkCredential('google-tts', 'quota-tts-key-0003', urls())).status).toBe('quota');
-    fake.inject({ api: 'google-tts', kind: '500', calls: 'all' });
+    // A passing failure is tried again (three calls in all) before the key is called unreachable.
+    fake.inject({ api: 'google-tts', kind: '500', calls: 'all', times: 3 });
     expect((await checkCredential('google-tts', 'valid-tts-key-0004', urls())).status).toBe('unreachable');
     expect(fake.requests.slice(start).map((r) => [r.api, r.method, r.path, r.key])).toEqual([
       ['google-tts', 'GET', '/v1/voices', 'valid-tts-key-0001'],
       ['google-tts', 'GET', '/v1/voices', 'rejected-tts-key-0002'],
       ['google-tts', 'GET', '/v1/voices', 'quota-tts-key-0003'],
-      ['google-tts', 'GET', '/v1/voices', 'valid-tts-key-0004'],
+      ...Array.from({ length: 3 }, () => ['google-tts', 'GET', '/v1/voices', 'valid-tts-key-0004']),
     ]);
   });
 

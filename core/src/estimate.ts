@@ -17,7 +17,8 @@ export interface JobEstimate {
 
 /**
  * What a job will probably use and cost, before it starts: one call for the premise, one per master
- * block, one per block of each further variation and of each adapted language, and speech for every
+ * block, one per block of each further variation and of each adapted language, one for the block titles
+ * of each adapted language, and speech for every
  * variation in every language, sized from the block plan's target words. An estimate, not a quote:
  * real replies are longer or shorter, and cached work costs nothing.
  */
@@ -38,10 +39,13 @@ export function estimateJob(
     in: promptTokens + b.targetWords * TOKENS_PER_WORD,
     out: b.targetWords * TOKENS_PER_WORD,
   }));
+  // The block titles, translated once per adapted language: a line in, a line out, per block.
+  const titles = { in: 60 + blocks.length * 8, out: blocks.length * 8 };
   const calls = [
     { in: promptTokens, out: PREMISE_WORDS * TOKENS_PER_WORD },
     ...master,
     ...Array.from({ length: job.variations - 1 + job.variations * adapted }, () => rewrites).flat(),
+    ...Array.from({ length: adapted }, () => titles),
   ];
   const tokensIn = Math.round(calls.reduce((n, c) => n + c.in, 0));
   const tokensOut = Math.round(calls.reduce((n, c) => n + c.out, 0));

@@ -18,8 +18,9 @@ describe('job estimate before starting', () => {
       defaultPrices,
       'gemini-2.5-pro',
     );
-    // 1 premise + 3 master + 3 for variation 2 + 2 variations × 2 adapted languages × 3 blocks.
-    expect(e.llmCalls).toBe(1 + 3 + 3 + 12);
+    // 1 premise + 3 master + 3 for variation 2 + 2 variations × 2 adapted languages × 3 blocks, and the
+    // block titles of each adapted language.
+    expect(e.llmCalls).toBe(1 + 3 + 3 + 12 + 2);
     // 1,500 words per script, 3 languages × 2 variations.
     expect(e.ttsChars).toBe(1500 * 6 * 3 * 2);
     const speech = (e.ttsChars * 16) / 1e6;

@@ -112,14 +112,14 @@ describe('the web app in a real browser, against the real stack with fake cloud 
     const estimate = page.getByTestId('estimate');
     await estimate.getByText(/About \d+ model calls/).waitFor({ timeout: 30_000 });
     expect(await estimate.textContent()).toMatch(
-      /About 7 model calls \(≈ [\d.,]+K? tokens in, [\d.,]+K? out with gemini-[\w.-]+\), [\d.,]+K? characters of speech — estimated \$[\d.]+/,
+      /About 8 model calls \(≈ [\d.,]+K? tokens in, [\d.,]+K? out with gemini-[\w.-]+\), [\d.,]+K? characters of speech — estimated \$[\d.]+/,
     );
     expect(await estimate.textContent()).toContain('costs nothing');
     // Fewer languages, a smaller estimate (debounced); a budget under it warns.
     await page.getByRole('checkbox', { name: /Spanish/ }).uncheck();
     await estimate.getByText(/About 4 model calls/).waitFor();
     await page.getByRole('checkbox', { name: /Spanish/ }).check();
-    await estimate.getByText(/About 7 model calls/).waitFor();
+    await estimate.getByText(/About 8 model calls/).waitFor();
     await page.getByLabel('Budget (US$, optional)').fill('0.00001');
     await page.getByText(/The budget of .* is below the estimate for one job/).waitFor();
     await page.getByLabel('Budget (US$, optional)').fill('');

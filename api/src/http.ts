@@ -142,7 +142,20 @@ function isOutage(err: unknown): boolean {
   return e.cause !== undefined && e.cause !== err && isOutage(e.cause);
 }
 
-const invalid = (fields: Array<{ field: string; message: string }>) =>
+/**
+ * A field the request got wrong: `message` in English for people, and for clients that say it their
+ * own way (the web app, in its language) zod's issue `code`, what was measured (`origin`: string,
+ * number, array…) and the `limit` it missed (zod's minimum or maximum).
+ */
+export interface FieldError {
+  field: string;
+  message: string;
+  code?: string;
+  origin?: string;
+  limit?: number;
+}
+
+const invalid = (fields: FieldError[]) =>
   new HttpError(
     400,
     'invalid_request',
@@ -166,7 +179,14 @@ export function parse<S extends ZodType>(schema: S, input: unknown): z.infer<S> 
   const result = schema.safeParse(input);
   if (!result.success)
     throw invalid(
-      result.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })),
+      result.error.issues.map((i) => ({
+        field: i.path.join('.') || '(body)',
+        message: i.message,
+        code: i.code,
+        ...('origin' in i && typeof i.origin === 'string' ? { origin: i.origin } : {}),
+        ...(i.code === 'too_small' ? { limit: Number(i.minimum) } : {}),
+        ...(i.code === 'too_big' ? { limit: Number(i.maximum) } : {}),
+      })),
     );
   const nul = nulAt(result.data);
   if (nul) throw invalid([{ field: nul.join('.') || '(body)', message: 'must not contain NUL characters' }]);

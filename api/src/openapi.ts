@@ -24,8 +24,36 @@ const errorSchema = {
     error: {
       type: 'object',
       required: ['code', 'message'],
-      properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: {
+          description:
+            'For a 400 `invalid_request`, the fields that were wrong (`message` in English; for input ' +
+            "the schema refused, also zod's issue `code`, its `origin` — string, number, array… — and the " +
+            '`limit` it missed for too_small and too_big); for a provider failure, its reason.',
+          anyOf: [{ type: 'array', items: { $ref: '#/components/schemas/FieldError' } }, { type: 'object' }],
+        },
+      },
     },
+  },
+};
+
+const fieldErrorSchema = {
+  type: 'object',
+  required: ['field', 'message'],
+  properties: {
+    field: {
+      type: 'string',
+      description: 'The path of the field, dot-separated, e.g. `default_voices.pt-BR`',
+    },
+    message: { type: 'string' },
+    code: {
+      type: 'string',
+      description: "zod's issue code: too_small, too_big, invalid_format, invalid_type…",
+    },
+    origin: { type: 'string', description: 'What was measured: string (its characters), number, array…' },
+    limit: { type: 'number', description: 'The minimum (too_small) or maximum (too_big) it missed' },
   },
 };
 
@@ -119,7 +147,7 @@ export function openApiDocument(routers: Router[], docs: Record<string, RouteDoc
     security: [{ bearer: [] }],
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      schemas: { Error: errorSchema },
+      schemas: { Error: errorSchema, FieldError: fieldErrorSchema },
     },
     paths,
   };

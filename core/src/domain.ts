@@ -1,10 +1,24 @@
 import { z } from 'zod';
+import { credentialProviders } from './views.ts';
 import { voiceSettingsSchema } from './voice.ts';
 
 /** BCP-47 tag such as pt-BR, en-US, es-ES, zh-Hans-CN (validated structurally). */
 export const languageTag = z
   .string()
   .regex(/^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|\d{3}))?$/, 'must be a BCP-47 language tag such as pt-BR');
+
+/** What signs up and signs in (the web app checks its forms with these too). */
+export const accountSchema = z.object({ email: z.email().max(320), password: z.string().min(8).max(200) });
+
+/** A provider key to store. */
+export const newCredentialSchema = z.object({
+  provider: z.enum(credentialProviders),
+  label: z.string().trim().min(1).max(120).default('default'),
+  key: z.string().trim().min(8).max(4096),
+});
+
+/** A personal API token to create. */
+export const newTokenSchema = z.object({ name: z.string().trim().min(1).max(120) });
 
 export const llmProviders = ['local', 'gemini', 'openai'] as const;
 export type LlmProviderName = (typeof llmProviders)[number];

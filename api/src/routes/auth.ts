@@ -1,3 +1,4 @@
+import { accountSchema } from '@bolt/core';
 import { consumeRefreshToken, type Db, findUser } from '@bolt/data';
 import Router from '@koa/router';
 import { z } from 'zod';
@@ -6,14 +7,13 @@ import { HttpError, parse } from '../http.ts';
 import type { RouteDoc } from '../openapi.ts';
 import type { LoginLimiter } from '../rate-limit.ts';
 
-export const credentials = z.object({ email: z.email().max(320), password: z.string().min(8).max(200) });
 const refreshBody = z.object({ refresh_token: z.string().min(1).max(200) });
 
 export const authDocs: Record<string, RouteDoc> = {
-  'POST /api/auth/register': { summary: 'Create an account', body: credentials, public: true, status: 201 },
+  'POST /api/auth/register': { summary: 'Create an account', body: accountSchema, public: true, status: 201 },
   'POST /api/auth/login': {
     summary: 'Log in: access token and refresh token',
-    body: credentials,
+    body: accountSchema,
     public: true,
   },
   'POST /api/auth/refresh': {
@@ -35,14 +35,14 @@ export function authRoutes(db: Db, secret: string, limiter: LoginLimiter): Route
   const router = new Router({ prefix: '/api' });
 
   router.post('/auth/register', async (ctx) => {
-    const { email, password } = parse(credentials, ctx.request.body);
+    const { email, password } = parse(accountSchema, ctx.request.body);
     const user = await register(db, email, password);
     ctx.status = 201;
     ctx.body = { id: user.id, email: user.email, created_at: user.created_at };
   });
 
   router.post('/auth/login', async (ctx) => {
-    const { email, password } = parse(credentials, ctx.request.body);
+    const { email, password } = parse(accountSchema, ctx.request.body);
     ctx.body = await issueTokens(db, secret, await authenticate(db, limiter, ctx.ip, email, password));
   });
 

@@ -1,23 +1,16 @@
 import { checkCredential, type ProviderUrls } from '@bolt/activities/providers';
-import { credentialProviders } from '@bolt/core';
+import { newCredentialSchema } from '@bolt/core';
 import { createCredential, type Db, deleteCredential, listCredentials, revealCredential } from '@bolt/data';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { z } from 'zod';
 import { idParam, notFound, parse } from '../http.ts';
 import type { RouteDoc } from '../openapi.ts';
-
-export const newCredential = z.object({
-  provider: z.enum(credentialProviders),
-  label: z.string().trim().min(1).max(120).default('default'),
-  key: z.string().trim().min(8).max(4096),
-});
 
 export const credentialDocs: Record<string, RouteDoc> = {
   'GET /api/credentials': { summary: 'Provider keys (only their last four characters)' },
   'POST /api/credentials': {
     summary: 'Store a provider key, encrypted at rest',
-    body: newCredential,
+    body: newCredentialSchema,
     status: 201,
   },
   'POST /api/credentials/:id/test': {
@@ -35,7 +28,7 @@ export function credentialRoutes(db: Db, key: Buffer, urls: ProviderUrls): Route
     ctx.body = { items: await listCredentials(db, owner(ctx)) };
   });
   router.post('/', async (ctx) => {
-    const c = parse(newCredential, ctx.request.body);
+    const c = parse(newCredentialSchema, ctx.request.body);
     ctx.status = 201;
     ctx.body = await createCredential(db, key, {
       userId: owner(ctx),

@@ -1,7 +1,9 @@
 import {
+  accountSchema,
   agentSchema,
   languageTag,
   MAX_VARIATIONS,
+  newCredentialSchema,
   originalNames,
   originalVoice,
   storageKeys,
@@ -29,11 +31,9 @@ import { idParam, notFound, parse } from '../http.ts';
 import type { RouteDoc } from '../openapi.ts';
 import type { LoginLimiter } from '../rate-limit.ts';
 import { agentView, createAgent, recheckVoices, replaceAgent, voicesReady } from './agents.ts';
-import { credentials } from './auth.ts';
-import { newCredential } from './credentials.ts';
 import { type VoiceCatalog, voicesQuery } from './voices.ts';
 
-const seedKey = newCredential.pick({ key: true, label: true });
+const seedKey = newCredentialSchema.pick({ key: true, label: true });
 const tokenForm = z.object({ username: z.email(), password: z.string().min(1).max(200) });
 const gerarRoteiro = z.object({
   titulo: z.string().trim().min(1).max(500),
@@ -103,7 +103,7 @@ export const seedDocs: Record<string, RouteDoc> = {
     form: true,
     public: true,
   },
-  'POST /register': { summary: 'Original system: create an account', body: credentials, public: true },
+  'POST /register': { summary: 'Original system: create an account', body: accountSchema, public: true },
   'GET /me/agents': { summary: "Original system: the user's agents" },
   'POST /me/agents': { summary: 'Original system: create an agent', body: seedAgentBody },
   'GET /me/agents/:id': { summary: 'Original system: one agent' },
@@ -153,7 +153,7 @@ export function seedRoutes(
   });
 
   router.post('/register', async (ctx) => {
-    const { email, password } = parse(credentials, ctx.request.body);
+    const { email, password } = parse(accountSchema, ctx.request.body);
     const user = await register(db, email, password);
     ctx.body = { id: user.id, email: user.email, created_at: user.created_at };
   });

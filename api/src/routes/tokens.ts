@@ -1,17 +1,15 @@
+import { newTokenSchema } from '@bolt/core';
 import { createApiToken, type Db, deleteApiToken, listApiTokens } from '@bolt/data';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import { z } from 'zod';
 import { idParam, notFound, parse } from '../http.ts';
 import type { RouteDoc } from '../openapi.ts';
-
-const newToken = z.object({ name: z.string().trim().min(1).max(120) });
 
 export const tokenDocs: Record<string, RouteDoc> = {
   'GET /api/tokens': { summary: 'Personal API tokens (never the token itself)' },
   'POST /api/tokens': {
     summary: 'Create a personal API token; the answer is the only time it is shown',
-    body: newToken,
+    body: newTokenSchema,
     status: 201,
   },
   'DELETE /api/tokens/:id': { summary: 'Revoke a personal API token', status: 204 },
@@ -25,7 +23,7 @@ export function tokenRoutes(db: Db): Router {
     ctx.body = { items: await listApiTokens(db, owner(ctx)) };
   });
   router.post('/', async (ctx) => {
-    const { name } = parse(newToken, ctx.request.body);
+    const { name } = parse(newTokenSchema, ctx.request.body);
     ctx.status = 201;
     ctx.body = await createApiToken(db, owner(ctx), name);
   });

@@ -30,7 +30,6 @@ export const ptBR: Record<string, string> = {
     'Já existe uma conta com este e-mail. Quer entrar?',
   'An agent is a reusable recipe: prompts, the source language, target languages and voices.':
     'Um agente é uma receita reutilizável: prompts, o idioma de origem, os idiomas de destino e as vozes.',
-  'At least 8 characters.': 'Pelo menos 8 caracteres.',
   'Back to your jobs': 'Voltar para os seus jobs',
   Basics: 'Básico',
   'Block structure': 'Estrutura de blocos',
@@ -322,7 +321,6 @@ export const ptBR: Record<string, string> = {
   Script: 'Roteiro',
   'Chapters ({count})': 'Capítulos ({count})',
   'Chapters of the narration in {language}': 'Capítulos da narração em {language}',
-  'A title has at most {max} characters.': 'Um título tem no máximo {max} caracteres.',
   'Variations go from 1 to {max}.': 'As variações vão de 1 a {max}.',
   'Voices not checked yet: {reason}. Bolt checks them again when you open this agent and before a job starts.':
     'Vozes ainda não verificadas: {reason}. O Bolt verifica de novo quando você abrir este agente e antes de um job começar.',
@@ -369,4 +367,23 @@ export const ptBR: Record<string, string> = {
   'Next page': 'Próxima página',
   'The agent, languages, variations and budget of an earlier job: type another title.':
     'O agente, os idiomas, as variações e o orçamento de um job anterior: digite outro título.',
+  'Fill this in.': 'Preencha este campo.',
+  'At least {min} characters.': 'Pelo menos {min} caracteres.',
+  'At least {min} characters — {length} now.': 'Pelo menos {min} caracteres — {length} agora.',
+  'Up to {max} characters.': 'Até {max} caracteres.',
+  'Up to {max} characters — {length} now.': 'Até {max} caracteres — {length} agora.',
+  'Pick at least {min}.': 'Escolha pelo menos {min}.',
+  'Pick up to {max}.': 'Escolha no máximo {max}.',
+  'Enter {min} or more.': 'Digite {min} ou mais.',
+  'Enter {max} or less.': 'Digite {max} ou menos.',
+  'Choose one of the options.': 'Escolha uma das opções.',
+  'Check the format.': 'Confira o formato.',
+  'This value is not accepted.': 'Este valor não é aceito.',
+  'Enter an email address like name@example.com.': 'Digite um endereço de e-mail como nome@exemplo.com.',
+  'Titles up to {max} characters — {length} now.': 'Títulos com até {max} caracteres — {length} agora.',
+  'Choose a provider.': 'Escolha um provedor.',
+  'Choose an agent.': 'Escolha um agente.',
+  'Paste a key to save it.': 'Cole uma chave para salvá-la.',
+  'Name the token, e.g. after the script that uses it.':
+    'Dê um nome ao token, por exemplo o do script que o usa.',
 };

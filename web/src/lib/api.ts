@@ -1,5 +1,6 @@
 // The browser's API client: JSON over fetch, bearer access token, refresh-token rotation on 401.
 
+import { errorText } from './error-text.ts';
 import { serverFieldMessages } from './field-errors.ts';
 import { dispositionFileName } from './format.ts';
 import { t } from './locale.svelte.ts';
@@ -112,7 +113,16 @@ async function toError(res: Response): Promise<ApiError> {
   try {
     const body = (await res.json()) as { error?: { code?: string; message?: string; details?: unknown } };
     if (body.error?.message)
-      return new ApiError(res.status, body.error.code ?? 'error', body.error.message, body.error.details);
+      return new ApiError(
+        res.status,
+        body.error.code ?? 'error',
+        // The server writes in English for every client; the app says what it knows in the UI language.
+        errorText(
+          { code: body.error.code ?? 'error', message: body.error.message, details: body.error.details },
+          t,
+        ),
+        body.error.details,
+      );
   } catch {
     // not JSON
   }

@@ -41,6 +41,27 @@ export const ptBR: Record<string, string> = {
   default: 'padrão',
   'upload script': 'script de upload',
   Listen: 'Ouvir',
+  '{provider} is rate-limiting this key now; try again shortly.':
+    '{provider} está limitando o uso desta chave agora; tente de novo em instantes.',
+  '{provider} is rate-limiting this key now; try again in {seconds} s.':
+    '{provider} está limitando o uso desta chave agora; tente de novo em {seconds} s.',
+  '{provider} could not be reached; try again shortly.':
+    'Não foi possível falar com {provider}; tente de novo em instantes.',
+  '{provider} failed (HTTP {status}); try again shortly.':
+    '{provider} falhou (HTTP {status}); tente de novo em instantes.',
+  '{provider} refused the key: check it under Keys.': '{provider} recusou a chave: confira-a em Chaves.',
+  '{provider} does not allow this key to do that.': '{provider} não permite isso a esta chave.',
+  '{provider} refused the request.': '{provider} recusou o pedido.',
+  '{provider} refused the text as unsafe.': '{provider} recusou o texto como inseguro.',
+  'Blocks can be changed once the job has completed.': 'Os blocos podem ser alterados quando o job termina.',
+  'This job has already finished.': 'Este job já terminou.',
+  'This block has no earlier take to restore.': 'Este bloco não tem versão anterior para restaurar.',
+  'This job has no files yet.': 'Este job ainda não tem arquivos.',
+  'You already have an agent with this name.': 'Você já tem um agente com este nome.',
+  'Too many attempts; wait a moment and try again.': 'Tentativas demais; espere um pouco e tente de novo.',
+  'A service Bolt needs is unreachable; try again shortly.':
+    'Um serviço de que o Bolt precisa está inacessível; tente de novo em instantes.',
+  'Not found: it does not exist or is not yours.': 'Não encontrado: não existe ou não é seu.',
   'Ask the model for new text for block {n}? It is a paid call.':
     'Pedir ao modelo um novo texto para o bloco {n}? É uma chamada paga.',
   'Play block {n} ({language})': 'Tocar o bloco {n} ({language})',

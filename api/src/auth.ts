@@ -1,3 +1,4 @@
+import type { AuthTokens } from '@bolt/core';
 import {
   API_TOKEN_PREFIX,
   createUser,
@@ -51,7 +52,11 @@ export async function authenticate(
 }
 
 /** A fresh access token and refresh token for a user. */
-export async function issueTokens(db: Db, secret: string, user: { id: string; email: string }) {
+export async function issueTokens(
+  db: Db,
+  secret: string,
+  user: { id: string; email: string },
+): Promise<AuthTokens> {
   return {
     access_token: signAccessToken(secret, user),
     token_type: 'Bearer',

@@ -15,6 +15,25 @@ export interface RouteDoc {
   produces?: string;
   /** The route calls a model or speech provider: 502 and 503 say that it failed (see http.ts). */
   provider?: boolean;
+  /** What a JSON success answers (the same schema for each of its statuses). */
+  response?: ZodType;
+}
+
+/**
+ * A response schema as JSON Schema: dates (which the server sends as ISO strings) become `date-time`
+ * strings, and an object is closed only where its schema is strict, since answers may gain fields.
+ */
+export function responseSchema(schema: ZodType) {
+  return z.toJSONSchema(schema, {
+    io: 'output',
+    target: 'draft-2020-12',
+    unrepresentable: ({ zodSchema }) =>
+      zodSchema._zod.def.type === 'date' ? { type: 'string', format: 'date-time' } : 'throw',
+    override: ({ zodSchema, jsonSchema }) => {
+      const def = zodSchema._zod.def;
+      if (def.type === 'object' && def.catchall === undefined) delete jsonSchema.additionalProperties;
+    },
+  });
 }
 
 const errorSchema = {
@@ -65,7 +84,14 @@ function responses(doc: RouteDoc) {
   const success = (status: SuccessStatus) =>
     status === 204
       ? { description: 'No content' }
-      : { description: 'Success', content: { [doc.produces ?? 'application/json']: { schema: {} } } };
+      : {
+          description: 'Success',
+          content: {
+            [doc.produces ?? 'application/json']: {
+              schema: doc.response ? responseSchema(doc.response) : {},
+            },
+          },
+        };
   return {
     ...Object.fromEntries(statuses.map((status) => [String(status), success(status)])),
     ...(doc.provider

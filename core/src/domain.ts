@@ -1,6 +1,15 @@
 import { z } from 'zod';
-import { credentialProviders } from './views.ts';
 import { voiceSettingsSchema } from './voice.ts';
+
+/** The providers a user stores keys for. */
+export const credentialProviders = ['gemini', 'google-tts', 'openai'] as const;
+export type CredentialProvider = (typeof credentialProviders)[number];
+/** How each provider is named to users: in messages, the credentials page and the agent form. */
+export const credentialProviderNames: Record<CredentialProvider, string> = {
+  gemini: 'Gemini',
+  'google-tts': 'Google Cloud Text-to-Speech',
+  openai: 'OpenAI',
+};
 
 /** BCP-47 tag such as pt-BR, en-US, es-ES, zh-Hans-CN (validated structurally). */
 export const languageTag = z
@@ -117,54 +126,60 @@ export interface NarrationWorkflowInput {
  * `cancelled`: stopped while running, by a cancel or by the failure of a step it ran alongside;
  * `skipped`: never started, because the job ended first.
  */
-export type StepState = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'skipped';
+export const stepStates = ['pending', 'running', 'completed', 'failed', 'cancelled', 'skipped'] as const;
+export type StepState = (typeof stepStates)[number];
 
-export interface Step {
-  id: string;
-  label: string;
-  state: StepState;
-  attempt?: number;
-  startedAt?: string;
-  finishedAt?: string;
-  output?: string;
+/** A running step whose last attempt failed: why, how long it waits, when it is tried again. */
+export const stepRetrySchema = z.object({
+  attempt: z.number().int(),
+  reason: z.string(),
+  waitMs: z.number().optional(),
+  nextAt: z.string().optional(),
+});
+export type StepRetry = z.infer<typeof stepRetrySchema>;
+
+/** One step of a job's progress, as its workflow reports it and the API answers it. */
+export const stepSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  state: z.enum(stepStates),
+  attempt: z.number().int().optional(),
+  startedAt: z.string().optional(),
+  finishedAt: z.string().optional(),
+  output: z.string().optional(),
   /** A short human note about the result, e.g. "412 of 400 words". */
-  detail?: string;
-  error?: string;
-  /** A running step whose last attempt failed: why, how long it waits, when it is tried again. */
-  retry?: StepRetry;
-}
-
-export interface StepRetry {
-  attempt: number;
-  reason: string;
-  waitMs?: number;
-  nextAt?: string;
-}
+  detail: z.string().optional(),
+  error: z.string().optional(),
+  retry: stepRetrySchema.optional(),
+});
+export type Step = z.infer<typeof stepSchema>;
 
 /** What a job used and cost so far, from its usage ledger. */
-export interface JobUsage {
-  tokensIn: number;
-  tokensOut: number;
-  ttsChars: number;
-  audioSeconds: number;
-  costUsd: number;
-  paidCalls: number;
-  cachedCalls: number;
-}
+export const jobUsageSchema = z.object({
+  tokensIn: z.number().int(),
+  tokensOut: z.number().int(),
+  ttsChars: z.number().int(),
+  audioSeconds: z.number(),
+  costUsd: z.number(),
+  paidCalls: z.number().int(),
+  cachedCalls: z.number().int(),
+});
+export type JobUsage = z.infer<typeof jobUsageSchema>;
 
 /** What one step of a job used and cost, per provider and model. */
-export interface StepUsage {
-  step: string;
-  provider: string;
-  model: string | null;
-  tokens_in: number | null;
-  tokens_out: number | null;
-  chars: number | null;
-  audio_seconds: number | null;
-  cost_usd: number | null;
-  paid_calls: number;
-  cached_calls: number;
-}
+export const stepUsageSchema = z.object({
+  step: z.string(),
+  provider: z.string(),
+  model: z.string().nullable(),
+  tokens_in: z.number().int().nullable(),
+  tokens_out: z.number().int().nullable(),
+  chars: z.number().int().nullable(),
+  audio_seconds: z.number().nullable(),
+  cost_usd: z.number().nullable(),
+  paid_calls: z.number().int(),
+  cached_calls: z.number().int(),
+});
+export type StepUsage = z.infer<typeof stepUsageSchema>;
 
 export interface JobProgress {
   jobId: string;

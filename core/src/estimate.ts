@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { planBlocks } from './blocks.ts';
 import type { Agent } from './domain.ts';
 import { estimateCost, type PriceTable, ttsUsageName } from './prices.ts';
@@ -7,13 +8,14 @@ const TOKENS_PER_WORD = 1.35;
 const CHARS_PER_WORD = 6;
 const PREMISE_WORDS = 120;
 
-export interface JobEstimate {
-  llmCalls: number;
-  tokensIn: number;
-  tokensOut: number;
-  ttsChars: number;
-  costUsd: number;
-}
+export const jobEstimateSchema = z.object({
+  llmCalls: z.number().int(),
+  tokensIn: z.number().int(),
+  tokensOut: z.number().int(),
+  ttsChars: z.number().int(),
+  costUsd: z.number(),
+});
+export type JobEstimate = z.infer<typeof jobEstimateSchema>;
 
 /**
  * What a job will probably use and cost, before it starts: one call for the premise, one per master

@@ -1,5 +1,6 @@
 /** A quality check's outcome: `fail` is worth fixing before publishing, `warn` worth a look. */
-export type Verdict = 'pass' | 'warn' | 'fail';
+export const verdicts = ['pass', 'warn', 'fail'] as const;
+export type Verdict = (typeof verdicts)[number];
 
 export const worstVerdict = (verdicts: Verdict[]): Verdict =>
   verdicts.includes('fail') ? 'fail' : verdicts.includes('warn') ? 'warn' : 'pass';

@@ -1,9 +1,22 @@
-import type { JobStatus } from './domain.ts';
-import type { Verdict } from './quality.ts';
+import { z } from 'zod';
+import {
+  agentSchema,
+  credentialProviders,
+  jobStatuses,
+  jobUsageSchema,
+  stepSchema,
+  stepUsageSchema,
+  ttsProviders,
+} from './domain.ts';
+import { jobEstimateSchema } from './estimate.ts';
+import { verdicts } from './quality.ts';
+
+export { type CredentialProvider, credentialProviderNames, credentialProviders } from './domain.ts';
 
 /**
- * What the API answers, shared with the web app. The server builds these with dates; `Json<T>` is the
- * same shape as it arrives in the browser, where a date is its ISO string.
+ * What the API answers, shared with the web app. Each shape is a zod schema (the OpenAPI document
+ * describes the answers with them) and its type is inferred from it. The server builds these with
+ * dates; `Json<T>` is the same shape as it arrives in the browser, where a date is its ISO string.
  */
 export type Json<T> = T extends Date
   ? string
@@ -13,96 +26,172 @@ export type Json<T> = T extends Date
       ? { [K in keyof T]: Json<T[K]> }
       : T;
 
-/** The providers a user stores keys for. */
-export const credentialProviders = ['gemini', 'google-tts', 'openai'] as const;
-export type CredentialProvider = (typeof credentialProviders)[number];
-/** How each provider is named to users: in messages, the credentials page and the agent form. */
-export const credentialProviderNames: Record<CredentialProvider, string> = {
-  gemini: 'Gemini',
-  'google-tts': 'Google Cloud Text-to-Speech',
-  openai: 'OpenAI',
-};
+/** A moment the server sends as an ISO 8601 string (documented as `date-time`). */
+const moment = z.date();
 
-export interface JobView {
-  id: string;
-  status: JobStatus;
-  title: string;
-  agent_id: string | null;
-  agent_name: string;
-  languages: string[];
-  variations: number;
-  budget_usd: number | null;
-  error: string | null;
+export const userViewSchema = z.object({ id: z.uuid(), email: z.string(), created_at: moment });
+export type UserView = z.infer<typeof userViewSchema>;
+
+/** What a login or a refresh answers: a short-lived access token and a single-use refresh token. */
+export const authTokensSchema = z.object({
+  access_token: z.string(),
+  token_type: z.literal('Bearer'),
+  expires_in: z.number().int().describe('Seconds the access token is valid for'),
+  refresh_token: z.string(),
+});
+export type AuthTokens = z.infer<typeof authTokensSchema>;
+
+export const jobViewSchema = z.object({
+  id: z.uuid(),
+  status: z.enum(jobStatuses),
+  title: z.string(),
+  agent_id: z.uuid().nullable(),
+  agent_name: z.string(),
+  languages: z.array(z.string()),
+  variations: z.number().int(),
+  budget_usd: z.number().nullable(),
+  error: z.string().nullable(),
   /** The worst verdict of the job's quality checks, once its narrations were checked. */
-  quality: Verdict | null;
+  quality: z.enum(verdicts).nullable(),
   /** What the checks found, in one line ("9 narrations: 8 pass, 1 warn: …"). */
-  quality_summary: string | null;
-  tts_chars: number;
-  audio_seconds: number;
-  created_at: Date;
-  updated_at: Date;
-  finished_at: Date | null;
-}
+  quality_summary: z.string().nullable(),
+  tts_chars: z.number().int(),
+  audio_seconds: z.number(),
+  created_at: moment,
+  updated_at: moment,
+  finished_at: moment.nullable(),
+});
+export type JobView = z.infer<typeof jobViewSchema>;
+
+/** A job with its step-level progress, what it used so far and its workflow in the Temporal Web UI. */
+export const jobDetailSchema = jobViewSchema.extend({
+  steps: z.array(stepSchema),
+  usage: jobUsageSchema,
+  temporal_ui_url: z.string().nullable().describe('Unknown (null) for an external Temporal cluster'),
+});
+export type JobDetail = z.infer<typeof jobDetailSchema>;
 
 /** How a list of jobs can be ordered: newest or oldest first, by title (A to Z), or costliest first. */
 export const jobSorts = ['newest', 'oldest', 'title', 'cost'] as const;
 export type JobSort = (typeof jobSorts)[number];
 
 /** A job as lists show it: with what it cost, so far while it runs, in all once finished (usage ledger). */
-export interface JobListItem extends JobView {
-  cost_usd: number;
-}
+export const jobListItemSchema = jobViewSchema.extend({ cost_usd: z.number() });
+export type JobListItem = z.infer<typeof jobListItemSchema>;
 
-export type ArtifactKind = 'premise' | 'script' | 'audio' | 'subtitles' | 'chapters' | 'quality';
+/** One page of a list: its items, how many there are in all, and the page's bounds. */
+export const pageSchema = <T extends z.ZodType>(item: T) =>
+  z.object({
+    items: z.array(item),
+    total: z.number().int(),
+    limit: z.number().int(),
+    offset: z.number().int(),
+  });
 
-export interface ArtifactView {
-  id: string;
-  kind: ArtifactKind;
-  language: string | null;
-  variation: number;
-  size: number;
-  sha256: string;
-  content_type: string;
-  duration_seconds: number | null;
+/** A list answered whole. */
+export const itemsSchema = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
+
+export const jobPageSchema = pageSchema(jobListItemSchema);
+
+/** What a block edit, re-roll or restore answers: the narration's workflow and the job's steps. */
+export const blockChangeSchema = z.object({ workflow_id: z.string(), steps: z.array(stepSchema) });
+
+/** A cancel was asked for: the job and its narrations stop as soon as their running calls do. */
+export const cancellingSchema = z.object({ id: z.uuid(), status: z.literal('cancelling') });
+
+/** What a job used and cost: totals and per step, from the usage ledger. */
+export const jobUsageViewSchema = z.object({ totals: jobUsageSchema, steps: z.array(stepUsageSchema) });
+
+/** An estimate, with the model and speech provider it was priced for. */
+export const estimateViewSchema = jobEstimateSchema.extend({
+  model: z.string(),
+  tts_provider: z.enum(ttsProviders),
+});
+
+export const artifactKinds = ['premise', 'script', 'audio', 'subtitles', 'chapters', 'quality'] as const;
+export type ArtifactKind = (typeof artifactKinds)[number];
+
+export const artifactViewSchema = z.object({
+  id: z.uuid(),
+  kind: z.enum(artifactKinds),
+  language: z.string().nullable(),
+  variation: z.number().int(),
+  size: z.number().int(),
+  sha256: z.string(),
+  content_type: z.string(),
+  duration_seconds: z.number().nullable(),
   /** The name it downloads as. */
-  file_name: string;
-  url: string;
-}
+  file_name: z.string(),
+  url: z.string(),
+});
+export type ArtifactView = z.infer<typeof artifactViewSchema>;
 
 /** What may leave the server about a credential: never the key, only its last four characters. */
-export interface CredentialView {
-  id: string;
-  provider: CredentialProvider;
-  label: string;
-  last4: string;
-  created_at: Date;
-}
+export const credentialViewSchema = z.object({
+  id: z.uuid(),
+  provider: z.enum(credentialProviders),
+  label: z.string(),
+  last4: z.string(),
+  created_at: moment,
+});
+export type CredentialView = z.infer<typeof credentialViewSchema>;
 
 /** Whether a provider accepted a stored key, in words the user can act on. */
-export interface CredentialCheck {
-  status: 'valid' | 'invalid' | 'quota' | 'unreachable' | 'unchecked';
-  message: string;
+export const credentialCheckSchema = z.object({
+  status: z.enum(['valid', 'invalid', 'quota', 'unreachable', 'unchecked']),
+  message: z.string(),
   /** What the provider said, when it refused or failed (the message's second part). */
-  reason?: string;
-}
+  reason: z.string().optional(),
+});
+export type CredentialCheck = z.infer<typeof credentialCheckSchema>;
+
+/** A key check as the API answers it: which key, and the verdict. */
+export const credentialTestSchema = credentialCheckSchema.extend({
+  id: z.uuid(),
+  provider: z.enum(credentialProviders),
+});
 
 /**
  * Whether an agent's voices were confirmed with its speech provider. `not_checked`: the provider could
  * not be asked (rate-limited, failing, unreachable, or no key yet), so they are checked again later;
  * `invalid`: the provider's list lacks some, named in `fields`.
  */
-export interface VoiceCheck {
-  status: 'checked' | 'not_checked' | 'invalid';
+export const voiceCheckSchema = z.object({
+  status: z.enum(['checked', 'not_checked', 'invalid']),
   /** Why they are not checked, or which voices are missing. */
-  reason?: string;
-  fields?: Array<{ field: string; message: string }>;
-}
+  reason: z.string().optional(),
+  fields: z.array(z.object({ field: z.string(), message: z.string() })).optional(),
+});
+export type VoiceCheck = z.infer<typeof voiceCheckSchema>;
+
+/** An agent as the API shows it: its fields plus id, voice check and timestamps, never the owner. */
+export const agentViewSchema = agentSchema.extend({
+  id: z.uuid(),
+  voice_check: voiceCheckSchema,
+  created_at: moment,
+  updated_at: moment,
+});
+export type AgentView = z.infer<typeof agentViewSchema>;
 
 /** A personal API token as listed: its secret is shown once, at creation, and never again. */
-export interface ApiTokenView {
-  id: string;
-  name: string;
-  last4: string;
-  created_at: Date;
-  last_used_at: Date | null;
-}
+export const apiTokenViewSchema = z.object({
+  id: z.uuid(),
+  name: z.string(),
+  last4: z.string(),
+  created_at: moment,
+  last_used_at: moment.nullable(),
+});
+export type ApiTokenView = z.infer<typeof apiTokenViewSchema>;
+
+/** A personal API token just created: the only answer that carries the token itself. */
+export const newApiTokenViewSchema = apiTokenViewSchema.extend({ token: z.string() });
+
+/** A speech provider's voice. */
+export const voiceSchema = z.object({
+  name: z.string(),
+  languages: z.array(z.string()),
+  gender: z.string().optional(),
+});
+export type VoiceView = z.infer<typeof voiceSchema>;
+
+export const voiceListSchema = z.object({ provider: z.enum(ttsProviders), items: z.array(voiceSchema) });

@@ -1,10 +1,7 @@
-import type { VoiceSettings } from '@bolt/core';
+import type { VoiceSettings, VoiceView } from '@bolt/core';
 
-export interface Voice {
-  name: string;
-  languages: string[];
-  gender?: string;
-}
+/** A voice as the API lists it (core's schema documents it). */
+export type Voice = VoiceView;
 
 export interface TtsRequest {
   text: string;

@@ -1,4 +1,12 @@
-import { agentSchema, type SavedAgent, type VoiceCheck, withEnglishNames } from '@bolt/core';
+import {
+  type AgentView,
+  agentSchema,
+  agentViewSchema,
+  itemsSchema,
+  type SavedAgent,
+  type VoiceCheck,
+  withEnglishNames,
+} from '@bolt/core';
 import {
   type AgentRow,
   type Db,
@@ -20,7 +28,8 @@ const nameTaken = (name: string) =>
   new HttpError(409, 'name_taken', `You already have an agent named "${name}"`);
 
 /** The agent as the API shows it: its fields plus id and timestamps, never the owner. */
-export const agentView = ({ owner_id: _, ...agent }: AgentRow) => agent;
+export const agentView = ({ owner_id: _, ...agent }: AgentRow): AgentView => agent;
+const agentList = itemsSchema(agentViewSchema);
 
 /**
  * Checks an agent's voices as it is saved: a voice the provider says it lacks is a 400; a provider that
@@ -83,17 +92,30 @@ export async function voicesReady(db: Db, voices: VoiceCatalog, ownerId: string,
 }
 
 export const agentDocs: Record<string, RouteDoc> = {
-  'GET /api/agents': { summary: "The user's agents" },
-  'POST /api/agents': { summary: 'Create an agent', body: agentSchema, status: 201 },
+  'GET /api/agents': { summary: "The user's agents", response: agentList },
+  'POST /api/agents': {
+    summary: 'Create an agent',
+    body: agentSchema,
+    status: 201,
+    response: agentViewSchema,
+  },
   'POST /api/agents/import': {
     summary: 'Create an agent from an exported JSON',
     body: agentSchema,
     status: 201,
+    response: agentViewSchema,
   },
-  'GET /api/agents/:id': { summary: 'One agent' },
-  'GET /api/agents/:id/export': { summary: 'An agent as a JSON file to import elsewhere' },
-  'PUT /api/agents/:id': { summary: 'Replace an agent', body: agentSchema },
-  'POST /api/agents/:id/duplicate': { summary: 'Copy an agent under a new name', status: 201 },
+  'GET /api/agents/:id': { summary: 'One agent', response: agentViewSchema },
+  'GET /api/agents/:id/export': {
+    summary: 'An agent as a JSON file to import elsewhere',
+    response: agentSchema,
+  },
+  'PUT /api/agents/:id': { summary: 'Replace an agent', body: agentSchema, response: agentViewSchema },
+  'POST /api/agents/:id/duplicate': {
+    summary: 'Copy an agent under a new name',
+    status: 201,
+    response: agentViewSchema,
+  },
   'DELETE /api/agents/:id': { summary: 'Delete an agent (its jobs keep their snapshot)', status: 204 },
 };
 
@@ -112,7 +134,9 @@ export function agentRoutes(db: Db, voices: VoiceCatalog): Router {
   };
 
   router.get('/', async (ctx) => {
-    ctx.body = { items: (await listAgents(db, owner(ctx))).map(agentView) };
+    ctx.body = { items: (await listAgents(db, owner(ctx))).map(agentView) } satisfies z.infer<
+      typeof agentList
+    >;
   });
   router.post('/', (ctx) => create(ctx, ctx.request.body));
   router.post('/import', (ctx) => create(ctx, ctx.request.body));

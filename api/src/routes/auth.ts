@@ -1,4 +1,4 @@
-import { accountSchema } from '@bolt/core';
+import { accountSchema, authTokensSchema, type UserView, userViewSchema } from '@bolt/core';
 import { consumeRefreshToken, type Db, findUser } from '@bolt/data';
 import Router from '@koa/router';
 import { z } from 'zod';
@@ -10,16 +10,24 @@ import type { LoginLimiter } from '../rate-limit.ts';
 const refreshBody = z.object({ refresh_token: z.string().min(1).max(200) });
 
 export const authDocs: Record<string, RouteDoc> = {
-  'POST /api/auth/register': { summary: 'Create an account', body: accountSchema, public: true, status: 201 },
+  'POST /api/auth/register': {
+    summary: 'Create an account',
+    body: accountSchema,
+    public: true,
+    status: 201,
+    response: userViewSchema,
+  },
   'POST /api/auth/login': {
     summary: 'Log in: access token and refresh token',
     body: accountSchema,
     public: true,
+    response: authTokensSchema,
   },
   'POST /api/auth/refresh': {
     summary: 'Trade a refresh token for new tokens (rotation)',
     body: refreshBody,
     public: true,
+    response: authTokensSchema,
   },
   'POST /api/auth/logout': {
     summary: 'Revoke a refresh token',
@@ -27,7 +35,7 @@ export const authDocs: Record<string, RouteDoc> = {
     public: true,
     status: 204,
   },
-  'GET /api/me': { summary: 'The signed-in user' },
+  'GET /api/me': { summary: 'The signed-in user', response: userViewSchema },
 };
 
 /** Registration, login, token refresh and logout; `GET /api/me`. */
@@ -38,7 +46,7 @@ export function authRoutes(db: Db, secret: string, limiter: LoginLimiter): Route
     const { email, password } = parse(accountSchema, ctx.request.body);
     const user = await register(db, email, password);
     ctx.status = 201;
-    ctx.body = { id: user.id, email: user.email, created_at: user.created_at };
+    ctx.body = { id: user.id, email: user.email, created_at: user.created_at } satisfies UserView;
   });
 
   router.post('/auth/login', async (ctx) => {

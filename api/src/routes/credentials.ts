@@ -1,20 +1,26 @@
 import { checkCredential, type ProviderUrls } from '@bolt/activities/providers';
-import { newCredentialSchema } from '@bolt/core';
+import { credentialTestSchema, credentialViewSchema, itemsSchema, newCredentialSchema } from '@bolt/core';
 import { createCredential, type Db, deleteCredential, listCredentials, revealCredential } from '@bolt/data';
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import type { z } from 'zod';
 import { idParam, notFound, parse } from '../http.ts';
 import type { RouteDoc } from '../openapi.ts';
 
 export const credentialDocs: Record<string, RouteDoc> = {
-  'GET /api/credentials': { summary: 'Provider keys (only their last four characters)' },
+  'GET /api/credentials': {
+    summary: 'Provider keys (only their last four characters)',
+    response: itemsSchema(credentialViewSchema),
+  },
   'POST /api/credentials': {
     summary: 'Store a provider key, encrypted at rest',
     body: newCredentialSchema,
     status: 201,
+    response: credentialViewSchema,
   },
   'POST /api/credentials/:id/test': {
     summary: 'Check a key with the provider: valid, invalid, quota or unreachable (never a 5xx)',
+    response: credentialTestSchema,
   },
   'DELETE /api/credentials/:id': { summary: 'Delete a provider key', status: 204 },
 };
@@ -46,7 +52,7 @@ export function credentialRoutes(db: Db, key: Buffer, urls: ProviderUrls): Route
       id,
       provider: credential.provider,
       ...(await checkCredential(credential.provider, secret, urls)),
-    };
+    } satisfies z.infer<typeof credentialTestSchema>;
   });
   router.delete('/:id', async (ctx) => {
     if (!(await deleteCredential(db, owner(ctx), idParam(ctx.params.id, 'credential'))))

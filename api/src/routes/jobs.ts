@@ -1,11 +1,21 @@
 import { PassThrough } from 'node:stream';
 import { primaryModel } from '@bolt/activities/providers';
 import {
+  artifactViewSchema,
+  blockChangeSchema,
+  cancellingSchema,
   estimateJob,
+  estimateViewSchema,
+  itemsSchema,
+  type JobDetail,
   type JobListItem,
+  jobDetailSchema,
+  jobPageSchema,
   jobRequestSchema,
   jobSorts,
   jobStatuses,
+  jobUsageViewSchema,
+  jobViewSchema,
   priceTable,
   withEnglishNames,
 } from '@bolt/core';
@@ -63,29 +73,41 @@ const listQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 const SSE_POLL_MS = 1000;
+const jobBatch = itemsSchema(jobViewSchema);
+const artifactList = itemsSchema(artifactViewSchema);
 
 export const jobDocs: Record<string, RouteDoc> = {
   'POST /api/jobs': {
     summary: 'Start a job (send Idempotency-Key to make retries safe: a repeat answers 200 with the job)',
     body: newJob,
     status: [201, 200],
+    response: jobViewSchema,
   },
   'POST /api/jobs/estimate': {
     summary: "A job's likely LLM calls, tokens, speech characters and cost, before starting it",
     body: estimateBody,
+    response: estimateViewSchema,
   },
-  'POST /api/jobs/batch': { summary: 'Start one job per title (up to 100)', body: batch, status: 201 },
+  'POST /api/jobs/batch': {
+    summary: 'Start one job per title (up to 100)',
+    body: batch,
+    status: 201,
+    response: jobBatch,
+  },
   'POST /api/jobs/:id/retry': {
     summary: 'Run a failed or cancelled job again from the step that failed',
     status: 202,
+    response: jobViewSchema,
   },
   'GET /api/jobs': {
     summary:
       "The user's jobs, newest first unless sorted otherwise; each item has cost_usd, its cost so far (in all once finished) from the usage ledger",
     query: listQuery,
+    response: jobPageSchema,
   },
   'GET /api/jobs/:id': {
     summary: 'A job, its step-level progress and its workflow in the Temporal Web UI (temporal_ui_url)',
+    response: jobDetailSchema,
   },
   'GET /api/jobs/:id/events': {
     summary: 'Server-Sent Events: progress, then end',
@@ -94,23 +116,30 @@ export const jobDocs: Record<string, RouteDoc> = {
   'POST /api/jobs/:id/cancel': {
     summary: 'Cancel a job (its narrations and running calls stop too)',
     status: 202,
+    response: cancellingSchema,
   },
-  'GET /api/jobs/:id/usage': { summary: 'What the job used and cost: totals and per step (usage ledger)' },
+  'GET /api/jobs/:id/usage': {
+    summary: 'What the job used and cost: totals and per step (usage ledger)',
+    response: jobUsageViewSchema,
+  },
   'PUT /api/jobs/:id/variations/:variation/languages/:language/blocks/:block': {
     summary: "Replace one block of a finished job's script (1-based); only its speech is made again",
     body: blockEdit,
     status: 202,
+    response: blockChangeSchema,
   },
   'POST /api/jobs/:id/variations/:variation/languages/:language/blocks/:block/reroll': {
     summary: 'New text from the model for one block of a finished job (a paid call), then its speech again',
     status: 202,
+    response: blockChangeSchema,
   },
   'POST /api/jobs/:id/variations/:variation/languages/:language/blocks/:block/restore': {
     summary: "Bring back a block's take from before its last edit or re-roll (409 when it has none)",
     status: 202,
+    response: blockChangeSchema,
   },
   'DELETE /api/jobs/:id': { summary: 'Delete a job and its files', status: 204 },
-  'GET /api/jobs/:id/artifacts': { summary: "A job's files" },
+  'GET /api/jobs/:id/artifacts': { summary: "A job's files", response: artifactList },
 };
 
 export function jobRoutes(services: WithLog & WithStorage, voices: VoiceCatalog): Router {
@@ -178,7 +207,11 @@ export function jobRoutes(services: WithLog & WithStorage, voices: VoiceCatalog)
       prices,
       primaryModel(agent),
     );
-    ctx.body = { ...estimate, model: primaryModel(agent), tts_provider: agent.tts_provider };
+    ctx.body = {
+      ...estimate,
+      model: primaryModel(agent),
+      tts_provider: agent.tts_provider,
+    } satisfies z.infer<typeof estimateViewSchema>;
   });
 
   router.post('/batch', async (ctx) => {
@@ -196,7 +229,7 @@ export function jobRoutes(services: WithLog & WithStorage, voices: VoiceCatalog)
       items.push(await current(ctx, jobId));
     }
     ctx.status = 201;
-    ctx.body = { items };
+    ctx.body = { items } satisfies z.infer<typeof jobBatch>;
   });
 
   router.post('/:id/retry', async (ctx) => {
@@ -221,7 +254,7 @@ export function jobRoutes(services: WithLog & WithStorage, voices: VoiceCatalog)
       total,
       limit: q.limit,
       offset: q.offset,
-    };
+    } satisfies z.infer<typeof jobPageSchema>;
   });
 
   router.get('/:id', async (ctx) => {
@@ -232,12 +265,15 @@ export function jobRoutes(services: WithLog & WithStorage, voices: VoiceCatalog)
       steps: progress?.steps ?? [],
       usage: await jobUsage(db, job.id),
       temporal_ui_url: temporalUiUrl(job),
-    };
+    } satisfies JobDetail;
   });
 
   router.get('/:id/usage', async (ctx) => {
     const job = await load(ctx);
-    ctx.body = { totals: await jobUsage(db, job.id), steps: await usageByStep(db, job.id) };
+    ctx.body = {
+      totals: await jobUsage(db, job.id),
+      steps: await usageByStep(db, job.id),
+    } satisfies z.infer<typeof jobUsageViewSchema>;
   });
 
   /** The block a route names (1-based in the address). */
@@ -248,7 +284,10 @@ export function jobRoutes(services: WithLog & WithStorage, voices: VoiceCatalog)
   });
   const changed = async (ctx: Context, job: { id: string }, workflowId: string) => {
     ctx.status = 202;
-    ctx.body = { workflow_id: workflowId, steps: (await jobProgress(services, job.id))?.steps ?? [] };
+    ctx.body = {
+      workflow_id: workflowId,
+      steps: (await jobProgress(services, job.id))?.steps ?? [],
+    } satisfies z.infer<typeof blockChangeSchema>;
   };
   const blockPath = '/:id/variations/:variation/languages/:language/blocks/:block';
 
@@ -301,7 +340,7 @@ export function jobRoutes(services: WithLog & WithStorage, voices: VoiceCatalog)
     const job = await load(ctx);
     await cancelJob(services, job);
     ctx.status = 202;
-    ctx.body = { id: job.id, status: 'cancelling' };
+    ctx.body = { id: job.id, status: 'cancelling' } satisfies z.infer<typeof cancellingSchema>;
   });
 
   router.delete('/:id', async (ctx) => {
@@ -311,7 +350,9 @@ export function jobRoutes(services: WithLog & WithStorage, voices: VoiceCatalog)
 
   router.get('/:id/artifacts', async (ctx) => {
     const job = await load(ctx);
-    ctx.body = { items: (await listArtifacts(db, job.id)).map(artifactView) };
+    ctx.body = { items: (await listArtifacts(db, job.id)).map(artifactView) } satisfies z.infer<
+      typeof artifactList
+    >;
   });
   return router;
 }

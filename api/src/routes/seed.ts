@@ -1,12 +1,17 @@
 import {
   accountSchema,
   agentSchema,
+  agentViewSchema,
+  credentialViewSchema,
+  jobStatuses,
   languageTag,
   MAX_VARIATIONS,
   newCredentialSchema,
   originalNames,
   originalVoice,
   storageKeys,
+  userViewSchema,
+  voiceListSchema,
   voiceSettingLimits,
   withOriginalVoice,
 } from '@bolt/core';
@@ -89,11 +94,51 @@ function fromSeedAgent(input: unknown) {
 }
 
 /** An agent under the original system's names, with its speaking rate and pitch per language. */
-const seedAgent = ({ language, target_languages, ...rest }: ReturnType<typeof agentView>) => ({
+const seedAgentView = agentViewSchema.omit({ language: true, target_languages: true }).extend({
+  idioma: agentSchema.shape.language,
+  idiomas_alvo: agentSchema.shape.target_languages,
+  speaking_rate: z.record(z.string(), z.number()).describe('Per language, from the voice settings'),
+  pitch: z.record(z.string(), z.number()).describe('Per language, from the voice settings'),
+});
+
+/** An agent under the original system's names, with its speaking rate and pitch per language. */
+const seedAgent = ({
+  language,
+  target_languages,
+  ...rest
+}: ReturnType<typeof agentView>): z.infer<typeof seedAgentView> => ({
   ...rest,
   idioma: language,
   idiomas_alvo: target_languages,
   ...originalVoice(rest.voice_settings),
+});
+
+const ok = z.object({ ok: z.literal(true) });
+
+/** The texts of one variation: the master script and, per adapted language, its script (null until written). */
+const seedScripts = z.object({
+  roteiro_master: z.string().nullable(),
+  roteiros_adaptados: z.record(z.string(), z.string().nullable()),
+});
+/** A job in the original system's shape: texts inline, audio as download URLs. */
+const seedJobView = seedScripts.extend({
+  job_id: z.uuid(),
+  status: z.enum(jobStatuses),
+  titulo: z.string(),
+  log: z.array(z.string()),
+  resultado: z.string().nullable(),
+  audios_gerados: z.record(z.string(), z.string()),
+  chars_processados_tts: z.number().int(),
+  duracao_total_segundos: z.number().int(),
+  num_variacoes: z.number().int(),
+  roteiros_por_variacao: z.array(seedScripts),
+  audios_por_variacao: z.array(z.record(z.string(), z.string())),
+});
+const seedVariations = seedJobView.pick({
+  job_id: true,
+  num_variacoes: true,
+  roteiros_por_variacao: true,
+  audios_por_variacao: true,
 });
 
 export const seedDocs: Record<string, RouteDoc> = {
@@ -102,28 +147,67 @@ export const seedDocs: Record<string, RouteDoc> = {
     body: tokenForm,
     form: true,
     public: true,
+    response: z.object({ access_token: z.string(), token_type: z.literal('bearer') }),
   },
-  'POST /register': { summary: 'Original system: create an account', body: accountSchema, public: true },
-  'GET /me/agents': { summary: "Original system: the user's agents" },
-  'POST /me/agents': { summary: 'Original system: create an agent', body: seedAgentBody },
-  'GET /me/agents/:id': { summary: 'Original system: one agent' },
-  'PUT /me/agents/:id': { summary: 'Original system: replace an agent', body: seedAgentBody },
-  'DELETE /me/agents/:id': { summary: 'Original system: delete an agent (its jobs keep their snapshot)' },
-  'POST /gerar-roteiro': { summary: 'Original system: start a job', body: gerarRoteiro },
-  'GET /me/apikeys': { summary: 'Original system: Gemini keys (last4 only)' },
-  'POST /me/apikeys': { summary: 'Original system: add a Gemini key', body: seedKey },
-  'DELETE /me/apikeys/:id': { summary: 'Original system: delete a Gemini key' },
-  'GET /me/ttskeys': { summary: 'Original system: Google Cloud TTS keys (last4 only)' },
-  'POST /me/ttskeys': { summary: 'Original system: add a Google Cloud TTS key', body: seedKey },
-  'DELETE /me/ttskeys/:id': { summary: 'Original system: delete a Google Cloud TTS key' },
+  'POST /register': {
+    summary: 'Original system: create an account',
+    body: accountSchema,
+    public: true,
+    response: userViewSchema,
+  },
+  'GET /me/agents': { summary: "Original system: the user's agents", response: z.array(seedAgentView) },
+  'POST /me/agents': {
+    summary: 'Original system: create an agent',
+    body: seedAgentBody,
+    response: seedAgentView,
+  },
+  'GET /me/agents/:id': { summary: 'Original system: one agent', response: seedAgentView },
+  'PUT /me/agents/:id': {
+    summary: 'Original system: replace an agent',
+    body: seedAgentBody,
+    response: seedAgentView,
+  },
+  'DELETE /me/agents/:id': {
+    summary: 'Original system: delete an agent (its jobs keep their snapshot)',
+    response: ok,
+  },
+  'POST /gerar-roteiro': {
+    summary: 'Original system: start a job',
+    body: gerarRoteiro,
+    response: z.object({ job_id: z.uuid(), status: z.literal('queued') }),
+  },
+  'GET /me/apikeys': {
+    summary: 'Original system: Gemini keys (last4 only)',
+    response: z.array(credentialViewSchema),
+  },
+  'POST /me/apikeys': {
+    summary: 'Original system: add a Gemini key',
+    body: seedKey,
+    response: credentialViewSchema,
+  },
+  'DELETE /me/apikeys/:id': { summary: 'Original system: delete a Gemini key', response: ok },
+  'GET /me/ttskeys': {
+    summary: 'Original system: Google Cloud TTS keys (last4 only)',
+    response: z.array(credentialViewSchema),
+  },
+  'POST /me/ttskeys': {
+    summary: 'Original system: add a Google Cloud TTS key',
+    body: seedKey,
+    response: credentialViewSchema,
+  },
+  'DELETE /me/ttskeys/:id': { summary: 'Original system: delete a Google Cloud TTS key', response: ok },
   'GET /tts/voices': {
     summary:
       "Original system: voices; without provider, Google Cloud TTS's when there is a key for it, else Kokoro's",
     query: voicesQuery,
     provider: true,
+    response: voiceListSchema,
   },
-  'GET /status/:job_id': { summary: "Original system: a job with the seed's field names" },
-  'GET /jobs/:job_id/variacoes': { summary: "Original system: a job's variations" },
+  'GET /status/:job_id': {
+    summary: "Original system: a job with the seed's field names",
+    response: seedJobView,
+  },
+  'GET /jobs/:job_id/variacoes': { summary: "Original system: a job's variations", response: seedVariations },
 };
 
 /**
@@ -228,7 +312,7 @@ export function seedRoutes(
   });
 
   /** A job in the original system's shape: texts inline, audio as download URLs. */
-  async function seedJob(ctx: Context) {
+  async function seedJob(ctx: Context): Promise<z.infer<typeof seedJobView>> {
     const job = await getOwnedJob(db, owner(ctx), idParam(ctx.params.job_id, 'job'));
     if (!job) throw notFound('job');
     const progress = await jobProgress(services, job.id);
@@ -279,7 +363,9 @@ export function seedRoutes(
   });
   router.get('/jobs/:job_id/variacoes', auth, async (ctx) => {
     const { job_id, num_variacoes, roteiros_por_variacao, audios_por_variacao } = await seedJob(ctx);
-    ctx.body = { job_id, num_variacoes, roteiros_por_variacao, audios_por_variacao };
+    ctx.body = { job_id, num_variacoes, roteiros_por_variacao, audios_por_variacao } satisfies z.infer<
+      typeof seedVariations
+    >;
   });
   return router;
 }

@@ -1,4 +1,4 @@
-import { newTokenSchema } from '@bolt/core';
+import { apiTokenViewSchema, itemsSchema, newApiTokenViewSchema, newTokenSchema } from '@bolt/core';
 import { createApiToken, type Db, deleteApiToken, listApiTokens } from '@bolt/data';
 import Router from '@koa/router';
 import type { Context } from 'koa';
@@ -6,11 +6,15 @@ import { idParam, notFound, parse } from '../http.ts';
 import type { RouteDoc } from '../openapi.ts';
 
 export const tokenDocs: Record<string, RouteDoc> = {
-  'GET /api/tokens': { summary: 'Personal API tokens (never the token itself)' },
+  'GET /api/tokens': {
+    summary: 'Personal API tokens (never the token itself)',
+    response: itemsSchema(apiTokenViewSchema),
+  },
   'POST /api/tokens': {
     summary: 'Create a personal API token; the answer is the only time it is shown',
     body: newTokenSchema,
     status: 201,
+    response: newApiTokenViewSchema,
   },
   'DELETE /api/tokens/:id': { summary: 'Revoke a personal API token', status: 204 },
 };

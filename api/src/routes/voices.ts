@@ -14,6 +14,7 @@ import {
   type TtsProviderName,
   ttsProviders,
   type VoiceCheck,
+  voiceListSchema,
   voiceSettingsSchema,
   withProviders,
 } from '@bolt/core';
@@ -41,6 +42,7 @@ export const voiceDocs: Record<string, RouteDoc> = {
     summary: "A TTS provider's voices, optionally for one language (Google's need one of your keys)",
     query: voicesQuery,
     provider: true,
+    response: voiceListSchema,
   },
   'POST /api/tts/preview': {
     summary: 'A short spoken sample of a voice (MP3, WAV or 16-bit PCM, as the provider answers)',
@@ -125,7 +127,7 @@ export function voiceCatalog({ engines, keyFor }: VoiceCatalogDeps) {
       ctx.body = {
         provider: q.provider,
         items: await retryQuickly(tts.name, () => tts.listVoices(q.language)),
-      };
+      } satisfies z.infer<typeof voiceListSchema>;
     },
     async preview(ctx: Context) {
       const p = parse(previewBody, ctx.request.body);

@@ -224,23 +224,27 @@ export function createActivities(deps: ActivityDeps) {
   function blockTitles(job: JobRow, language: string): Promise<string[]> {
     const own = planBlocks(job.agent_snapshot.block_structure_prompt).map((b) => b.title);
     if (language === job.agent_snapshot.language) return Promise.resolve(own);
-    // The job's variations prepare their narrations at once: one translation for all on this worker.
-    const key = storageKeys.titles(job.id, language);
-    let titles = titlesInFlight.get(key);
-    if (!titles) {
-      titles = translatedTitles(job, language, own).finally(() => titlesInFlight.delete(key));
-      titlesInFlight.set(key, titles);
-    }
-    return titles;
+    return translatedTitles(job, language, own);
   }
-  const titlesInFlight = new Map<string, Promise<string[]>>();
+  /**
+   * Title translations being asked for, by request: the same titles in the same language with the same
+   * model are one request, whichever of the user's jobs (or variations) asks at the same time.
+   */
+  const titleReplies = new Map<string, Promise<string>>();
 
   async function translatedTitles(job: JobRow, language: string, own: string[]): Promise<string[]> {
     const key = storageKeys.titles(job.id, language);
     const stored = await storage.find(key);
     if (stored) return JSON.parse(stored.toString()) as string[];
-    const reply = await paid.text(job, prompts.titles(language, own), TITLE_TOKENS * own.length);
-    const lines = reply
+    const prompt = prompts.titles(language, own);
+    const { llm_provider, llm_model } = job.agent_snapshot;
+    const request = [job.owner_id, llm_provider, llm_model, prompt].join('\u0000');
+    let reply = titleReplies.get(request);
+    if (!reply) {
+      reply = paid.text(job, prompt, TITLE_TOKENS * own.length).finally(() => titleReplies.delete(request));
+      titleReplies.set(request, reply);
+    }
+    const lines = (await reply)
       .split('\n')
       .map((line) =>
         line

@@ -1,5 +1,6 @@
 // Makes sure everything `npm start`, `npm test` (with --test), `npm run test:fast` (with --fast: npm packages,
-// the Temporal CLI and test server only) and `npm run bench` need is present. Idempotent and
+// the Temporal CLI and test server only), `npm run cluster` (with --cluster) and `npm run bench` need is
+// present. Idempotent and
 // quick when nothing is missing; says what it does otherwise.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -7,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testServerBinary } from './test-server.mjs';
 import {
+  clusterBinaries,
   ensureChromium,
   ensureDebianPostgres,
   ensureEspeak,
@@ -57,6 +59,10 @@ try {
   localModelPath({ install: true });
   kokoroFiles({ install: true });
   ensureWebBuild(root);
+  if (process.argv.includes('--test') || process.argv.includes('--cluster')) {
+    ensureDebianPostgres();
+    clusterBinaries({ install: true });
+  }
   if (process.argv.includes('--test')) {
     motoServer({ install: true });
     schemathesisBinary({ install: true });

@@ -277,3 +277,61 @@ export function kokoroFiles({ install = false } = {}) {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
+
+/**
+ * The production topology's servers (`npm run cluster`), each built from its Go module at a pinned
+ * version into `<cache>/cluster/<name>-<version>`: the Temporal server the CLI embeds, its SQL schema
+ * tool and schema files, the Temporal Web UI server and MinIO.
+ */
+export const CLUSTER_MODULES = {
+  temporalServer: { module: 'go.temporal.io/server', version: 'v1.29.1', pkg: 'cmd/server' },
+  sqlTool: { module: 'go.temporal.io/server', version: 'v1.29.1', pkg: 'cmd/tools/sql' },
+  // The UI the Temporal CLI embeds. v2.58.x needs modules the module proxy here refuses (README).
+  uiServer: { module: 'github.com/temporalio/ui-server/v2', version: 'v2.42.1', pkg: 'cmd/server' },
+  minio: { module: 'github.com/minio/minio', version: 'v0.0.0-20260212201848-7aac2a2c5b7c', pkg: '' },
+};
+
+/** Where `go install` put a module's source (none of these module paths has capitals to escape). */
+function goModuleDir(module, version) {
+  const modcache = execFileSync('go', ['env', 'GOMODCACHE'], { encoding: 'utf8' }).trim();
+  return path.join(modcache, `${module}@${version}`);
+}
+
+/**
+ * Paths of the cluster's programs (and the Temporal schema), building what is missing with `install`.
+ * @returns {{ temporalServer: string, sqlTool: string, uiServer: string, minio: string, schema: string } | undefined}
+ */
+export function clusterBinaries({ install = false } = {}) {
+  const root = path.join(cacheDir(), 'cluster');
+  const dirOf = (name) => path.join(root, `${name}-${CLUSTER_MODULES[name].version}`);
+  // go install names a program after its package's last path element.
+  const binaryOf = (name) => {
+    const { module, pkg } = CLUSTER_MODULES[name];
+    return path.join(dirOf(name), path.basename(pkg || module));
+  };
+  const found = {
+    ...Object.fromEntries(Object.keys(CLUSTER_MODULES).map((name) => [name, binaryOf(name)])),
+    schema: path.join(root, `temporal-schema-${CLUSTER_MODULES.temporalServer.version}`),
+  };
+  const present = () => Object.values(found).every((p) => fs.existsSync(p));
+  if (present() || !install) return present() ? found : undefined;
+  if (!onPath('go'))
+    throw new Error('Go is needed to build the cluster’s servers (https://go.dev): none is on PATH.');
+  for (const [name, { module, version, pkg }] of Object.entries(CLUSTER_MODULES)) {
+    if (fs.existsSync(binaryOf(name))) continue;
+    const target = `${module}${pkg ? `/${pkg}` : ''}@${version}`;
+    log(`building ${target} with go install (a few minutes, once)`);
+    const env = { ...process.env, GOBIN: dirOf(name), GOFLAGS: '-trimpath' };
+    if (!runOrFail('go', ['install', target], env)) throw new Error(`go install ${target} failed`);
+  }
+  if (!fs.existsSync(found.schema)) {
+    const { module, version } = CLUSTER_MODULES.temporalServer;
+    const partial = `${found.schema}.partial`;
+    fs.rmSync(partial, { recursive: true, force: true });
+    fs.cpSync(path.join(goModuleDir(module, version), 'schema', 'postgresql', 'v12'), partial, {
+      recursive: true,
+    });
+    fs.renameSync(partial, found.schema);
+  }
+  return found;
+}

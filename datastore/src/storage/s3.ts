@@ -1,7 +1,9 @@
 import type { Readable } from 'node:stream';
 import {
+  CreateBucketCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
+  HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -31,6 +33,16 @@ export class S3Storage implements Storage {
       forcePathStyle: o.forcePathStyle,
       credentials: { accessKeyId: o.accessKeyId, secretAccessKey: o.secretAccessKey },
     });
+  }
+
+  /** Creates the bucket when it does not exist yet (a new deployment's first start). */
+  async ensureBucket(): Promise<void> {
+    try {
+      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+    } catch (err) {
+      if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 404) throw err;
+      await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));
+    }
   }
 
   async put(key: string, body: Buffer | string, contentType: string): Promise<void> {

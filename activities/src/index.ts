@@ -12,6 +12,7 @@ export * from './providers/index.ts';
 export * from './quality/audio-checks.ts';
 export * from './quality/script-checks.ts';
 export * from './quality/wer.ts';
+export { logFields, observeStep, outcomeOf } from './telemetry.ts';
 export * from './text/clean-reply.ts';
 export { toSpoken } from './text/spoken/index.ts';
 export * from './tts/kokoro.ts';

@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import pLimit, { type LimitFunction } from 'p-limit';
 import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { ProviderError, toApplicationFailure } from './providers/errors.ts';
+import { quotaWait } from './telemetry.ts';
 
 export interface KeyRingOptions {
   db: Db;
@@ -130,6 +131,7 @@ export function keyRing(options: KeyRingOptions) {
       for (const key of keys) {
         let wait = await turn(provider, key.id, model);
         while (wait > 0 && wait <= WAIT_IN_PLACE_MS) {
+          quotaWait(provider, wait);
           await sleep(wait);
           wait = await turn(provider, key.id, model);
         }
@@ -148,6 +150,7 @@ export function keyRing(options: KeyRingOptions) {
         }
       }
       if (soonest > WAIT_IN_PLACE_MS) throw new KeysResting(provider, soonest);
+      quotaWait(provider, soonest);
       await sleep(soonest);
     }
   }
@@ -175,7 +178,7 @@ export type KeyRing = ReturnType<typeof keyRing>;
 export class KeysResting extends Error {
   override name = 'KeysResting';
   constructor(
-    provider: CredentialProvider,
+    readonly provider: CredentialProvider,
     readonly retryAfterMs: number,
   ) {
     super(
@@ -183,7 +186,9 @@ export class KeysResting extends Error {
     );
   }
 
+  /** The step's failure, retried after the wait: counted as a quota wait of that length. */
   toFailure(): ApplicationFailure {
+    quotaWait(this.provider, this.retryAfterMs);
     return ApplicationFailure.create({
       message: this.message,
       type: failureTypes.RateLimited,

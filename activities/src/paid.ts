@@ -26,6 +26,7 @@ import { type KeyRing, KeysResting } from './keys.ts';
 import type { LlmResult } from './llm/provider.ts';
 import * as prompts from './prompts.ts';
 import { checkRepetition, checkShortLines } from './quality/script-checks.ts';
+import { cacheHit, paidCost, providerCall } from './telemetry.ts';
 import { cleanReply, lastSentenceEnd } from './text/clean-reply.ts';
 import { UnsupportedVoiceError } from './tts/espeak.ts';
 
@@ -124,6 +125,7 @@ export function paidCalls(deps: PaidCallDeps) {
     const hit = await storage.find(key);
     if (hit) {
       await recordUsage(db, { job_id: job.id, step: step(), provider, model, cost_usd: 0, cached: true });
+      cacheHit(provider, 'llm');
       return JSON.parse(hit.toString()) as LlmResult;
     }
     const estimate = { tokensIn: Math.ceil((system.length + prompt.length) / 4), tokensOut: maxTokens };
@@ -135,19 +137,25 @@ export function paidCalls(deps: PaidCallDeps) {
     );
     log.info({ event: 'call.started', step: step(), provider, model, key }, 'paid call started');
     const request = (secret: string) =>
-      engines
-        .llm(agent, model, secret)
-        .generate({ system, prompt, maxTokens, temperature, signal: cancellationSignal() });
+      providerCall(
+        { provider, model },
+        () =>
+          engines
+            .llm(agent, model, secret)
+            .generate({ system, prompt, maxTokens, temperature, signal: cancellationSignal() }),
+        (r) => ({
+          outcome: r.finishReason === 'length' ? 'truncated' : 'ok',
+          attributes: { 'bolt.tokens_in': r.tokensIn, 'bolt.tokens_out': r.tokensOut },
+        }),
+      );
     const credential = llmCredential[provider];
     const result = await released(spend, () =>
       credential ? keys.call(job.owner_id, credential, model, request) : request(''),
     );
     await storage.put(key, JSON.stringify(result), contentTypes.json);
-    await spend.settle({
-      tokens_in: result.tokensIn,
-      tokens_out: result.tokensOut,
-      cost_usd: estimateCost(prices, provider, model, result),
-    });
+    const cost = estimateCost(prices, provider, model, result);
+    await spend.settle({ tokens_in: result.tokensIn, tokens_out: result.tokensOut, cost_usd: cost });
+    paidCost(provider, model, cost);
     log.info({ event: 'call.completed', step: step(), provider, model, key }, 'paid call completed');
     return result;
   }
@@ -268,6 +276,7 @@ export function paidCalls(deps: PaidCallDeps) {
           cost_usd: 0,
           cached: true,
         });
+        cacheHit(provider, 'tts');
         return key;
       }
       const cost = estimateCost(prices, provider, model, { chars });
@@ -275,9 +284,14 @@ export function paidCalls(deps: PaidCallDeps) {
       log.info({ event: 'call.started', step: step(), provider, key }, 'paid call started');
       const settings = agent.voice_settings?.[language];
       const request = (secret: string) =>
-        engines
-          .tts(agent, secret)
-          .synthesize({ text, language, voice, settings, signal: cancellationSignal() });
+        providerCall(
+          { provider, model },
+          () =>
+            engines
+              .tts(agent, secret)
+              .synthesize({ text, language, voice, settings, signal: cancellationSignal() }),
+          (r) => ({ attributes: { 'bolt.chars': chars, 'bolt.audio_bytes': r.audio.length } }),
+        );
       const res = await released(spend, async () => {
         try {
           return await withKey(job, ttsCredential[agent.tts_provider], model, request);
@@ -295,6 +309,7 @@ export function paidCalls(deps: PaidCallDeps) {
         audio_seconds: chunkSeconds(wav),
         cost_usd: cost,
       });
+      paidCost(provider, model, cost);
       log.info({ event: 'call.completed', step: step(), provider, key }, 'paid call completed');
       return key;
     },
@@ -313,16 +328,22 @@ export function paidCalls(deps: PaidCallDeps) {
       const hit = await storage.find(key);
       if (hit) {
         await recordUsage(db, { job_id: job.id, step: step(), provider, model, cost_usd: 0, cached: true });
+        cacheHit(provider, 'asr');
         return hit.toString();
       }
       const seconds = chunkSeconds(wav);
       const cost = estimateCost(prices, provider, model, { seconds });
       const spend = await reserve(db, job, { step: step(), provider, model }, cost);
       const request = (secret: string) =>
-        engines.asr(agent, secret).transcribe({ audio: wav, language, signal: cancellationSignal() });
+        providerCall(
+          { provider, model },
+          () => engines.asr(agent, secret).transcribe({ audio: wav, language, signal: cancellationSignal() }),
+          () => ({ attributes: { 'bolt.audio_seconds': seconds } }),
+        );
       const { text } = await released(spend, () => withKey(job, credential, model, request));
       await storage.put(key, text, contentTypes.plain);
       await spend.settle({ audio_seconds: seconds, cost_usd: cost });
+      paidCost(provider, model, cost);
       return text;
     },
   };

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { engines, providerKeys, serverKeys } from '@bolt/activities/providers';
 import { type Config, serverSecrets } from '@bolt/core';
 import type { Logger } from '@bolt/core/log';
+import { registry } from '@bolt/core/metrics';
 import type { Db, Storage } from '@bolt/data';
 import bodyParser from '@koa/bodyparser';
 import cors from '@koa/cors';
@@ -16,6 +17,7 @@ import mount from 'koa-mount';
 import serve from 'koa-static';
 import { requireUser } from './auth.ts';
 import { errorHandler, HttpError } from './http.ts';
+import { observeRequests } from './observe.ts';
 import { openApiDocument } from './openapi.ts';
 import { type LoginLimits, loginLimiter } from './rate-limit.ts';
 import { agentDocs, agentRoutes } from './routes/agents.ts';
@@ -35,11 +37,24 @@ export interface ApiDeps {
   log: Logger;
   /** Login throttling; defaults suit production. */
   loginLimits?: LoginLimits;
+  /**
+   * The process's metrics in Prometheus text format: Bolt's registry by default; with a worker in the
+   * process, the Temporal SDK's runtime metrics too.
+   */
+  metricsText?: () => Promise<string>;
 }
 
 const opsDocs = {
   'GET /healthz': { summary: 'The process is up', public: true },
-  'GET /readyz': { summary: 'The database and Temporal are reachable (503 otherwise)', public: true },
+  'GET /readyz': {
+    summary: 'The database, Temporal and the file storage are reachable (503 otherwise)',
+    public: true,
+  },
+  'GET /metrics': {
+    summary: "The process's Prometheus metrics (Bolt's, and the Temporal SDK's when a worker runs here)",
+    public: true,
+    produces: 'text/plain',
+  },
 };
 
 const swaggerUiDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -63,6 +78,7 @@ export function createApp(deps: ApiDeps): Koa {
     .map((o) => o.trim())
     .filter(Boolean);
 
+  app.use(observeRequests());
   app.use(
     errorHandler((err, ctx) => log.error({ err, method: ctx.method, path: ctx.path }, 'request failed')),
   );
@@ -85,12 +101,19 @@ export function createApp(deps: ApiDeps): Koa {
     const checks = await Promise.allSettled([
       db.raw('select 1'),
       client.connection.workflowService.getSystemInfo({}),
+      storage.reachable(),
     ]);
-    const [database, temporal] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'unreachable'));
-    if (database !== 'ok' || temporal !== 'ok') {
-      throw new HttpError(503, 'not_ready', 'A dependency is unreachable', { database, temporal });
+    const [database, temporal, files] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'unreachable'));
+    const dependencies = { database, temporal, storage: files };
+    if (Object.values(dependencies).some((d) => d !== 'ok')) {
+      throw new HttpError(503, 'not_ready', 'A dependency is unreachable', dependencies);
     }
-    ctx.body = { status: 'ready', database, temporal };
+    ctx.body = { status: 'ready', ...dependencies };
+  });
+  const metricsText = deps.metricsText ?? (() => registry.metrics());
+  ops.get('/metrics', async (ctx) => {
+    ctx.type = registry.contentType;
+    ctx.body = await metricsText();
   });
   app.use(ops.routes());
 

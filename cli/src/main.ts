@@ -2,10 +2,10 @@ import type { Server } from 'node:http';
 import { parseArgs } from 'node:util';
 import { createApp } from '@bolt/api';
 import { ConfigError, loadConfig, loadEnvFile } from '@bolt/core';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { clusterCommand } from './cluster/command.ts';
 import { runJob } from './run.ts';
 import { openStack, publishStack, runningStack } from './stack.ts';
+import { installRuntime, installTracing } from './telemetry.ts';
 
 const USAGE = `Usage:
   bolt start [--api-only]     run the whole product (embedded Temporal, PostgreSQL, worker, API on :8080)
@@ -176,10 +176,23 @@ async function run(args: string[]) {
   }
 }
 
+/** Metrics and traces, set up before any worker or connection: what this process runs names it. */
+async function observe(command: string | undefined, args: string[]) {
+  if (command !== 'start' && command !== 'worker' && command !== 'run') {
+    await installRuntime(false);
+    return;
+  }
+  const config = loadConfig();
+  const apiOnly = command === 'start' && (args.includes('--api-only') || config.BOLT_API_ONLY);
+  await installRuntime(command === 'worker' || (command === 'start' && !apiOnly));
+  const role = command === 'worker' ? 'worker' : command === 'run' ? 'run' : apiOnly ? 'api' : 'all';
+  installTracing(config, { serviceName: role === 'all' ? 'bolt' : `bolt-${role}` });
+}
+
 async function main() {
   loadEnvFile();
-  Runtime.install({ logger: new DefaultLogger('WARN') });
   const [command, ...args] = process.argv.slice(2);
+  await observe(command, args);
   switch (command) {
     case 'start':
       return start(args);

@@ -7,6 +7,7 @@ import {
   ffmpegPaths,
   keyRing,
   LocalLlmProvider,
+  logFields,
   parseProviderLimits,
   serverKeys,
 } from '@bolt/activities';
@@ -14,9 +15,11 @@ import { type Config, priceTable, serverSecrets } from '@bolt/core';
 import { createLogger, type Logger } from '@bolt/core/log';
 import { connectDb, createStorage, type Db, ensureLocalUser, migrate, type Storage } from '@bolt/data';
 import { Client, Connection } from '@temporalio/client';
+import { OpenTelemetryWorkflowClientInterceptor } from '@temporalio/interceptors-opentelemetry';
 import { localModelPath } from '../../scripts/toolchain.mjs';
 import { seedExampleAgents } from './examples.ts';
 import { isAlive, startEmbeddedPostgres, stopOrphanPostgres } from './postgres.ts';
+import { activeTracing, metricsText, serveMetrics } from './telemetry.ts';
 import { startEmbeddedTemporal, stopOrphanTemporal, temporalConnectionOptions } from './temporal.ts';
 import { retryLostSteps, startWorker } from './worker.ts';
 
@@ -51,6 +54,8 @@ export interface Stack {
   temporalAddress: string;
   temporalUiUrl?: string;
   databaseUrl: string;
+  /** This process's Prometheus metrics (the API serves them at /metrics). */
+  metricsText: () => Promise<string>;
   /** Stops in order: worker drained, then connections, then the embedded servers. */
   stop(): Promise<void>;
   /** Resolves when the worker stops (immediately when there is none). */
@@ -92,7 +97,8 @@ export function activityDeps(config: Config, db: Db, storage: Storage, log: Logg
  * the same code: TEMPORAL_ADDRESS, DATABASE_URL, S3_*.
  */
 export async function openStack(config: Config, options: StackOptions): Promise<Stack> {
-  const log = createLogger(config.BOLT_LOG_LEVEL);
+  // Lines written inside an activity carry its job, workflow and trace ids.
+  const log = createLogger(config.BOLT_LOG_LEVEL, 'bolt', logFields);
   fs.mkdirSync(config.dataDir, { recursive: true });
   const joined = options.join ? runningStack(config) : undefined;
   const stops: Array<() => Promise<void>> = [];
@@ -100,6 +106,9 @@ export async function openStack(config: Config, options: StackOptions): Promise<
     for (const stop of stops.reverse())
       await stop().catch((err) => log.error({ err }, 'error while stopping'));
   };
+  // Last to stop: the spans of everything before it are sent.
+  const tracing = activeTracing();
+  if (tracing) stops.push(() => tracing.processor.forceFlush());
 
   try {
     let temporalAddress = config.TEMPORAL_ADDRESS ?? joined?.temporalAddress;
@@ -131,7 +140,12 @@ export async function openStack(config: Config, options: StackOptions): Promise<
     const storage = createStorage(config);
     const connection = await Connection.connect(temporalConnectionOptions(config, temporalAddress));
     stops.push(() => connection.close());
-    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const client = new Client({
+      connection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      // A job's trace goes on from the request that starts it into its workflow, through the headers.
+      ...(tracing ? { interceptors: { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } } : {}),
+    });
 
     let workerDone: Promise<void> = Promise.resolve();
     if (options.worker) {
@@ -142,6 +156,10 @@ export async function openStack(config: Config, options: StackOptions): Promise<
       );
       stops.push(worker.stop);
       workerDone = worker.done;
+      if (config.BOLT_METRICS_PORT !== undefined) {
+        const server = await serveMetrics(config.BOLT_METRICS_HOST, config.BOLT_METRICS_PORT);
+        stops.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+      }
       // Only saves waiting: steps it cannot reach are still retried after their heartbeat timeout.
       await retryLostSteps(client, config.TEMPORAL_TASK_QUEUE, log).catch((err) =>
         log.warn({ err }, 'could not look for steps a killed worker left running'),
@@ -157,6 +175,7 @@ export async function openStack(config: Config, options: StackOptions): Promise<
       temporalAddress,
       temporalUiUrl,
       databaseUrl,
+      metricsText,
       workerDone,
       stop: stopAll,
     };

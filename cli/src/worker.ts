@@ -1,17 +1,67 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
-import type { JobActivities } from '@bolt/activities';
+import { type JobActivities, observeStep } from '@bolt/activities';
 import type { Config } from '@bolt/core';
 import type { Logger } from '@bolt/core/log';
+import { metrics } from '@bolt/core/metrics';
+import type { BoltSinks } from '@bolt/workflows/interceptors';
 import type { Client } from '@temporalio/client';
+import {
+  makeWorkflowExporter,
+  OpenTelemetryActivityInboundInterceptor,
+  OpenTelemetryActivityOutboundInterceptor,
+} from '@temporalio/interceptors-opentelemetry';
 import proto from '@temporalio/proto';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import {
+  type ActivityInterceptorsFactory,
+  type InjectedSinks,
+  NativeConnection,
+  Worker,
+} from '@temporalio/worker';
 import pLimit from 'p-limit';
 import { isAlive } from './postgres.ts';
+import { activeTracing } from './telemetry.ts';
 import { temporalConnectionOptions } from './temporal.ts';
 
 const require = createRequire(import.meta.url);
+
+/** Each activity attempt measured, and its log lines tagged with its job, workflow and trace. */
+const observed: ActivityInterceptorsFactory = (ctx) => ({
+  inbound: { execute: (input, next) => observeStep(ctx.info, input.args, () => next(input)) },
+});
+
+/** Counts job runs as they end, from the workflow interceptor in @bolt/workflows/interceptors. */
+const metricSinks: InjectedSinks<BoltSinks> = {
+  metrics: { jobFinished: { fn: (_info, status) => metrics.jobsFinished.inc({ status }) } },
+};
+
+/**
+ * The worker's interceptors and sinks: Bolt's metrics always; with tracing on, the SDK's OpenTelemetry
+ * interceptors too, outermost, so a step's logs and provider-call spans sit inside its RunActivity span.
+ */
+function observability() {
+  const tracing = activeTracing();
+  const boltWorkflow = require.resolve('@bolt/workflows/interceptors');
+  if (!tracing)
+    return { interceptors: { workflowModules: [boltWorkflow], activity: [observed] }, sinks: metricSinks };
+  return {
+    interceptors: {
+      workflowModules: [
+        require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors'),
+        boltWorkflow,
+      ],
+      activity: [
+        (ctx) => ({
+          inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+          outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
+        }),
+        observed,
+      ] satisfies ActivityInterceptorsFactory[],
+    },
+    sinks: { ...metricSinks, exporter: makeWorkflowExporter(tracing.processor, tracing.resource) },
+  };
+}
 
 /** A worker polling the job task queue; `stop()` stops polling, drains running activities, then closes. */
 export async function startWorker(config: Config, address: string, activities: JobActivities) {
@@ -23,6 +73,7 @@ export async function startWorker(config: Config, address: string, activities: J
     identity: workerIdentity(),
     workflowsPath: require.resolve('@bolt/workflows'),
     activities,
+    ...observability(),
     maxConcurrentActivityTaskExecutions: config.BOLT_WORKER_ACTIVITIES,
     // Heartbeats reach the server within a second, so a cancelled job's activities hear of it at once.
     maxHeartbeatThrottleInterval: '1 second',

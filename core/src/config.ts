@@ -28,6 +28,12 @@ export const envSchema = z.object({
   BOLT_CORS_ORIGINS: z.string().default(''),
   BOLT_BODY_LIMIT_KB: z.coerce.number().int().min(1).max(102_400).default(1024),
   PORT: port.default(8080),
+  /** A `bolt worker` serves its Prometheus metrics here (the API serves its own on PORT, at /metrics). */
+  BOLT_METRICS_PORT: port.optional(),
+  BOLT_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Traces go to this OTLP/HTTP (protobuf) collector; without it, no tracing at all. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
 
   TEMPORAL_ADDRESS: z.string().min(1).optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),

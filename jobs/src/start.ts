@@ -8,6 +8,7 @@ import {
   withProviders,
   workflowIds,
 } from '@bolt/core';
+import { metrics } from '@bolt/core/metrics';
 import {
   deleteJob,
   getAgent,
@@ -175,6 +176,7 @@ async function launch(
       workflowId: workflowIds.job(jobId),
       args: [{ jobId, source, languages, variations }],
     });
+    metrics.jobsStarted.inc();
   } catch (err) {
     await updateJob(db, jobId, { status: 'failed', error: `could not start: ${(err as Error).message}` });
     throw err;

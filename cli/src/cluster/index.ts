@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { S3Storage } from '@bolt/data';
 import { clusterBinaries } from '../../../scripts/toolchain.mjs';
 import { type EmbeddedDb, startEmbeddedPostgres } from '../postgres.ts';
+import { apiEnv, type ClusterServers, workerEnv } from './environment.ts';
 import { minioService } from './minio.ts';
 import { answers, Service, says } from './service.ts';
 import {
@@ -16,10 +17,11 @@ import {
   temporalUiService,
 } from './temporal-server.ts';
 
+export { apiEnv, type ClusterServers, workerEnv } from './environment.ts';
 export { Service } from './service.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-const boltBin = path.join(repoRoot, 'cli/bin/bolt.mjs');
+const boltBin = 'cli/bin/bolt.mjs';
 const temporalConfigDir = path.join(repoRoot, 'ops/temporal');
 
 export interface ClusterPorts {
@@ -140,6 +142,12 @@ class PostgresPart {
   }
 }
 
+export interface WorkerOptions {
+  env?: NodeJS.ProcessEnv;
+  /** The root of the Bolt release to run (a rolling upgrade's new code); this checkout by default. */
+  release?: string;
+}
+
 export interface Cluster {
   ports: ClusterPorts;
   dataDir: string;
@@ -152,10 +160,10 @@ export interface Cluster {
   minio: Service;
   api: Service;
   workers: Service[];
-  /** The environment of a Bolt process of this cluster, as a deployment would set it. */
-  boltEnv(name: string, extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
-  /** A worker process of this cluster (not started). */
-  worker(name: string, metricsPort: number, extra?: NodeJS.ProcessEnv): Service;
+  /** Where Bolt's processes find the servers, and the secrets they share. */
+  servers: ClusterServers;
+  /** A worker process of this cluster (not started), of this checkout or of another release's. */
+  worker(name: string, metricsPort: number, options?: WorkerOptions): Service;
   /** Stops everything, Bolt first and the databases last. */
   stop(): Promise<void>;
 }
@@ -225,20 +233,28 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         logFile: logOf('minio'),
       }),
     );
-    const s3 = {
-      S3_BUCKET: 'bolt',
-      S3_ENDPOINT: `http://127.0.0.1:${ports.minio}`,
-      S3_REGION: 'us-east-1',
-      S3_ACCESS_KEY_ID: secrets.minioUser,
-      S3_SECRET_ACCESS_KEY: secrets.minioPassword,
-      S3_FORCE_PATH_STYLE: 'true',
+    const urls = {
+      api: `http://127.0.0.1:${ports.api}`,
+      temporalUi: `http://127.0.0.1:${ports.temporalUi}`,
+      minioConsole: `http://127.0.0.1:${ports.minioConsole}`,
+    };
+    const servers: ClusterServers = {
+      temporalAddress,
+      namespace,
+      temporalUiUrl: urls.temporalUi,
+      databaseUrl: postgres.url,
+      s3Endpoint: `http://127.0.0.1:${ports.minio}`,
+      s3AccessKeyId: secrets.minioUser,
+      s3SecretAccessKey: secrets.minioPassword,
+      jwtSecret: secrets.jwtSecret,
+      credentialsKey: secrets.credentialsKey,
     };
     await new S3Storage({
-      bucket: s3.S3_BUCKET,
-      endpoint: s3.S3_ENDPOINT,
-      region: s3.S3_REGION,
-      accessKeyId: s3.S3_ACCESS_KEY_ID,
-      secretAccessKey: s3.S3_SECRET_ACCESS_KEY,
+      bucket: 'bolt',
+      endpoint: servers.s3Endpoint,
+      region: 'us-east-1',
+      accessKeyId: servers.s3AccessKeyId,
+      secretAccessKey: servers.s3SecretAccessKey,
       forcePathStyle: true,
     }).ensureBucket();
 
@@ -251,23 +267,11 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
         logFile: logOf('temporal-ui'),
       }),
     );
-    const urls = {
-      api: `http://127.0.0.1:${ports.api}`,
-      temporalUi: `http://127.0.0.1:${ports.temporalUi}`,
-      minioConsole: `http://127.0.0.1:${ports.minioConsole}`,
-    };
-
-    const boltEnv = (name: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
+    /** This process's environment (provider keys...), then what the cluster sets for `role`. */
+    const boltEnv = (role: Record<string, string>, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => ({
       ...process.env,
       ...options.env,
-      TEMPORAL_ADDRESS: temporalAddress,
-      TEMPORAL_NAMESPACE: namespace,
-      TEMPORAL_UI_URL: urls.temporalUi,
-      DATABASE_URL: postgres.url,
-      ...s3,
-      BOLT_DATA_DIR: path.join(dataDir, name),
-      BOLT_JWT_SECRET: secrets.jwtSecret,
-      BOLT_CREDENTIALS_KEY: secrets.credentialsKey,
+      ...role,
       ...extra,
     });
     const boltService = (
@@ -275,28 +279,30 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       args: string[],
       env: NodeJS.ProcessEnv,
       ready: (output: string) => Promise<boolean>,
+      release = repoRoot,
     ) =>
       new Service({
         name,
         command: process.execPath,
-        args: [boltBin, ...args],
+        args: [path.join(release, boltBin), ...args],
         env,
         logFile: logOf(name),
         ready,
       });
-    const worker = (name: string, metricsPort: number, extra: NodeJS.ProcessEnv = {}) =>
+    const worker = (name: string, metricsPort: number, { env, release }: WorkerOptions = {}) =>
       boltService(
         name,
         ['worker'],
-        boltEnv(name, { BOLT_METRICS_PORT: String(metricsPort), ...extra }),
+        boltEnv(workerEnv(servers, { dataDir: path.join(dataDir, name), metricsPort }), env),
         says(/Worker polling task queue/),
+        release,
       );
 
     const api = await startPart(
       boltService(
         'api',
         ['start', '--api-only'],
-        boltEnv('api', { BOLT_API_ONLY: 'true', HOST: '127.0.0.1', PORT: String(ports.api) }),
+        boltEnv(apiEnv(servers, { dataDir: path.join(dataDir, 'api'), host: '127.0.0.1', port: ports.api })),
         answers(`${urls.api}/readyz`),
       ),
     );
@@ -316,7 +322,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       minio,
       api,
       workers,
-      boltEnv,
+      servers,
       worker,
       stop: stopAll,
     };

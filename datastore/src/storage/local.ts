@@ -12,6 +12,11 @@ export class LocalStorage implements Storage {
     return path.join(this.root, ...assertSafeKey(key).split('/'));
   }
 
+  async reachable(): Promise<void> {
+    await fs.mkdir(this.root, { recursive: true });
+    await fs.access(this.root, fs.constants.W_OK);
+  }
+
   async put(key: string, body: Buffer | string): Promise<void> {
     const file = this.file(key);
     await fs.mkdir(path.dirname(file), { recursive: true });

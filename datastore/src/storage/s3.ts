@@ -35,10 +35,14 @@ export class S3Storage implements Storage {
     });
   }
 
+  async reachable(): Promise<void> {
+    await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+  }
+
   /** Creates the bucket when it does not exist yet (a new deployment's first start). */
   async ensureBucket(): Promise<void> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.bucket }));
+      await this.reachable();
     } catch (err) {
       if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode !== 404) throw err;
       await this.client.send(new CreateBucketCommand({ Bucket: this.bucket }));

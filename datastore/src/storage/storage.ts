@@ -11,6 +11,8 @@ export interface Storage {
   /** Size in bytes, or undefined when the object does not exist. */
   size(key: string): Promise<number | undefined>;
   deletePrefix(prefix: string): Promise<void>;
+  /** Resolves when the store answers (readiness checks); rejects with why it does not. */
+  reachable(): Promise<void>;
 }
 
 export class StorageKeyError extends Error {

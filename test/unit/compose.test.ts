@@ -1,7 +1,9 @@
 import fs from 'node:fs';
+import { apiEnv, type ClusterServers, defaultPorts, workerEnv } from '@bolt/cli/cluster';
 import { envSchema, loadConfig } from '@bolt/core';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { CLUSTER_MODULES } from '../../scripts/toolchain.mjs';
 
 const root = new URL('../../', import.meta.url);
 const text = fs.readFileSync(new URL('docker-compose.yml', root), 'utf8');
@@ -70,11 +72,12 @@ function addressHost(value: string | undefined, where: string): string {
   return match[1];
 }
 
-const apps = ['api', 'worker'] as const;
+const workers = ['worker-1', 'worker-2'] as const;
+const apps = ['api', ...workers] as const;
 
 describe('docker-compose.yml', () => {
   it('defines the whole stack', () => {
-    const missing = ['temporal', 'temporal-ui', 'postgresql', 'minio', 'api', 'worker'].filter(
+    const missing = ['temporal', 'temporal-ui', 'postgresql', 'minio', 'api', ...workers].filter(
       (name) => !(name in services),
     );
     expect(missing, `missing services: ${missing.join(', ')}`).toEqual([]);
@@ -91,7 +94,7 @@ describe('docker-compose.yml', () => {
 
   it('runs `bolt start --api-only` and `bolt worker`', () => {
     expect(commandLine(service('api'))).toMatch(/\bbolt start --api-only\b/);
-    expect(commandLine(service('worker'))).toMatch(/\bbolt worker\b/);
+    for (const name of workers) expect(commandLine(service(name))).toMatch(/\bbolt worker\b/);
   });
 
   it('sets only variables that envSchema declares', () => {
@@ -148,5 +151,58 @@ describe('docker-compose.yml', () => {
       ports.some((p) => /^(?:[\d.]+:)?8080:8080(?:\/tcp)?$/.test(p)),
       `api.ports = ${ports}`,
     ).toBe(true);
+  });
+
+  describe('and `npm run cluster` (cli/src/cluster)', () => {
+    const servers: ClusterServers = {
+      temporalAddress: '127.0.0.1:7233',
+      namespace: 'default',
+      temporalUiUrl: 'http://127.0.0.1:8233',
+      databaseUrl: 'postgres://bolt:pw@127.0.0.1:5433/bolt',
+      s3Endpoint: 'http://127.0.0.1:9000',
+      s3AccessKeyId: 'bolt',
+      s3SecretAccessKey: 'secret',
+      jwtSecret: 'x'.repeat(32),
+      credentialsKey: Buffer.alloc(32).toString('base64'),
+    };
+    const keys = (env: Record<string, unknown>) => Object.keys(env).sort();
+
+    it('configure the API and the workers with the same variables', () => {
+      const at = { dataDir: '/var/lib/bolt' };
+      expect(keys(environment('api'))).toEqual(keys(apiEnv(servers, { ...at, host: '0.0.0.0', port: 8080 })));
+      for (const name of workers)
+        expect(keys(environment(name)), name).toEqual(
+          keys(workerEnv(servers, { ...at, metricsHost: '0.0.0.0', metricsPort: 9464 })),
+        );
+    });
+
+    it('run the same Temporal server and Web UI versions', () => {
+      const tag = (name: string) => String((services[name] as { image?: string }).image).split(':')[1];
+      expect(`v${tag('temporal')}`).toBe(CLUSTER_MODULES.temporalServer.version);
+      expect(`v${tag('temporal-ui')}`).toBe(CLUSTER_MODULES.uiServer.version);
+    });
+
+    it('have Prometheus scrape every Bolt process and the Temporal server where they serve metrics', () => {
+      const targets = (file: string) =>
+        (
+          parse(fs.readFileSync(new URL(file, root), 'utf8')) as {
+            scrape_configs: Array<{ static_configs: Array<{ targets: string[] }> }>;
+          }
+        ).scrape_configs
+          .flatMap((c) => c.static_configs.flatMap((s) => s.targets))
+          .sort();
+      const ports = defaultPorts(2);
+      expect(targets('ops/prometheus.yml')).toEqual(
+        [ports.api, ports.temporal.metrics, ...ports.workerMetrics].map((p) => `127.0.0.1:${p}`).sort(),
+      );
+      const temporalMetrics = environment('temporal').PROMETHEUS_ENDPOINT?.split(':')[1];
+      expect(targets('ops/prometheus.compose.yml')).toEqual(
+        [
+          `api:${environment('api').PORT}`,
+          `temporal:${temporalMetrics}`,
+          ...workers.map((w) => `${w}:${environment(w).BOLT_METRICS_PORT}`),
+        ].sort(),
+      );
+    });
   });
 });

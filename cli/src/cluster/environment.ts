@@ -51,7 +51,12 @@ export function apiEnv(
 /** A worker process: `bolt worker`, its metrics on a port of its own. */
 export function workerEnv(
   s: ClusterServers,
-  at: { dataDir: string; metricsPort: number },
+  at: { dataDir: string; metricsHost: string; metricsPort: number },
 ): Record<string, string> {
-  return { ...sharedEnv(s), BOLT_DATA_DIR: at.dataDir, BOLT_METRICS_PORT: String(at.metricsPort) };
+  return {
+    ...sharedEnv(s),
+    BOLT_DATA_DIR: at.dataDir,
+    BOLT_METRICS_HOST: at.metricsHost,
+    BOLT_METRICS_PORT: String(at.metricsPort),
+  };
 }

@@ -293,7 +293,10 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       boltService(
         name,
         ['worker'],
-        boltEnv(workerEnv(servers, { dataDir: path.join(dataDir, name), metricsPort }), env),
+        boltEnv(
+          workerEnv(servers, { dataDir: path.join(dataDir, name), metricsHost: '127.0.0.1', metricsPort }),
+          env,
+        ),
         says(/Worker polling task queue/),
         release,
       );

@@ -18,7 +18,7 @@ import {
   type Spend,
   type Storage,
 } from '@bolt/data';
-import { activityInfo, cancellationSignal } from '@temporalio/activity';
+import { activityInfo, cancellationSignal, sleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { type AudioTools, chunkSeconds, toWav } from './audio/ffmpeg.ts';
 import { type Engines, llmCredential, transcription, ttsCredential } from './engines.ts';
@@ -38,6 +38,25 @@ export interface PaidCallDeps {
   engines: Engines;
   keys: KeyRing;
   prices: PriceTable;
+}
+
+/** Tries to keep a paid result for about a minute and a quarter before the step gives up. */
+const PERSIST_ATTEMPTS = 10;
+
+/**
+ * Keeps what a paid call returned: storing it and settling its cost are retried in place while the
+ * object store or the database restarts, since failing the step would pay for the call again.
+ */
+async function persist(write: () => Promise<unknown>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await write();
+      return;
+    } catch (err) {
+      if (attempt >= PERSIST_ATTEMPTS) throw err;
+      await sleep(Math.min(1000 * 2 ** (attempt - 1), 10_000)); // ends early when the step is cancelled
+    }
+  }
 }
 
 /** Runs a provider call; when it fails, its reservation in the ledger is given back. */
@@ -152,9 +171,11 @@ export function paidCalls(deps: PaidCallDeps) {
     const result = await released(spend, () =>
       credential ? keys.call(job.owner_id, credential, model, request) : request(''),
     );
-    await storage.put(key, JSON.stringify(result), contentTypes.json);
+    await persist(() => storage.put(key, JSON.stringify(result), contentTypes.json));
     const cost = estimateCost(prices, provider, model, result);
-    await spend.settle({ tokens_in: result.tokensIn, tokens_out: result.tokensOut, cost_usd: cost });
+    await persist(() =>
+      spend.settle({ tokens_in: result.tokensIn, tokens_out: result.tokensOut, cost_usd: cost }),
+    );
     paidCost(provider, model, cost);
     log.info({ event: 'call.completed', step: step(), provider, model, key }, 'paid call completed');
     return result;
@@ -302,13 +323,15 @@ export function paidCalls(deps: PaidCallDeps) {
         }
       });
       const wav = await toWav(deps.audio, res.audio, res.format, res.sampleRate);
-      await storage.put(key, wav, contentTypes.wav);
-      await spend.settle({
-        chars,
-        bytes: Buffer.byteLength(text),
-        audio_seconds: chunkSeconds(wav),
-        cost_usd: cost,
-      });
+      await persist(() => storage.put(key, wav, contentTypes.wav));
+      await persist(() =>
+        spend.settle({
+          chars,
+          bytes: Buffer.byteLength(text),
+          audio_seconds: chunkSeconds(wav),
+          cost_usd: cost,
+        }),
+      );
       paidCost(provider, model, cost);
       log.info({ event: 'call.completed', step: step(), provider, key }, 'paid call completed');
       return key;
@@ -341,8 +364,8 @@ export function paidCalls(deps: PaidCallDeps) {
           () => ({ attributes: { 'bolt.audio_seconds': seconds } }),
         );
       const { text } = await released(spend, () => withKey(job, credential, model, request));
-      await storage.put(key, text, contentTypes.plain);
-      await spend.settle({ audio_seconds: seconds, cost_usd: cost });
+      await persist(() => storage.put(key, text, contentTypes.plain));
+      await persist(() => spend.settle({ audio_seconds: seconds, cost_usd: cost }));
       paidCost(provider, model, cost);
       return text;
     },

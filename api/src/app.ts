@@ -57,6 +57,18 @@ const opsDocs = {
   },
 };
 
+/** How long /readyz waits for each dependency. */
+const READY_CHECK_MS = 3_000;
+
+/** The promise, or a rejection once `ms` have passed. */
+function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer in ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 const swaggerUiDir = path.dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
 const DOCS_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bolt API</title>
 <link rel="stylesheet" href="/docs/assets/swagger-ui.css"></head><body><div id="ui"></div>
@@ -98,11 +110,17 @@ export function createApp(deps: ApiDeps): Koa {
     ctx.body = { status: 'ok' };
   });
   ops.get('/readyz', async (ctx) => {
-    const checks = await Promise.allSettled([
-      db.raw('select 1'),
-      client.connection.workflowService.getSystemInfo({}),
-      storage.reachable(),
-    ]);
+    // A server that is down may not refuse at once (a connection retried, a host that does not answer):
+    // each check gets a few seconds, so a load balancer hears "not ready" in time.
+    const checks = await Promise.allSettled(
+      [
+        db.raw('select 1'),
+        client.connection.withDeadline(Date.now() + READY_CHECK_MS, () =>
+          client.connection.workflowService.getSystemInfo({}),
+        ),
+        storage.reachable(),
+      ].map((check) => within(READY_CHECK_MS, check)),
+    );
     const [database, temporal, files] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'unreachable'));
     const dependencies = { database, temporal, storage: files };
     if (Object.values(dependencies).some((d) => d !== 'ok')) {

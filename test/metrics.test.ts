@@ -126,6 +126,8 @@ describe('metrics and logs of an API process and a worker process', () => {
     expect(first.usage.paidCalls).toBeGreaterThan(0);
     expect(first.usage.cachedCalls).toBe(0);
 
+    // Refused by the auth middleware, still counted under the route it asked for.
+    expect((await fetch(`${apiUrl}/api/jobs/${first.id}`)).status).toBe(401);
     const apiText = await scrape(`${apiUrl}/metrics`);
     const apiSamples = parseMetrics(apiText);
     expect(total(apiSamples, 'bolt_jobs_started_total')).toBe(1);
@@ -138,6 +140,12 @@ describe('metrics and logs of an API process and a worker process', () => {
         route: '/api/jobs/:id',
       }),
     ).toBeGreaterThan(0);
+    expect(
+      total(apiSamples, 'bolt_http_request_duration_seconds_count', {
+        route: '/api/jobs/:id',
+        status: '401',
+      }),
+    ).toBe(1);
     expect(apiText).not.toContain(first.id);
     // No worker in the API process: neither the worker's counts nor the SDK runtime's.
     expect(total(apiSamples, 'bolt_provider_calls_total')).toBe(0);

@@ -5,13 +5,23 @@ import type Koa from 'koa';
 /** A no-op until a tracer provider is registered (only when OTLP export is configured). */
 const tracer = trace.getTracer('bolt-api');
 
+interface Layer {
+  path: unknown;
+  methods: string[];
+}
+
 /**
  * The route pattern a request matched (`/api/jobs/:id`), never the raw path: ids would make a metric
- * series (and a span name) per job. Requests no route matched (files, the web app's pages) are `other`.
+ * series (and a span name) per job. Read from the layers the router matched (not `_matchedRoute`, which
+ * names the auth middleware's pattern when that answers 401). No route matched (the web app's files and
+ * pages, unknown paths) is `other`.
  */
 function routeOf(ctx: Koa.Context): string {
-  const matched = (ctx as { _matchedRoute?: unknown })._matchedRoute;
-  return typeof matched === 'string' && ctx.status !== 404 ? matched : 'other';
+  const layers = ((ctx as { matched?: Layer[] }).matched ?? []).filter(
+    (l): l is Layer & { path: string } => typeof l.path === 'string' && l.methods.length > 0,
+  );
+  const route = layers.filter((l) => l.methods.includes(ctx.method)).at(-1) ?? layers.at(-1);
+  return route?.path ?? 'other';
 }
 
 /**

@@ -24,12 +24,12 @@ const agentBody = () => ({
   default_voices: { 'pt-BR': 'pt-BR-Neural2-A', 'en-US': 'en-US-Neural2-C' },
 });
 
-/** An OTLP/HTTP endpoint that accepts every export: tracing is on, so log lines carry trace ids. */
+/** An OTLP/HTTP endpoint that accepts every export (and counts the trace exports): tracing is on. */
 async function otlpSink(): Promise<{ url: string; requests: () => number; close(): Promise<void> }> {
   let requests = 0;
   const server = http.createServer((req, res) => {
     req.resume().on('end', () => {
-      requests++;
+      if (req.method === 'POST' && req.url === '/v1/traces') requests++;
       res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
     });
   });
@@ -203,6 +203,12 @@ describe('metrics and logs of an API process and a worker process', () => {
     // Neither process writes a key to its logs.
     expect(worker.output() + api.output()).not.toContain(GEMINI_KEY);
     expect(worker.output() + api.output()).not.toContain(TTS_KEY);
+  });
+
+  it('sends the traces to the OTLP endpoint', async () => {
+    // Spans leave in batches (every 5 seconds by default).
+    for (let i = 0; i < 120 && otlp.requests() === 0; i++) await new Promise((r) => setTimeout(r, 250));
+    expect(otlp.requests()).toBeGreaterThan(0);
   });
 
   it('exports every metric the Grafana dashboard reads', async () => {

@@ -24,6 +24,7 @@ import {
   type JobRow,
   jobUsage,
   markJobRunning,
+  oneAtATime,
   recordArtifact,
   type Storage,
   updateJob,
@@ -226,25 +227,21 @@ export function createActivities(deps: ActivityDeps) {
     if (language === job.agent_snapshot.language) return Promise.resolve(own);
     return translatedTitles(job, language, own);
   }
-  /**
-   * Title translations being asked for, by request: the same titles in the same language with the same
-   * model are one request, whichever of the user's jobs (or variations) asks at the same time.
-   */
-  const titleReplies = new Map<string, Promise<string>>();
-
   async function translatedTitles(job: JobRow, language: string, own: string[]): Promise<string[]> {
     const key = storageKeys.titles(job.id, language);
     const stored = await storage.find(key);
     if (stored) return JSON.parse(stored.toString()) as string[];
     const prompt = prompts.titles(language, own);
     const { llm_provider, llm_model } = job.agent_snapshot;
-    const request = [job.owner_id, llm_provider, llm_model, prompt].join('\u0000');
-    let reply = titleReplies.get(request);
-    if (!reply) {
-      reply = paid.text(job, prompt, TITLE_TOKENS * own.length).finally(() => titleReplies.delete(request));
-      titleReplies.set(request, reply);
-    }
-    const lines = (await reply)
+    // The same titles in the same language with the same model are one paid request, whichever of the
+    // user's jobs or variations asks, on whichever worker: the next one to ask finds it in the cache.
+    const request = createHash('sha256')
+      .update([job.owner_id, llm_provider, llm_model, prompt].join('\u0000'))
+      .digest('hex');
+    const reply = await oneAtATime(db, `titles:${request}`, () =>
+      paid.text(job, prompt, TITLE_TOKENS * own.length),
+    );
+    const lines = reply
       .split('\n')
       .map((line) =>
         line

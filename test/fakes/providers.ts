@@ -85,6 +85,8 @@ export interface FakeRequest {
   status: number;
   /** Hash of the path and body: the same call made twice has the same hash. */
   bodyHash: string;
+  /** The start of the request body, to tell requests apart in a failure message. */
+  excerpt: string;
   /** When the request arrived (ms since the epoch). */
   at: number;
   /** A paid call (generate/synthesize) whose 200 answer was sent in full. */
@@ -804,6 +806,7 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
       key,
       status: 0,
       bodyHash: hashOf(url.pathname, raw.toString('utf8')).slice(0, 16),
+      excerpt: raw.toString('utf8').slice(0, 200),
       at: Date.now(),
       completed: false,
       paid,

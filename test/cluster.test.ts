@@ -1,10 +1,11 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { type Cluster, freePorts, startCluster } from '@bolt/cli/cluster';
+import { type Cluster, freePorts, type Service, startCluster } from '@bolt/cli/cluster';
 import { Client, Connection } from '@temporalio/client';
 import proto from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporalBinary } from '../scripts/toolchain.mjs';
 import { type FakeProviders, startFakeProviders } from './fakes/providers.ts';
 import { signUp } from './support/api.ts';
+import { bolt, boltEnv } from './support/bolt.ts';
 import { releaseWith } from './support/cluster.ts';
 import { repoRoot, tempDir } from './support/env.ts';
 
@@ -46,6 +48,7 @@ describe('the cluster', () => {
     cluster = await startCluster({
       dataDir: tempDir('cluster'),
       ports: await freePorts(2),
+      restartOnExit: true,
       env: {
         ...fake.env,
         GEMINI_API_KEY: 'valid-gemini-cluster',
@@ -155,7 +158,7 @@ describe('the cluster', () => {
     expect(repeatedPaidCalls()).toEqual([]);
   }, 600_000);
 
-  it('finishes a job when the worker running a step is killed, retrying that step on the other', async () => {
+  it('finishes a job when the worker running a step is killed: started again, it retries that step at once', async () => {
     // Slow providers, so a speech step is still running when the test looks for one.
     fake.setLatency(3_000);
     const jobId = await startJob('O farol de Aveiro');
@@ -177,13 +180,19 @@ describe('the cluster', () => {
       if (!found) await new Promise((r) => setTimeout(r, 200));
     }
     if (!found) throw new Error('no speech step was seen running');
+    const killed = cluster.workers[found.worker] as Service;
     const killedAt = Date.now();
-    await cluster.workers[found.worker]?.kill('SIGKILL');
+    await killed.kill('SIGKILL');
     fake.setLatency(250);
 
     const job = await finished(jobId);
     expect(job.status, job.error).toBe('completed');
-    // The step's last attempt started on the other worker, once the heartbeat timeout noticed the loss.
+    // The worker started again (as a restart policy would) found the step its predecessor had left
+    // running and failed it, so Temporal ran it again without waiting for its heartbeat timeout.
+    const lost = new RegExp(
+      `"event":"step\\.lost"[^\\n]*"activityId":"${found.activityId.replaceAll('.', '\\.')}"`,
+    );
+    expect(fs.readFileSync(killed.spec.logFile, 'utf8')).toMatch(lost);
     const history = await temporal.workflow.getHandle(found.workflowId).fetchHistory();
     const scheduled = history.events?.find(
       (e) =>
@@ -195,21 +204,13 @@ describe('the cluster', () => {
         e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED &&
         Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === Number(scheduled?.eventId),
     );
-    const attributes = started?.activityTaskStartedEventAttributes;
-    expect(attributes?.attempt).toBeGreaterThan(1);
-    const survivor = cluster.workers[1 - found.worker];
-    expect(attributes?.identity).toMatch(new RegExp(`^${survivor?.pid}@`));
+    expect(started?.activityTaskStartedEventAttributes?.attempt).toBeGreaterThan(1);
     const retriedAfterMs = Number(started?.eventTime?.seconds) * 1000 - killedAt;
     console.info(
       `cluster: a step lost with its worker was retried ${(retriedAfterMs / 1000).toFixed(1)} s later`,
     );
-    expect(retriedAfterMs).toBeGreaterThan(0);
     expect(repeatedPaidCalls()).toEqual([]);
-
-    // The killed worker comes back for the tests that follow.
-    await cluster.workers[found.worker]?.start();
   }, 600_000);
-
   /** /readyz as the API answers it: status and body. */
   const readyz = async () => {
     const res = await fetch(`${cluster.urls.api}/readyz`);
@@ -344,5 +345,34 @@ describe('the cluster', () => {
       (j: { id: string }) => j.id,
     );
     expect(listed).toContain(jobId);
+  }, 600_000);
+});
+
+/** Whether something listens on the loopback port. */
+const listening = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(true));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(false)));
+  });
+
+// What `npm run cluster` runs, as a user would: in a terminal's process group, stopped with Ctrl-C.
+describe('bolt cluster', () => {
+  it('starts the topology, says where everything is, and stops it all on Ctrl-C', async () => {
+    const env: NodeJS.ProcessEnv = { ...(await boltEnv()), BOLT_LOG_LEVEL: 'warn' };
+    const cluster = bolt(['cluster'], env, { ownGroup: true });
+    try {
+      await cluster.waitFor(/The Bolt cluster is running\./, 300_000);
+      for (const line of ['Temporal Web UI', 'MinIO', 'PostgreSQL', 'worker-1', 'worker-2', 'Logs'])
+        expect(cluster.output()).toContain(line);
+      expect((await fetch(`http://127.0.0.1:${env.PORT}/readyz`)).status).toBe(200);
+      process.kill(-(cluster.child.pid as number), 'SIGINT');
+      expect(await cluster.exited).toBe(0);
+      expect(cluster.output()).toMatch(/stopping worker-2[\s\S]*stopping api[\s\S]*stopping postgresql/);
+      // Nothing is left listening: the API's port and Temporal's are free again.
+      for (const port of [Number(env.PORT), 7233]) expect(await listening(port), String(port)).toBe(false);
+    } finally {
+      cluster.child.kill('SIGKILL');
+    }
   }, 600_000);
 });

@@ -15,7 +15,7 @@ export async function clusterCommand(): Promise<void> {
   const ports = { ...defaultPorts(2), api: config.PORT };
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !CLUSTER_SET.includes(k)));
   const say = (line: string) => process.stderr.write(`[cluster] ${line}\n`);
-  const cluster = await startCluster({ dataDir, ports, env, say });
+  const cluster = await startCluster({ dataDir, ports, env, say, restartOnExit: true });
   const logs = path.relative(process.cwd(), path.join(dataDir, 'logs')) || '.';
   process.stderr.write(
     `${[

@@ -95,6 +95,11 @@ export interface ClusterOptions {
   env?: NodeJS.ProcessEnv;
   /** Progress lines ("starting PostgreSQL"...). */
   say?: (line: string) => void;
+  /**
+   * Start a program again when it exits on its own, as a container's restart policy would: a worker
+   * started again retries at once the steps its killed predecessor was running.
+   */
+  restartOnExit?: boolean;
 }
 
 /** Secrets a deployment would keep in its secret store; generated once per cluster directory. */
@@ -162,7 +167,7 @@ export interface Cluster {
   workers: Service[];
   /** Where Bolt's processes find the servers, and the secrets they share. */
   servers: ClusterServers;
-  /** A worker process of this cluster (not started), of this checkout or of another release's. */
+  /** A worker process of this cluster, of this checkout or of another release's: not started, stopped with it. */
   worker(name: string, metricsPort: number, options?: WorkerOptions): Service;
   /** Stops everything, Bolt first and the databases last. */
   stop(): Promise<void>;
@@ -192,13 +197,22 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
     }
     started.length = 0;
   };
+  /** A part of the cluster: stopped with it, and started again after a crash when asked to. */
+  const own = <T extends { name: string; stop(): Promise<void> }>(part: T): T => {
+    if (options.restartOnExit && part instanceof Service)
+      part.onExit = (how) => {
+        say(`${part.name} exited (${how}), starting it again; its log: ${part.spec.logFile}`);
+        part.start().catch((err: Error) => say(`${part.name} did not start again: ${err.message}`));
+      };
+    started.push(part);
+    return part;
+  };
   const startPart = async <T extends { name: string; start(): Promise<void>; stop(): Promise<void> }>(
     part: T,
   ) => {
     say(`starting ${part.name}`);
     await part.start();
-    started.push(part);
-    return part;
+    return own(part);
   };
 
   try {
@@ -326,7 +340,7 @@ export async function startCluster(options: ClusterOptions): Promise<Cluster> {
       api,
       workers,
       servers,
-      worker,
+      worker: (name, metricsPort, workerOptions) => own(worker(name, metricsPort, workerOptions)),
       stop: stopAll,
     };
   } catch (err) {

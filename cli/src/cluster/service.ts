@@ -24,6 +24,10 @@ export interface ServiceSpec {
 export class Service {
   private child?: ChildProcess;
   private exited: Promise<void> = Promise.resolve();
+  /** Set while the cluster itself ends it, so its exit is not news. */
+  private ending = false;
+  /** Told when it exits on its own (a crash): how, as "code 1" or "SIGKILL". */
+  onExit?: (how: string) => void;
 
   constructor(readonly spec: ServiceSpec) {}
 
@@ -40,6 +44,7 @@ export class Service {
   }
 
   async start(): Promise<void> {
+    if (this.running) return;
     const { spec } = this;
     fs.mkdirSync(path.dirname(spec.logFile), { recursive: true });
     const out = fs.openSync(spec.logFile, 'a');
@@ -51,10 +56,12 @@ export class Service {
     });
     fs.closeSync(out);
     this.child = child;
+    this.ending = false;
     const forget = stopOnExit(child.pid, 'SIGTERM');
     this.exited = new Promise((resolve) =>
-      child.once('exit', () => {
+      child.once('exit', (code, signal) => {
         forget();
+        if (!this.ending) this.onExit?.(signal ?? `code ${code}`);
         resolve();
       }),
     );
@@ -67,7 +74,7 @@ export class Service {
         throw new Error(`${spec.name} stopped at start: ${this.reason(startedAt)} (log: ${spec.logFile})`);
       if (await spec.ready(this.outputSince(startedAt)).catch(() => false)) return;
       if (Date.now() > deadline) {
-        await this.kill();
+        await this.stop(0);
         throw new Error(
           `${spec.name} was not ready in time: ${this.reason(startedAt)} (log: ${spec.logFile})`,
         );
@@ -78,22 +85,18 @@ export class Service {
   /** SIGTERM, then SIGKILL if it is still there after `graceMs`. */
   async stop(graceMs = 30_000): Promise<void> {
     if (!this.running) return;
+    this.ending = true;
     this.child?.kill('SIGTERM');
     const killer = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);
     await this.exited;
     clearTimeout(killer);
   }
 
-  /** Ends it at once, as a crash or an out-of-memory kill would. */
+  /** Ends it at once, as a crash or an out-of-memory kill would (so `onExit` hears of it). */
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     if (!this.running) return;
     this.child?.kill(signal);
     await this.exited;
-  }
-
-  async restart(): Promise<void> {
-    await this.stop();
-    await this.start();
   }
 
   /** The last 64 kB of its log written since `from` (a byte offset). */

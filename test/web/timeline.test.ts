@@ -101,6 +101,7 @@ describe('timeline grouping', () => {
     expect(groupKey('.odd')).toBe('job');
     expect(groupTitle('v2.en-US')).toMatch(/^Variation 2 \/ \S.* · en-US$/);
     expect(groupTitle('master')).toBe('Master script');
+    expect(groupTitle('v2.pt-BR', 'pt-BR')).toMatch(/^Variação 2 \/ \S.* · pt-BR$/);
     expect(groupTitle('weird_prefix')).toBe('weird_prefix');
   });
 

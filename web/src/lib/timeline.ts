@@ -1,3 +1,5 @@
+import { formatTime } from './format.ts';
+import { type Locale, translate } from './i18n.ts';
 import type { Step, StepState, StepUsage } from './types.ts';
 
 /** Steps that share an id prefix (`master`, `en-US`, later `v2.en-US`…), in the order they first appear. */
@@ -19,16 +21,21 @@ export function groupKey(stepId: string): string {
 
 const languagePattern = /^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|\d{3}))?$/;
 
-/** A readable name for a group key: "Master script", "Variation 2 / English (United States) · en-US", or the key. */
-export function groupTitle(key: string, locale = 'en'): string {
-  if (key === 'job') return 'Job';
-  if (key === 'master') return 'Master script';
+/**
+ * A readable name for a group key in the UI's language: "Master script", "Variation 2 / English (United
+ * States) · en-US", an edit round with the time it started, or the key.
+ */
+export function groupTitle(key: string, locale: Locale = 'en', startedAt?: string): string {
+  const t = (text: string, params?: Record<string, string>) => translate(locale, text, params);
+  if (key === 'job') return t('Job');
+  if (key === 'master') return t('Master script');
   return key
     .split('.')
     .map((part) => {
       const variation = /^v(\d+)$/.exec(part);
-      if (variation) return `Variation ${variation[1]}`;
-      if (isEditRound(part)) return 'Edit';
+      if (variation) return `${t('Variation')} ${variation[1]}`;
+      if (isEditRound(part))
+        return startedAt ? t('Edit · {when}', { when: formatTime(startedAt, locale) }) : t('Edit');
       if (!languagePattern.test(part)) return part;
       try {
         const name = new Intl.DisplayNames([locale], { type: 'language' }).of(part);
@@ -102,7 +109,7 @@ const byRank = (a: number[], b: number[]): number => {
  */
 export function groupSteps(
   steps: readonly Step[],
-  locale = 'en',
+  locale: Locale = 'en',
   languages: readonly string[] = [],
 ): StepGroup[] {
   const groups = new Map<string, StepGroup>();
@@ -112,7 +119,7 @@ export function groupSteps(
     if (!group) {
       group = {
         key,
-        title: groupTitle(key, locale),
+        title: '',
         state: 'pending',
         steps: [],
         counts: { pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, skipped: 0 },
@@ -125,6 +132,7 @@ export function groupSteps(
     group.finishedAt = latest(group.finishedAt, step.finishedAt);
   }
   for (const group of groups.values()) {
+    group.title = groupTitle(group.key, locale, group.startedAt);
     group.state = combinedState(group.steps);
     if (!settled.includes(group.state)) group.finishedAt = undefined;
   }

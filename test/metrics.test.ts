@@ -8,21 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeProviders, startFakeProviders } from './fakes/providers.ts';
 import { signUp } from './support/api.ts';
 import { type BoltProcess, bolt, boltEnv } from './support/bolt.ts';
-import { repoRoot } from './support/env.ts';
+import { cloudFixtureAgent, repoRoot } from './support/env.ts';
 import { declaredNames, parseMetrics, promqlNames, total } from './support/prometheus.ts';
 
 const GEMINI_KEY = `valid-gemini-${randomBytes(6).toString('hex')}`;
 const TTS_KEY = `valid-tts-${randomBytes(6).toString('hex')}`;
 
 /** A small agent on the cloud providers (the fake ones): one language, two short blocks. */
-const agentBody = () => ({
-  ...JSON.parse(fs.readFileSync(path.join(repoRoot, 'test/fixtures/agent.json'), 'utf8')),
-  name: 'Metrics',
-  llm_provider: 'gemini',
-  llm_model: 'gemini-2.5-flash',
-  tts_provider: 'google',
-  default_voices: { 'pt-BR': 'pt-BR-Neural2-A', 'en-US': 'en-US-Neural2-C' },
-});
+const agentBody = () => cloudFixtureAgent('Metrics');
 
 /** An OTLP/HTTP endpoint that accepts every export (and counts the trace exports): tracing is on. */
 async function otlpSink(): Promise<{ url: string; requests: () => number; close(): Promise<void> }> {

@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { installTracing } from '@bolt/cli';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeProviders, startFakeProviders } from './fakes/providers.ts';
 import { type ApiHarness, signUp, startApi } from './support/api.ts';
-import { repoRoot } from './support/env.ts';
+import { cloudFixtureAgent } from './support/env.ts';
 
 const GEMINI_KEY = `valid-gemini-${randomBytes(6).toString('hex')}`;
 const TTS_KEY = `valid-tts-${randomBytes(6).toString('hex')}`;
@@ -28,14 +26,7 @@ describe('a job traced from the HTTP request to each provider call', () => {
       GOOGLE_TTS_API_KEY: TTS_KEY,
       BOLT_RATE_LIMITS: 'gemini=6000,google-tts=6000,openai=6000',
     });
-    agent = {
-      ...JSON.parse(fs.readFileSync(path.join(repoRoot, 'test/fixtures/agent.json'), 'utf8')),
-      name: 'Traced',
-      llm_provider: 'gemini',
-      llm_model: 'gemini-2.5-flash',
-      tts_provider: 'google',
-      default_voices: { 'pt-BR': 'pt-BR-Neural2-A', 'en-US': 'en-US-Neural2-C' },
-    };
+    agent = cloudFixtureAgent('Traced');
   });
   afterAll(async () => {
     await h?.close();

@@ -12,6 +12,16 @@ export const repoRoot = path.resolve(import.meta.dirname, '../..');
 export const testAgent: Agent = jobAgentSchema.parse(
   JSON.parse(fs.readFileSync(path.join(repoRoot, 'test/fixtures/agent.json'), 'utf8')),
 );
+/** The fixture agent on the (fake) cloud providers: Gemini writes, Google Cloud TTS speaks. */
+export const cloudFixtureAgent = (name: string) => ({
+  ...JSON.parse(fs.readFileSync(path.join(repoRoot, 'test/fixtures/agent.json'), 'utf8')),
+  name,
+  llm_provider: 'gemini',
+  llm_model: 'gemini-2.5-flash',
+  tts_provider: 'google',
+  default_voices: { 'pt-BR': 'pt-BR-Neural2-A', 'en-US': 'en-US-Neural2-C' },
+});
+
 /** Small token budget: the real model, but a job that takes seconds. */
 export const TEST_MAX_TOKENS = '40';
 

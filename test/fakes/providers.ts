@@ -12,6 +12,7 @@ import {
   wantedWords,
   wav,
 } from './content.ts';
+import { type Quota, QuotaLimiter } from './quota.ts';
 import {
   geminiTranscription,
   isTranscription,
@@ -22,12 +23,15 @@ import {
 } from './transcription.ts';
 import { googleVoices, isGeminiVoice, openAiVoiceNames } from './voices.ts';
 
+export type { Quota } from './quota.ts';
+
 /**
  * A local stand-in for the Gemini API, Google Cloud Text-to-Speech (REST) and the OpenAI API, speaking
  * their wire formats so that the official SDKs reach it by base URL.
  *
  * Keys decide the answer: `valid-…` works, `quota-…` is always over quota (429), anything else is an
- * invalid key, each in the provider's own error format. Answers are derived from a hash of the request,
+ * invalid key, each in the provider's own error format. A quota (requests per minute and per day, per
+ * key and per API) can be enforced on valid keys as the real services do. Answers are derived from a hash of the request,
  * so the same request gets the same text or audio on every run. Faults can be injected, and every
  * request is logged.
  */
@@ -95,6 +99,8 @@ export interface FakeRequest {
   paid: boolean;
   /** The injected fault this request met, if any. */
   fault?: FaultKind;
+  /** The quota limit that refused this request (answered 429), if one did. */
+  quota?: 'minute' | 'day';
   /**
    * How a speech request asked to be spoken: Google's speakingRate, pitch, volumeGainDb and ssml,
    * OpenAI's speed, Gemini's prompt (where a style direction goes).
@@ -113,6 +119,13 @@ export interface FakeProvidersOptions {
   msPerChar?: number;
   /** Retry delay sent with 429s when the fault sets none; default 7 s. */
   retryDelaySeconds?: number;
+  /**
+   * Requests per minute (a sliding window of arrival times) and per day (from midnight
+   * America/Los_Angeles) that each valid key may make to each API, paid calls only. A request over
+   * either limit is answered at once with the API's 429, whose retry delay is the time until a slot
+   * frees; refused requests do not count against the quota. None by default.
+   */
+  quota?: Quota;
 }
 
 export interface FakeProviders {
@@ -125,6 +138,8 @@ export interface FakeProviders {
   clearFaults(): void;
   /** Changes the latency added to every generate/synthesize call. */
   setLatency(ms: number): void;
+  /** Changes the quota (counts so far are kept); `{}` lifts it. */
+  setQuota(quota: Quota): void;
   close(): Promise<void>;
 }
 
@@ -160,7 +175,7 @@ interface Call {
   hash: string;
   entry: FakeRequest;
   res: http.ServerResponse;
-  options: Required<FakeProvidersOptions>;
+  options: Required<Omit<FakeProvidersOptions, 'quota'>>;
   /** The body as sent (transcription requests are multipart forms) and its content type. */
   raw: Buffer;
   contentType: string;
@@ -224,9 +239,13 @@ function invalidKey(call: Call) {
   ]);
 }
 
-function overQuota(call: Call, retryDelaySeconds: number, injected: boolean) {
+/**
+ * A 429. `limit` says which rate limit was hit (requests per minute or per day) and `retryDelaySeconds`
+ * when to retry; without one it is OpenAI's "out of credit" answer (no retry), Google's the same.
+ */
+function overQuota(call: Call, retryDelaySeconds: number, limit?: 'minute' | 'day') {
   if (call.api === 'openai') {
-    if (!injected)
+    if (!limit)
       return openAiError(
         call,
         429,
@@ -237,7 +256,7 @@ function overQuota(call: Call, retryDelaySeconds: number, injected: boolean) {
     return openAiError(
       call,
       429,
-      `Rate limit reached for requests. Please try again in ${retryDelaySeconds}s.`,
+      `Rate limit reached for requests per ${limit === 'day' ? 'day (RPD)' : 'min (RPM)'}. Please try again in ${retryDelaySeconds}s.`,
       'requests',
       'rate_limit_exceeded',
       null,
@@ -247,7 +266,7 @@ function overQuota(call: Call, retryDelaySeconds: number, injected: boolean) {
   const message =
     call.api === 'gemini'
       ? 'You exceeded your current quota, please check your plan and billing details.'
-      : "Quota exceeded for quota metric 'Requests' and limit 'Requests per minute' of service 'texttospeech.googleapis.com'.";
+      : `Quota exceeded for quota metric 'Requests' and limit 'Requests per ${limit === 'day' ? 'day' : 'minute'}' of service 'texttospeech.googleapis.com'.`;
   googleError(call, 429, 'RESOURCE_EXHAUSTED', message, [
     {
       '@type': 'type.googleapis.com/google.rpc.ErrorInfo',
@@ -761,13 +780,14 @@ function isPaid(api: FakeApi, method: string, path: string): boolean {
 }
 
 export async function startFakeProviders(options: FakeProvidersOptions = {}): Promise<FakeProviders> {
-  const settings: Required<FakeProvidersOptions> = {
+  const settings: Call['options'] = {
     port: options.port ?? 0,
     latencyMs: options.latencyMs ?? 0,
     msPerChar: options.msPerChar ?? 20,
     retryDelaySeconds: options.retryDelaySeconds ?? 7,
   };
   const requests: FakeRequest[] = [];
+  const quota = new QuotaLimiter(options.quota);
   const faults: Array<Fault & { left: number }> = [];
 
   const transcripts = new Transcripts();
@@ -844,6 +864,12 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
       transcripts,
     };
 
+    // The quota is checked on arrival, before any work, and refuses without using a fault.
+    const refusal = paid && key.startsWith('valid-') ? quota.admit(api, key, entry.at) : undefined;
+    if (refusal) {
+      entry.quota = refusal.limit;
+      return overQuota(call, refusal.retryDelaySeconds, refusal.limit);
+    }
     const fault = takeFault(api, paid, isTranscription(api, call.path, body), raw.toString('utf8'));
     if (fault) entry.fault = fault.kind;
     const delay =
@@ -856,13 +882,13 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
         req.socket.destroy();
         return;
       case '429':
-        return overQuota(call, fault.retryDelaySeconds ?? settings.retryDelaySeconds, true);
+        return overQuota(call, fault.retryDelaySeconds ?? settings.retryDelaySeconds, 'minute');
       case '500':
         return internalError(call);
       case 'invalid-key':
         return invalidKey(call);
     }
-    if (key.startsWith('quota-')) return overQuota(call, settings.retryDelaySeconds, false);
+    if (key.startsWith('quota-')) return overQuota(call, settings.retryDelaySeconds);
     if (!key.startsWith('valid-')) return invalidKey(call);
     if (api === 'gemini') return gemini(call, fault);
     if (api === 'google-tts') return googleTts(call, fault);
@@ -897,6 +923,9 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
     },
     setLatency(ms: number) {
       settings.latencyMs = ms;
+    },
+    setQuota(q: Quota) {
+      quota.quota = q;
     },
     close() {
       return new Promise<void>((resolve) => {

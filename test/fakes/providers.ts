@@ -12,6 +12,7 @@ import {
   wantedWords,
   wav,
 } from './content.ts';
+import { type AnswerWork, answerDelayMs, type LatencyProfile } from './latency.ts';
 import { type Quota, QuotaLimiter } from './quota.ts';
 import {
   geminiTranscription,
@@ -23,6 +24,7 @@ import {
 } from './transcription.ts';
 import { googleVoices, isGeminiVoice, openAiVoiceNames } from './voices.ts';
 
+export { type LatencyProfile, realisticLatency } from './latency.ts';
 export type { Quota } from './quota.ts';
 
 /**
@@ -115,6 +117,12 @@ export interface FakeProvidersOptions {
   port?: number;
   /** Added to every generate/synthesize call. */
   latencyMs?: number;
+  /**
+   * Delays each successful paid answer by the work in it, on top of `latencyMs`: text and
+   * transcriptions by `firstTokenMs` plus the output tokens at `tokensPerSecond`, speech by `fixedMs`
+   * plus `msPerChar` per character of input. `realisticLatency` has published figures. None by default.
+   */
+  latency?: LatencyProfile;
   /** Audio length per character of input; default 20 ms. */
   msPerChar?: number;
   /** Retry delay sent with 429s when the fault sets none; default 7 s. */
@@ -138,6 +146,8 @@ export interface FakeProviders {
   clearFaults(): void;
   /** Changes the latency added to every generate/synthesize call. */
   setLatency(ms: number): void;
+  /** Changes the latency profile; `undefined` removes it. */
+  setLatencyProfile(profile: LatencyProfile | undefined): void;
   /** Changes the quota (counts so far are kept); `{}` lifts it. */
   setQuota(quota: Quota): void;
   close(): Promise<void>;
@@ -175,7 +185,9 @@ interface Call {
   hash: string;
   entry: FakeRequest;
   res: http.ServerResponse;
-  options: Required<Omit<FakeProvidersOptions, 'quota'>>;
+  options: Required<Omit<FakeProvidersOptions, 'quota' | 'latency'>> & { latency?: LatencyProfile };
+  /** The work in the answer being sent, which the latency profile turns into a delay. */
+  work?: AnswerWork;
   /** The body as sent (transcription requests are multipart forms) and its content type. */
   raw: Buffer;
   contentType: string;
@@ -186,10 +198,27 @@ interface Call {
 // ---------------------------------------------------------------------------------------------------
 // Sending answers and errors in each provider's format.
 
+/** Sends an answer, after the time the latency profile gives the work in it (successes only). */
+function deliver(call: Call, status: number, write: () => void) {
+  const ms = status === 200 ? answerDelayMs(call.options.latency, call.work) : 0;
+  const send = () => {
+    if (call.res.destroyed) return;
+    call.entry.status = status;
+    write();
+  };
+  if (ms <= 0) return send();
+  setTimeout(send, ms).unref();
+}
+
+function send(call: Call, status: number, contentType: string, body: string | Buffer, headers = {}) {
+  deliver(call, status, () => {
+    call.res.writeHead(status, { 'content-type': contentType, ...headers });
+    call.res.end(body);
+  });
+}
+
 function sendJson(call: Call, status: number, body: unknown, headers: Record<string, string> = {}) {
-  call.entry.status = status;
-  call.res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8', ...headers });
-  call.res.end(JSON.stringify(body));
+  send(call, status, 'application/json; charset=UTF-8', JSON.stringify(body), headers);
 }
 
 function googleError(call: Call, code: number, status: string, message: string, details: unknown[] = []) {
@@ -297,9 +326,10 @@ function notFound(call: Call, message = 'Not found') {
 
 /** Sends headers and half the body, then drops the connection. */
 function cutOff(call: Call, contentType: string, body: Buffer) {
-  call.entry.status = 200;
-  call.res.writeHead(200, { 'content-type': contentType, 'content-length': String(body.length) });
-  call.res.write(body.subarray(0, Math.floor(body.length / 2)), () => call.res.socket?.destroy());
+  deliver(call, 200, () => {
+    call.res.writeHead(200, { 'content-type': contentType, 'content-length': String(body.length) });
+    call.res.write(body.subarray(0, Math.floor(body.length / 2)), () => call.res.socket?.destroy());
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -342,8 +372,13 @@ function geminiGenerate(call: Call, model: string, fault: Fault | undefined) {
       'INVALID_ARGUMENT',
       `Model ${model} does not support the requested response modality: ${audio ? 'AUDIO' : 'TEXT'}.`,
     );
-  if (isTranscription(call.api, call.path, call.body))
-    return sendJson(call, 200, geminiTranscription(call.body, model, call.transcripts, fault?.kind));
+  if (isTranscription(call.api, call.path, call.body)) {
+    const answer = geminiTranscription(call.body, model, call.transcripts, fault?.kind);
+    call.work = {
+      tokens: (answer.usageMetadata as { candidatesTokenCount?: number }).candidatesTokenCount ?? 0,
+    };
+    return sendJson(call, 200, answer);
+  }
   if (!prompt.trim())
     return googleError(call, 400, 'INVALID_ARGUMENT', '* contents: contents is not specified');
   const promptTokenCount = tokensFor(countWords(`${system} ${prompt}`));
@@ -365,6 +400,7 @@ function geminiGenerate(call: Call, model: string, fault: Fault | undefined) {
         modelVersion: model,
       });
     call.entry.settings = { prompt };
+    call.work = { chars: [...prompt].length };
     const pcm = tone(hashOf(hash, voice), [...prompt].length * call.options.msPerChar, 24_000);
     call.transcripts.remember(pcm, spokenText(prompt));
     const answer = Buffer.from(
@@ -391,9 +427,7 @@ function geminiGenerate(call: Call, model: string, fault: Fault | undefined) {
       }),
     );
     if (fault?.kind === 'truncate') return cutOff(call, 'application/json; charset=UTF-8', answer);
-    call.entry.status = 200;
-    call.res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
-    return call.res.end(answer);
+    return send(call, 200, 'application/json; charset=UTF-8', answer);
   }
 
   if (fault?.kind === 'safety')
@@ -407,6 +441,7 @@ function geminiGenerate(call: Call, model: string, fault: Fault | undefined) {
     });
   const { text, finish } = answerText(hash, prompt, config.maxOutputTokens, fault?.kind);
   const candidatesTokenCount = tokensFor(countWords(text));
+  call.work = { tokens: candidatesTokenCount };
   sendJson(call, 200, {
     candidates: [
       {
@@ -559,15 +594,14 @@ function googleTts(call: Call, fault: Fault | undefined) {
     (n, m) => n + Number(m[1]),
     0,
   );
+  call.work = { chars: [...spoken].length };
   const ms = ([...spoken].length * call.options.msPerChar) / (speakingRate || 1) + breakMs;
   const rate = body.audioConfig?.sampleRateHertz || voice.naturalSampleRateHertz;
   const audio = wav(tone(hashOf(voice.name, text), ms, rate), rate);
   call.transcripts.remember(audio, ssml === undefined ? text : ssmlText(ssml));
   const answer = Buffer.from(JSON.stringify({ audioContent: audio.toString('base64') }));
   if (fault?.kind === 'truncate') return cutOff(call, 'application/json; charset=UTF-8', answer);
-  call.entry.status = 200;
-  call.res.writeHead(200, { 'content-type': 'application/json; charset=UTF-8' });
-  call.res.end(answer);
+  send(call, 200, 'application/json; charset=UTF-8', answer);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -639,6 +673,7 @@ function openAiChat(call: Call, fault: Fault | undefined) {
     finish = answer.finish;
   }
   const completionTokens = tokensFor(countWords(text));
+  call.work = { tokens: completionTokens };
   sendJson(call, 200, {
     id: `chatcmpl-${hash.slice(0, 29)}`,
     object: 'chat.completion',
@@ -737,14 +772,13 @@ function openAiSpeech(call: Call, fault: Fault | undefined) {
       'invalid_value',
       'speed',
     );
+  call.work = { chars: [...input].length };
   const pcm = tone(hashOf(model, voice, input), ([...input].length * call.options.msPerChar) / speed, 24_000);
   call.transcripts.remember(pcm, input);
   const audio = format === 'wav' ? wav(pcm, 24_000) : pcm;
   const type = format === 'wav' ? 'audio/wav' : 'audio/pcm';
   if (fault?.kind === 'truncate') return cutOff(call, type, audio);
-  call.entry.status = 200;
-  call.res.writeHead(200, { 'content-type': type, 'content-length': String(audio.length) });
-  call.res.end(audio);
+  send(call, 200, type, audio, { 'content-length': String(audio.length) });
 }
 
 async function openAiTranscribe(call: Call, fault: Fault | undefined) {
@@ -754,6 +788,8 @@ async function openAiTranscribe(call: Call, fault: Fault | undefined) {
     call.transcripts,
     fault?.kind,
   );
+  if (status === 200)
+    call.work = { tokens: tokensFor(countWords(String((body as { text?: unknown }).text ?? ''))) };
   if (status === 200 && fault?.kind === 'truncate')
     return cutOff(call, 'application/json', Buffer.from(JSON.stringify(body)));
   sendJson(call, status, body);
@@ -785,6 +821,7 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
     latencyMs: options.latencyMs ?? 0,
     msPerChar: options.msPerChar ?? 20,
     retryDelaySeconds: options.retryDelaySeconds ?? 7,
+    latency: options.latency,
   };
   const requests: FakeRequest[] = [];
   const quota = new QuotaLimiter(options.quota);
@@ -923,6 +960,9 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
     },
     setLatency(ms: number) {
       settings.latencyMs = ms;
+    },
+    setLatencyProfile(profile: LatencyProfile | undefined) {
+      settings.latency = profile;
     },
     setQuota(q: Quota) {
       quota.quota = q;

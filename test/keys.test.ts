@@ -1,11 +1,14 @@
-import { randomBytes } from 'node:crypto';
-import { keyRing } from '@bolt/activities';
-import { connectDb, type Db, ensureLocalUser, migrate } from '@bolt/data';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type KeyRing, keyRing, ProviderError } from '@bolt/activities';
+import { type CredentialProvider, failureTypes, nextQuotaDay, type QuotaLimits } from '@bolt/core';
+import { connectDb, createCredential, createUser, type Db, ensureLocalUser, migrate } from '@bolt/data';
+import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 
-describe('key ring (PostgreSQL)', () => {
+describe('key ring and quota queue (PostgreSQL)', () => {
   let db: Db;
   let ownerId: string;
+  const credentialsKey = randomBytes(32);
 
   beforeAll(async () => {
     db = connectDb(inject('databaseUrl'));
@@ -14,23 +17,53 @@ describe('key ring (PostgreSQL)', () => {
   });
   afterAll(() => db.destroy());
 
+  /** A ring whose server key for `provider` is new, so no other test's pace touches it. */
+  const ring = (provider: CredentialProvider, limits: QuotaLimits, concurrency = 16): KeyRing =>
+    keyRing({
+      db,
+      credentialsKey,
+      serverKeys: { [provider]: `server-${randomUUID()}` },
+      limits: { [provider]: limits },
+      concurrency: { [provider]: concurrency },
+    });
+  const newUser = async () => {
+    const user = await createUser(db, `quota-${randomUUID()}@example.com`, 'x');
+    if (!user) throw new Error('no user');
+    return user.id;
+  };
+  // Server keys are named by provider; each test clears that key's pace so it starts idle.
+  const idle = async (provider: CredentialProvider) => {
+    await db('key_quotas')
+      .where({ key_id: `server-${provider}` })
+      .delete();
+    await db('key_rests')
+      .where({ key_id: `server-${provider}` })
+      .delete();
+    await db('quota_turns').where('pool', 'like', `${provider}:%`).delete();
+  };
+
   it('keeps at most the configured number of requests in flight per provider, and runs them all', async () => {
+    await idle('google-tts');
+    await idle('gemini');
     const keys = keyRing({
       db,
-      credentialsKey: randomBytes(32),
+      credentialsKey,
       serverKeys: { 'google-tts': 'server-key', gemini: 'server-key' },
-      requestsPerMinute: { 'google-tts': 600_000, gemini: 600_000 },
+      limits: { 'google-tts': { rpm: 600_000 }, gemini: { rpm: 600_000 } },
       concurrency: { 'google-tts': 2, gemini: 3 },
     });
     const inFlight = { 'google-tts': 0, gemini: 0 };
     const most = { 'google-tts': 0, gemini: 0 };
     const request = (provider: 'google-tts' | 'gemini', n: number) =>
-      keys.call(ownerId, provider, `model-${n % 2}`, async (secret) => {
-        most[provider] = Math.max(most[provider], ++inFlight[provider]);
-        await new Promise((r) => setTimeout(r, 40));
-        inFlight[provider]--;
-        return `${provider} ${n} with ${secret}`;
-      });
+      keys.call(
+        { userId: ownerId, priority: 0, provider, model: `model-${n % 2}`, need: {} },
+        async (secret) => {
+          most[provider] = Math.max(most[provider], ++inFlight[provider]);
+          await new Promise((r) => setTimeout(r, 40));
+          inFlight[provider]--;
+          return `${provider} ${n} with ${secret}`;
+        },
+      );
     const answers = await Promise.all(
       Array.from({ length: 8 }, (_, n) => [request('google-tts', n), request('gemini', n)]).flat(),
     );
@@ -38,5 +71,145 @@ describe('key ring (PostgreSQL)', () => {
     expect(new Set(answers).size).toBe(16);
     // Each provider filled its own slots; neither borrowed the other's.
     expect(most).toEqual({ 'google-tts': 2, gemini: 3 });
+  });
+
+  it('spaces a key’s requests by its requests per minute, and by its characters per minute', async () => {
+    await idle('openai');
+    const keys = ring('openai', { rpm: 600, cpm: 60_000 });
+    const sent: number[] = [];
+    const call = (chars: number) =>
+      keys.call(
+        { userId: ownerId, priority: 0, provider: 'openai', model: 'tts-1', need: { chars } },
+        async () => sent.push(performance.now()),
+      );
+    await Promise.all([call(10), call(10), call(10), call(10)]);
+    // 600 a minute: one every 100 ms (and 2 % more, as arrivals jitter).
+    const gaps = sent.slice(1).map((t, i) => t - (sent[i] as number));
+    for (const gap of gaps) expect(gap).toBeGreaterThanOrEqual(95);
+    // 60,000 characters a minute: 500 characters hold the key for half a second, whatever the rpm.
+    const before = performance.now();
+    await call(500);
+    await call(10);
+    expect(performance.now() - before).toBeGreaterThanOrEqual(480);
+  });
+
+  it('serves interactive work first, then users by turns, then each user’s jobs by turns', async () => {
+    await idle('gemini');
+    const keys = ring('gemini', { rpm: 1200 }); // one request every 51 ms
+    const [batchUser, otherUser] = [await newUser(), await newUser()];
+    const order: string[] = [];
+    const call = (label: string, userId: string, jobId: string, priority: number) =>
+      keys.call(
+        { userId, jobId, priority, provider: 'gemini', model: 'm', need: {}, step: label },
+        async () => order.push(label),
+      );
+    // A batch of two jobs with six requests each queues first; a second user's batch job joins it,
+    // then a single (interactive) job of that second user.
+    const [jobA, jobB, jobC, jobD] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const calls = [
+      ...Array.from({ length: 6 }, (_, i) => call(`A${i}`, batchUser, jobA, 1)),
+      ...Array.from({ length: 6 }, (_, i) => call(`B${i}`, batchUser, jobB, 1)),
+    ];
+    await new Promise((r) => setTimeout(r, 30));
+    calls.push(...Array.from({ length: 3 }, (_, i) => call(`C${i}`, otherUser, jobC, 1)));
+    await new Promise((r) => setTimeout(r, 30));
+    calls.push(...Array.from({ length: 2 }, (_, i) => call(`D${i}`, otherUser, jobD, 0)));
+    await Promise.all(calls);
+    expect(order).toHaveLength(17);
+    // The interactive job went next, as soon as it had joined (after at most two requests in flight).
+    const d = order.map((l, i) => (l.startsWith('D') ? i : -1)).filter((i) => i >= 0);
+    expect(Math.max(...d)).toBeLessThanOrEqual(4);
+    // Then the two users took turns: the second user's batch job was not left to the end.
+    const c = order.map((l, i) => (l.startsWith('C') ? i : -1)).filter((i) => i >= 0);
+    expect(Math.max(...c)).toBeLessThanOrEqual(10);
+    // And the first user's two jobs took turns too.
+    const firstSix = order.filter((l) => l.startsWith('A') || l.startsWith('B')).slice(0, 6);
+    expect(firstSix.filter((l) => l.startsWith('B')).length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('uses the next key when one’s day is spent, and past them all says until when it must wait', async () => {
+    const userId = await newUser();
+    for (const label of ['first', 'second'])
+      await createCredential(db, credentialsKey, {
+        userId,
+        provider: 'gemini',
+        label,
+        secret: `valid-${label}-${randomUUID()}`,
+        limits: { rpm: 6000, rpd: 2 },
+      });
+    const keys = ring('gemini', {});
+    const used: string[] = [];
+    const call = (waitUntil?: number) =>
+      keys.call(
+        { userId, priority: 0, provider: 'gemini', model: 'm', need: {}, waitUntil },
+        async (secret) => used.push(secret.split('-')[1] as string),
+      );
+    for (let i = 0; i < 4; i++) await call(Date.now() + 60_000);
+    expect(used.toSorted()).toEqual(['first', 'first', 'second', 'second']);
+    const refused = await call(Date.now() + 60_000).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(ApplicationFailure);
+    const failure = refused as ApplicationFailure;
+    expect(failure.type).toBe(failureTypes.QuotaWait);
+    expect(failure.nonRetryable).toBe(true);
+    const [wait] = failure.details as [{ reason: string; nextAt: string; key: string }];
+    expect(wait.reason).toBe('day');
+    expect(Date.parse(wait.nextAt)).toBe(nextQuotaDay(Date.now()));
+    expect(wait.key).toMatch(/^…/);
+  });
+
+  it('rests a key the provider throttled and carries on with the next one', async () => {
+    const userId = await newUser();
+    for (const label of ['first', 'second'])
+      await createCredential(db, credentialsKey, {
+        userId,
+        provider: 'google-tts',
+        label,
+        secret: `valid-${label}-${randomUUID()}`,
+      });
+    const keys = ring('google-tts', { rpm: 6000 });
+    const tried: string[] = [];
+    const answer = await keys.call(
+      { userId, priority: 0, provider: 'google-tts', model: 'voice', need: { chars: 10 } },
+      async (secret) => {
+        const label = secret.split('-')[1] as string;
+        tried.push(label);
+        if (label === 'first')
+          throw new ProviderError({
+            kind: 'rate-limited',
+            provider: 'google-tts',
+            message: '429',
+            retryAfterMs: 60_000,
+          });
+        return label;
+      },
+    );
+    expect(answer).toBe('second');
+    expect(tried).toEqual(['first', 'second']);
+    // The first key still rests: the next request goes straight to the second.
+    tried.length = 0;
+    await keys.call(
+      { userId, priority: 0, provider: 'google-tts', model: 'voice', need: { chars: 10 } },
+      async (s) => tried.push(s.split('-')[1] as string),
+    );
+    expect(tried).toEqual(['second']);
+  });
+
+  it('drops a waiter whose step died, so it never blocks the queue', async () => {
+    await idle('openai');
+    const userId = await newUser();
+    await db('quota_waiters').insert({
+      pool: 'openai:server',
+      provider: 'openai',
+      user_id: userId,
+      priority: 0,
+      seen_at: Date.now() - 60_000,
+    });
+    const keys = ring('openai', { rpm: 6000 });
+    await expect(
+      keys.call({ userId: ownerId, priority: 1, provider: 'openai', model: 'm', need: {} }, async () => 'ok'),
+    ).resolves.toBe('ok');
+    expect(await db('quota_waiters').where({ pool: 'openai:server' }).count({ n: '*' })).toEqual([
+      { n: '0' },
+    ]);
   });
 });

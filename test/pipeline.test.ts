@@ -409,8 +409,12 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
       tts: ['valid-tts-storm'],
     });
     fake.inject({ api: 'google-tts', kind: '429', times: 4, retryDelaySeconds: 1 });
-    const { handle } = await startJob(ownerId, { title: 'Tempestade de pedidos' });
+    const { jobId, handle } = await startJob(ownerId, { title: 'Tempestade de pedidos' });
     expect((await handle.result()).status).toBe('completed');
+    // Waiting out the 429s was not failing: every step completed on its first attempt.
+    const steps = (await jobProgress({ db, client: env.client }, jobId))?.steps ?? [];
+    expect(steps.length).toBeGreaterThan(10);
+    expect(steps.filter((s) => (s.attempt ?? 1) > 1)).toEqual([]);
 
     const mine = fake.requests.filter((r) => r.key.endsWith('-storm'));
     // Rotation: the throttled key was tried and answered 429; every completed text call used the other.

@@ -1,8 +1,27 @@
-import { type Config, type CredentialProvider, credentialProviderNames, failureTypes } from '@bolt/core';
-import { type Db, revealCredentials } from '@bolt/data';
+import {
+  type Config,
+  type CredentialProvider,
+  credentialProviderNames,
+  failureTypes,
+  type QuotaLimits,
+  type QuotaNeed,
+  type StepQuota,
+  tokenCorrection,
+} from '@bolt/core';
+import {
+  correctTokenPace,
+  type Db,
+  joinQueue,
+  leaveQueue,
+  type PoolKey,
+  restKey,
+  revealCredentials,
+  takeTurn,
+  turnSignals,
+} from '@bolt/data';
+import { sleep as activitySleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { RateLimiterPostgres, RateLimiterRes } from 'rate-limiter-flexible';
 import { ProviderError, toApplicationFailure } from './providers/errors.ts';
 import { quotaWait } from './telemetry.ts';
 
@@ -12,16 +31,47 @@ export interface KeyRingOptions {
   credentialsKey: Buffer;
   /** Server-wide keys, used when a user has stored none for that provider. */
   serverKeys: Partial<Record<CredentialProvider, string>>;
-  /** Requests per minute per key. */
-  requestsPerMinute: Partial<Record<CredentialProvider, number>>;
+  /** Each key's limits unless it has its own (`BOLT_RATE_LIMITS`). */
+  limits: Partial<Record<CredentialProvider, QuotaLimits>>;
   /** Requests in flight at once per provider in this process, whatever the key. */
   concurrency: Partial<Record<CredentialProvider, number>>;
-  /** Waits without blocking the activity's heartbeats. */
+  /** Waits without blocking the activity's heartbeats (and ends early when it is cancelled). */
   sleep?: (ms: number) => Promise<void>;
 }
 
-/** A wait this short is spent in the activity; a longer one rotates keys or becomes a retry delay. */
-const WAIT_IN_PLACE_MS = 5_000;
+/** One provider request and who it is for: the queue orders requests by these. */
+export interface QuotaRequest {
+  userId: string;
+  jobId?: string;
+  /** The step (activity id) waiting, so its timeline can say what it waits for. */
+  step?: string;
+  /** 0: interactive work (a block edit, a preview, a single job); 1: batch work. */
+  priority: number;
+  provider: CredentialProvider;
+  model: string;
+  need: QuotaNeed;
+  /**
+   * When every key rests for this model (the provider said so): `throw` KeysResting at once, so the
+   * caller may try a fallback model; `wait` (default) for the first to wake.
+   */
+  onRest?: 'wait' | 'throw';
+  /** The latest time (epoch ms) the request may wait to in place; a later slot is a QuotaWait failure. */
+  waitUntil?: number;
+}
+
+/** A queued request looks at the queue again at least this often, so the timeline stays current. */
+const MAX_POLL_MS = 5_000;
+/** A rest this short is waited out; a longer one lets the caller try its fallback model first. */
+const FALLBACK_AFTER_MS = 5_000;
+
+/** Waits: inside an activity, until it is cancelled at the latest; elsewhere (a voice preview), plainly. */
+function pause(ms: number): Promise<void> {
+  try {
+    return activitySleep(ms);
+  } catch {
+    return new Promise((r) => setTimeout(r, ms));
+  }
+}
 
 /** The server-wide keys from the configuration. */
 export function serverKeys(config: Config): Partial<Record<CredentialProvider, string>> {
@@ -32,20 +82,25 @@ export function serverKeys(config: Config): Partial<Record<CredentialProvider, s
   };
 }
 
+interface UsableKey {
+  id: string;
+  secret: string;
+  limits: QuotaLimits | null;
+  last4: string;
+}
+
 /** A user's keys for a provider, oldest first; the server's key when the user has none. */
 export function providerKeys(options: Pick<KeyRingOptions, 'db' | 'credentialsKey' | 'serverKeys'>) {
-  return async (
-    userId: string,
-    provider: CredentialProvider,
-  ): Promise<Array<{ id: string; secret: string }>> => {
-    const keys = await revealCredentials(options.db, options.credentialsKey, userId, provider);
+  return async (userId: string, provider: CredentialProvider): Promise<UsableKey[]> => {
+    const keys: UsableKey[] = await revealCredentials(options.db, options.credentialsKey, userId, provider);
     const server = options.serverKeys[provider];
-    if (keys.length === 0 && server) keys.push({ id: `server-${provider}`, secret: server });
+    if (keys.length === 0 && server)
+      keys.push({ id: `server-${provider}`, secret: server, limits: null, last4: '' });
     return keys;
   };
 }
 
-/** Parses "gemini=60,google-tts=300" into a number per provider. */
+/** Parses "gemini=16,google-tts=16" into a number per provider. */
 export function parseProviderLimits(spec: string): Partial<Record<CredentialProvider, number>> {
   return Object.fromEntries(
     spec
@@ -56,33 +111,18 @@ export function parseProviderLimits(spec: string): Partial<Record<CredentialProv
 }
 
 /**
- * The user's keys for each provider, with a request-rate limit per key that every worker shares (kept
- * in PostgreSQL) and rotation: a key the provider throttles rests for the delay the provider asked for
- * while the next key takes over. When every key rests, the activity is retried once the first wakes.
+ * The user's keys for each provider, shared fairly. Every request waits its turn in a queue kept in
+ * PostgreSQL, so every worker sees the same one: interactive work first, then the user served least
+ * recently, then that user's job served least recently. The first in line takes the key that is free
+ * soonest by its limits (requests and tokens or characters per minute, requests per day); a key the
+ * provider throttles rests for the delay it asked for while the others carry on. A waiting request is
+ * not a failed attempt: its step shows what it waits for, and only a wait longer than the step may
+ * spend in place (a key's day spent) goes back to the workflow as a QuotaWait.
  */
 export function keyRing(options: KeyRingOptions) {
   const { db } = options;
-  const sleep = options.sleep ?? ((ms: number) => new Promise((r) => setTimeout(r, ms)));
-  const common = { storeClient: db, storeType: 'knex', tableName: 'rate_limits', tableCreated: true };
-  // One request per interval per key, so no window ever holds more than the limit.
-  const pacing = new Map<CredentialProvider, RateLimiterPostgres>();
-  const pace = (provider: CredentialProvider) => {
-    let limiter = pacing.get(provider);
-    if (!limiter) {
-      const rpm = options.requestsPerMinute[provider] ?? 60;
-      limiter = new RateLimiterPostgres({
-        ...common,
-        keyPrefix: `pace_${provider}`,
-        points: 1,
-        duration: Math.ceil(60_000 / rpm) / 1000,
-      });
-      pacing.set(provider, limiter);
-    }
-    return limiter;
-  };
-  // Keys (per model) that the provider throttled, resting until the time it named.
-  const resting = new RateLimiterPostgres({ ...common, keyPrefix: 'resting', points: 1, duration: 1 });
-  // A request takes its provider's slot before its turn: a paced request never waits again after it.
+  const sleep = options.sleep ?? pause;
+  // A request takes its provider's slot once it has its key: a queued request holds no slot.
   const slots = new Map<CredentialProvider, LimitFunction>();
   const slot = (provider: CredentialProvider) => {
     let limit = slots.get(provider);
@@ -94,6 +134,7 @@ export function keyRing(options: KeyRingOptions) {
   };
 
   const keysFor = providerKeys(options);
+  const signals = turnSignals(db);
 
   async function keysOf(userId: string, provider: CredentialProvider) {
     const keys = await keysFor(userId, provider);
@@ -106,93 +147,98 @@ export function keyRing(options: KeyRingOptions) {
     return keys;
   }
 
-  /** How long a key must still wait before its next request, 0 when it may go now (and is counted). */
-  async function turn(provider: CredentialProvider, keyId: string, model: string): Promise<number> {
-    const rest = await resting.get(`${keyId}:${model}`);
-    if (rest && rest.consumedPoints > 1) return rest.msBeforeNext;
+  /** Waits in the queue until a key is this request's; returns that key. */
+  async function turnFor(req: QuotaRequest, keys: UsableKey[], poolKeys: PoolKey[]): Promise<UsableKey> {
+    const pool = `${req.provider}:${keys[0]?.id.startsWith('server-') ? 'server' : req.userId}`;
+    const id = await joinQueue(db, { ...req, pool });
+    let waited = 0;
     try {
-      await pace(provider).consume(keyId);
-      return 0;
-    } catch (res) {
-      if (res instanceof RateLimiterRes) return Math.max(res.msBeforeNext, 1);
-      throw res;
-    }
-  }
-
-  /** Tries the keys in turn, each at its pace; a throttled key rests while the next one takes over. */
-  async function withKeys<T>(
-    provider: CredentialProvider,
-    model: string,
-    keys: Array<{ id: string; secret: string }>,
-    request: (secret: string) => Promise<T>,
-  ): Promise<T> {
-    for (;;) {
-      let soonest = Number.POSITIVE_INFINITY;
-      for (const key of keys) {
-        let wait = await turn(provider, key.id, model);
-        while (wait > 0 && wait <= WAIT_IN_PLACE_MS) {
-          quotaWait(provider, wait);
-          await sleep(wait);
-          wait = await turn(provider, key.id, model);
+      for (;;) {
+        const turn = await takeTurn(db, id, pool, poolKeys, req.model, req.need);
+        if ('key' in turn) {
+          if (waited > 0) quotaWait(req.provider, waited);
+          return keys.find((k) => k.id === turn.key) as UsableKey;
         }
-        if (wait > 0) {
-          soonest = Math.min(soonest, wait);
-          continue;
-        }
-        try {
-          return await request(key.secret);
-        } catch (err) {
-          if (!(err instanceof ProviderError)) throw err;
-          if (err.kind !== 'rate-limited') throw toApplicationFailure(err);
-          const restMs = err.retryAfterMs ?? 30_000;
-          await resting.block(`${key.id}:${model}`, Math.ceil(restMs / 1000));
-          soonest = Math.min(soonest, restMs);
-        }
+        if (turn.reason === 'rest' && req.onRest === 'throw' && turn.waitMs > FALLBACK_AFTER_MS)
+          throw new KeysResting(req.provider, turn.waitMs);
+        if (req.waitUntil !== undefined && turn.nextAt > req.waitUntil)
+          throw quotaWaitFailure({
+            provider: req.provider,
+            key: turn.keyHint,
+            reason: turn.reason,
+            nextAt: new Date(turn.nextAt).toISOString(),
+          });
+        const started = Date.now();
+        await signals.wait(id, Math.min(turn.waitMs, MAX_POLL_MS), sleep);
+        waited += Date.now() - started;
       }
-      if (soonest > WAIT_IN_PLACE_MS) throw new KeysResting(provider, soonest);
-      quotaWait(provider, soonest);
-      await sleep(soonest);
+    } finally {
+      signals.forget(id);
+      await leaveQueue(db, id);
     }
   }
 
   return {
     /**
-     * Runs one provider request with one of the user's keys. Rate-limit errors rest that key and move to
-     * the next; other provider errors are final (bad key, bad request…) or left to Temporal's retries.
+     * Runs one provider request with one of the user's keys, once the queue gives it one. A rate-limit
+     * answer rests that key for the model and queues the request again; other provider errors are final
+     * (bad key, bad request…) or left to Temporal's retries.
      */
     async call<T>(
-      userId: string,
-      provider: CredentialProvider,
-      model: string,
+      req: QuotaRequest,
       request: (secret: string) => Promise<T>,
+      /** The tokens a text call really used, to give back what its reservation took beyond them. */
+      tokensUsed?: (result: T) => number,
     ): Promise<T> {
-      const keys = await keysOf(userId, provider);
-      return slot(provider)(() => withKeys(provider, model, keys, request));
+      const keys = await keysOf(req.userId, req.provider);
+      const defaults = options.limits[req.provider] ?? {};
+      const poolKeys = keys.map((k) => ({
+        id: k.id,
+        limits: { ...defaults, ...k.limits },
+        hint: k.last4 ? `…${k.last4}` : 'server',
+      }));
+      for (;;) {
+        const key = await turnFor(req, keys, poolKeys);
+        try {
+          const result = await slot(req.provider)(() => request(key.secret));
+          const reserved = req.need.tokens;
+          if (tokensUsed && reserved) {
+            const limits = { ...defaults, ...key.limits };
+            await correctTokenPace(db, key.id, tokenCorrection(limits, reserved, tokensUsed(result)));
+          }
+          return result;
+        } catch (err) {
+          if (!(err instanceof ProviderError)) throw err;
+          if (err.kind !== 'rate-limited') throw toApplicationFailure(err);
+          await restKey(db, key.id, req.model, err.retryAfterMs ?? 30_000);
+        }
+      }
     },
   };
 }
 
 export type KeyRing = ReturnType<typeof keyRing>;
 
-/** Every key of the user for a provider is resting; a retry after `retryAfterMs` may succeed. */
+/** Every key of the user for a provider rests for this model; a fallback model may be tried. */
 export class KeysResting extends Error {
   override name = 'KeysResting';
   constructor(
     readonly provider: CredentialProvider,
     readonly retryAfterMs: number,
   ) {
-    super(
-      `Every ${credentialProviderNames[provider]} key is over its quota; retrying when the first one may be used`,
-    );
+    super(`Every ${credentialProviderNames[provider]} key is over its quota for this model`);
   }
+}
 
-  /** The step's failure, retried after the wait: counted as a quota wait of that length. */
-  toFailure(): ApplicationFailure {
-    quotaWait(this.provider, this.retryAfterMs);
-    return ApplicationFailure.create({
-      message: this.message,
-      type: failureTypes.RateLimited,
-      nextRetryDelay: this.retryAfterMs,
-    });
-  }
+/**
+ * The step cannot get a key before `nextAt`, later than it may wait in place: the workflow waits for it
+ * with a timer, showing why, and runs the step again (not a failed attempt).
+ */
+export function quotaWaitFailure(quota: StepQuota): ApplicationFailure {
+  return ApplicationFailure.create({
+    message: `Waiting for ${credentialProviderNames[quota.provider]} quota until ${quota.nextAt}`,
+    type: failureTypes.QuotaWait,
+    nonRetryable: true,
+    details: [quota],
+  });
 }

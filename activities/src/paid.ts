@@ -22,7 +22,7 @@ import { activityInfo, cancellationSignal, sleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { type AudioTools, chunkSeconds, toWav } from './audio/ffmpeg.ts';
 import { type Engines, llmCredential, transcription, ttsCredential } from './engines.ts';
-import { type KeyRing, KeysResting } from './keys.ts';
+import { type KeyRing, KeysResting, type QuotaRequest } from './keys.ts';
 import type { LlmResult } from './llm/provider.ts';
 import * as prompts from './prompts.ts';
 import { checkRepetition, checkShortLines } from './quality/script-checks.ts';
@@ -39,6 +39,12 @@ export interface PaidCallDeps {
   keys: KeyRing;
   prices: PriceTable;
 }
+
+/**
+ * How long before its start-to-close timeout a step stops waiting for quota in place: a later slot
+ * (a key's day spent) is waited for by the workflow instead.
+ */
+const QUOTA_WAIT_MARGIN_MS = 10 * 60_000;
 
 /** Tries to keep a paid result for about a minute and a quarter before the step gives up. */
 const PERSIST_ATTEMPTS = 10;
@@ -123,8 +129,36 @@ export function paidCalls(deps: PaidCallDeps) {
   const { db, storage, log, engines, keys, prices } = deps;
   const step = () => activityInfo().activityId;
 
-  /** One model call, from the cache when the same request was answered before. */
-  async function generateOnce(job: JobRow, model: string, ask: Ask) {
+  /**
+   * A call's place in the quota queue: a batch job's calls wait behind interactive work, except those
+   * of its block edits (steps named `….edit-…`), which someone is waiting for.
+   */
+  function quotaRequest(
+    job: JobRow,
+    provider: CredentialProvider,
+    model: string,
+    need: QuotaRequest['need'],
+    onRest?: QuotaRequest['onRest'],
+  ): QuotaRequest {
+    const info = activityInfo();
+    return {
+      userId: job.owner_id,
+      jobId: job.id,
+      step: info.activityId,
+      priority: job.batch && !info.activityId.includes('.edit-') ? 1 : 0,
+      provider,
+      model,
+      need,
+      onRest,
+      waitUntil: info.currentAttemptScheduledTimestampMs + info.startToCloseTimeoutMs - QUOTA_WAIT_MARGIN_MS,
+    };
+  }
+
+  /**
+   * One model call, from the cache when the same request was answered before. With a fallback model
+   * left, a call whose keys all rest for this one throws KeysResting instead of waiting.
+   */
+  async function generateOnce(job: JobRow, model: string, ask: Ask, fallback: boolean) {
     const { prompt, maxTokens, temperature } = ask;
     const agent = job.agent_snapshot;
     const system = prompts.system(agent);
@@ -168,8 +202,15 @@ export function paidCalls(deps: PaidCallDeps) {
         }),
       );
     const credential = llmCredential[provider];
+    const tokens = estimate.tokensIn + estimate.tokensOut;
     const result = await released(spend, () =>
-      credential ? keys.call(job.owner_id, credential, model, request) : request(''),
+      credential
+        ? keys.call(
+            quotaRequest(job, credential, model, { tokens }, fallback ? 'throw' : 'wait'),
+            request,
+            (r) => r.tokensIn + r.tokensOut,
+          )
+        : request(''),
     );
     await persist(() => storage.put(key, JSON.stringify(result), contentTypes.json));
     const cost = estimateCost(prices, provider, model, result);
@@ -181,34 +222,26 @@ export function paidCalls(deps: PaidCallDeps) {
     return result;
   }
 
-  /**
-   * A call with one of the user's keys for `credential` (the embedded engines need none). When every key
-   * is resting, the step fails with when to try again; text calls catch that first to try their
-   * fallback model.
-   */
-  async function withKey<T>(
+  /** A call with one of the user's keys for `credential`, in its turn (the embedded engines need none). */
+  function withKey<T>(
     job: JobRow,
     credential: CredentialProvider | undefined,
     model: string,
+    need: QuotaRequest['need'],
     request: (secret: string) => Promise<T>,
   ): Promise<T> {
-    try {
-      return credential ? await keys.call(job.owner_id, credential, model, request) : await request('');
-    } catch (err) {
-      if (err instanceof KeysResting) throw err.toFailure();
-      throw err;
-    }
+    return credential ? keys.call(quotaRequest(job, credential, model, need), request) : request('');
   }
 
   /** A call with the agent's model, or its fallback model while every key is over quota for the first. */
   async function generate(job: JobRow, ask: Ask): Promise<LlmResult> {
     const models = engines.llmModels(job.agent_snapshot);
     for (const [i, model] of models.entries()) {
+      const fallback = i < models.length - 1;
       try {
-        return await generateOnce(job, model, ask);
+        return await generateOnce(job, model, ask, fallback);
       } catch (err) {
-        if (!(err instanceof KeysResting)) throw err;
-        if (i === models.length - 1) throw err.toFailure();
+        if (!(err instanceof KeysResting) || !fallback) throw err;
         log.warn({ event: 'model.fallback', step: step(), from: model, to: models[i + 1] }, err.message);
       }
     }
@@ -315,7 +348,7 @@ export function paidCalls(deps: PaidCallDeps) {
         );
       const res = await released(spend, async () => {
         try {
-          return await withKey(job, ttsCredential[agent.tts_provider], model, request);
+          return await withKey(job, ttsCredential[agent.tts_provider], model, { chars }, request);
         } catch (err) {
           if (err instanceof UnsupportedVoiceError)
             throw ApplicationFailure.nonRetryable(err.message, failureTypes.UnsupportedVoice);
@@ -363,7 +396,7 @@ export function paidCalls(deps: PaidCallDeps) {
           () => engines.asr(agent, secret).transcribe({ audio: wav, language, signal: cancellationSignal() }),
           () => ({ attributes: { 'bolt.audio_seconds': seconds } }),
         );
-      const { text } = await released(spend, () => withKey(job, credential, model, request));
+      const { text } = await released(spend, () => withKey(job, credential, model, {}, request));
       await persist(() => storage.put(key, text, contentTypes.plain));
       await persist(() => spend.settle({ audio_seconds: seconds, cost_usd: cost }));
       paidCost(provider, model, cost);

@@ -1,4 +1,4 @@
-import { type JobProgress, type JobShape, jobPercent, type Step } from '@bolt/core';
+import { type JobProgress, type JobShape, jobPercent, quotaWaitText, type Step } from '@bolt/core';
 
 const WIDTH = 30;
 const mark: Record<Step['state'], string> = {
@@ -9,6 +9,12 @@ const mark: Record<Step['state'], string> = {
   cancelled: '■',
   skipped: '–',
 };
+
+/** Why a running step is not done yet, or why a step failed. */
+const why = (s: Step) =>
+  s.error ??
+  s.retry?.reason ??
+  (s.quota && s.state === 'running' ? quotaWaitText(s.quota, Date.now()) : undefined);
 
 function seconds(s: Step): string {
   if (!s.startedAt || !s.finishedAt) return '';
@@ -36,12 +42,12 @@ export class ProgressView {
 
   private appendChanges(p: JobProgress): void {
     for (const s of p.steps) {
-      const shown = `${s.state}/${s.attempt ?? 1}`;
+      const shown = `${s.state}/${s.attempt ?? 1}/${s.quota?.reason ?? ''}`;
       if (this.seen.get(s.id) === shown || s.state === 'pending') continue;
       this.seen.set(s.id, shown);
       const attempt = s.attempt && s.attempt > 1 ? ` (attempt ${s.attempt})` : '';
-      const why = s.error ?? s.retry?.reason;
-      this.out.write(`${mark[s.state]} ${s.label}${seconds(s)}${attempt}${why ? ` — ${why}` : ''}\n`);
+      const reason = why(s);
+      this.out.write(`${mark[s.state]} ${s.label}${seconds(s)}${attempt}${reason ? ` — ${reason}` : ''}\n`);
     }
   }
 
@@ -53,10 +59,7 @@ export class ProgressView {
       `[${'#'.repeat(filled)}${'.'.repeat(WIDTH - filled)}] ${percent}% · ${done}/${p.steps.length} steps · ${p.status}`,
       ...p.steps
         .filter((s) => s.state === 'running' || s.state === 'failed')
-        .map(
-          (s) =>
-            `  ${mark[s.state]} ${s.label}${s.error || s.retry ? ` — ${s.error ?? s.retry?.reason}` : ''}`,
-        ),
+        .map((s) => `  ${mark[s.state]} ${s.label}${why(s) ? ` — ${why(s)}` : ''}`),
     ];
     if (this.drawnLines) this.out.write(`\x1b[${this.drawnLines}A\x1b[0J`);
     this.out.write(`${lines.join('\n')}\n`);

@@ -11,7 +11,7 @@ import {
   parseProviderLimits,
   serverKeys,
 } from '@bolt/activities';
-import { type Config, priceTable, serverSecrets } from '@bolt/core';
+import { type Config, parseRateLimits, priceTable, serverSecrets } from '@bolt/core';
 import { createLogger, type Logger } from '@bolt/core/log';
 import { connectDb, createStorage, type Db, ensureLocalUser, migrate, type Storage } from '@bolt/data';
 import { Client, Connection } from '@temporalio/client';
@@ -86,7 +86,7 @@ export function activityDeps(config: Config, db: Db, storage: Storage, log: Logg
       db,
       credentialsKey: serverSecrets(config).credentialsKey,
       serverKeys: serverKeys(config),
-      requestsPerMinute: parseProviderLimits(config.BOLT_RATE_LIMITS),
+      limits: parseRateLimits(config.BOLT_RATE_LIMITS),
       concurrency: parseProviderLimits(config.BOLT_PROVIDER_CONCURRENCY),
     }),
   };

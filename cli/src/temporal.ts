@@ -54,14 +54,16 @@ export interface EmbeddedTemporal {
 }
 
 /**
- * How Bolt runs a dev server (embedded, and in the tests): quiet, and with eager activities, so an
+ * How Bolt runs a dev server (embedded, and in the tests): quiet; with eager activities, so an
  * activity a workflow schedules goes straight back to the worker that completed the workflow task
- * instead of a round trip through the server's task queue.
+ * instead of a round trip through the server's task queue; and with task queue priority and fairness,
+ * so queued tasks of interactive jobs go before a batch's, and each user's get an equal share.
  */
 // biome-ignore format: one flag and its value per line
 export const devServerFlags = [
   '--log-level', 'error',
   '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
+  '--dynamic-config-value', 'matching.enableFairness=true',
 ];
 
 /** `temporal server start-dev` as a child process; history in data/temporal.db so jobs survive restarts. */

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { rateLimitsPattern } from './quota.ts';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -64,10 +65,13 @@ export const envSchema = z.object({
   GEMINI_API_KEY: z.string().min(1).optional(),
   OPENAI_API_KEY: z.string().min(1).optional(),
   GOOGLE_TTS_API_KEY: z.string().min(1).optional(),
-  /** Requests per minute per key, shared by every worker: "gemini=60,google-tts=300,openai=60". */
+  /**
+   * Each key's default limits, shared by every worker: requests per minute ("gemini=60"), and per
+   * provider tokens (".tpm") or characters (".cpm") per minute and requests per day (".rpd").
+   */
   BOLT_RATE_LIMITS: z
     .string()
-    .regex(/^([a-z-]+=\d+)(,[a-z-]+=\d+)*$/, 'must look like gemini=60,google-tts=300')
+    .regex(rateLimitsPattern, 'must look like gemini=60,gemini.tpm=1000000,gemini.rpd=1500,google-tts=300')
     .default('gemini=60,google-tts=300,openai=60'),
   /** Requests in flight at once per provider in each worker, whatever the key: "google-tts=16". */
   BOLT_PROVIDER_CONCURRENCY: z

@@ -1,15 +1,7 @@
 import { z } from 'zod';
+import { credentialProviders } from './credential-providers.ts';
+import { quotaLimitsSchema, stepQuotaSchema } from './quota.ts';
 import { voiceSettingsSchema } from './voice.ts';
-
-/** The providers a user stores keys for. */
-export const credentialProviders = ['gemini', 'google-tts', 'openai'] as const;
-export type CredentialProvider = (typeof credentialProviders)[number];
-/** How each provider is named to users: in messages, the credentials page and the agent form. */
-export const credentialProviderNames: Record<CredentialProvider, string> = {
-  gemini: 'Gemini',
-  'google-tts': 'Google Cloud Text-to-Speech',
-  openai: 'OpenAI',
-};
 
 /** BCP-47 tag such as pt-BR, en-US, es-ES, zh-Hans-CN (validated structurally). */
 export const languageTag = z
@@ -24,6 +16,7 @@ export const newCredentialSchema = z.object({
   provider: z.enum(credentialProviders),
   label: z.string().trim().min(1).max(120).default('default'),
   key: z.string().trim().min(8).max(4096),
+  limits: quotaLimitsSchema.optional(),
 });
 
 /** A personal API token to create. */
@@ -151,6 +144,8 @@ export const stepSchema = z.object({
   detail: z.string().optional(),
   error: z.string().optional(),
   retry: stepRetrySchema.optional(),
+  /** A running step waiting for provider quota: which key, why, and when its request may go. */
+  quota: stepQuotaSchema.optional(),
 });
 export type Step = z.infer<typeof stepSchema>;
 

@@ -7,8 +7,11 @@ export const failureTypes = {
   NoSuchChunk: 'NoSuchChunk',
   UnsupportedVoice: 'UnsupportedVoice',
   MissingCredential: 'MissingCredential',
-  /** Every key of a provider is resting; retried when the first may be used again. */
-  RateLimited: 'RateLimited',
+  /**
+   * No key of the provider can be used before a time later than the step may wait in place (a key's day
+   * spent): the workflow waits for it with a timer and runs the step again. Details: a StepQuota.
+   */
+  QuotaWait: 'QuotaWait',
   BudgetExceeded: 'BudgetExceeded',
 } as const;
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
+import { credentialProviders } from './credential-providers.ts';
 import {
   agentSchema,
-  credentialProviders,
   jobStatuses,
   jobUsageSchema,
   stepSchema,
@@ -10,8 +10,13 @@ import {
 } from './domain.ts';
 import { jobEstimateSchema } from './estimate.ts';
 import { verdicts } from './quality.ts';
+import { quotaLimitsSchema } from './quota.ts';
 
-export { type CredentialProvider, credentialProviderNames, credentialProviders } from './domain.ts';
+export {
+  type CredentialProvider,
+  credentialProviderNames,
+  credentialProviders,
+} from './credential-providers.ts';
 
 /**
  * What the API answers, shared with the web app. Each shape is a zod schema (the OpenAPI document
@@ -132,6 +137,8 @@ export const credentialViewSchema = z.object({
   provider: z.enum(credentialProviders),
   label: z.string(),
   last4: z.string(),
+  /** The key's own limits, over the provider's defaults (`BOLT_RATE_LIMITS`); null: the defaults. */
+  limits: quotaLimitsSchema.nullable(),
   created_at: moment,
 });
 export type CredentialView = z.infer<typeof credentialViewSchema>;

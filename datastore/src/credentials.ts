@@ -1,14 +1,14 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import type { CredentialProvider, CredentialView } from '@bolt/core';
+import type { CredentialProvider, CredentialView, QuotaLimits } from '@bolt/core';
 import type { Knex } from 'knex';
 
-const columns = ['id', 'provider', 'label', 'last4', 'created_at'] as const;
+const columns = ['id', 'provider', 'label', 'last4', 'limits', 'created_at'] as const;
 
 /** Stores a provider key encrypted with AES-256-GCM under the server's 32-byte key. */
 export async function createCredential(
   db: Knex,
   key: Buffer,
-  c: { userId: string; provider: CredentialProvider; label: string; secret: string },
+  c: { userId: string; provider: CredentialProvider; label: string; secret: string; limits?: QuotaLimits },
 ): Promise<CredentialView> {
   const iv = randomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', key, iv);
@@ -22,6 +22,7 @@ export async function createCredential(
       iv,
       tag: cipher.getAuthTag(),
       last4: c.secret.slice(-4),
+      limits: c.limits ?? null,
     })
     .returning(columns);
   return row;
@@ -35,6 +36,17 @@ export async function listCredentials(
   const query = db('credentials').where({ user_id: userId }).orderBy('created_at');
   if (provider) query.andWhere({ provider });
   return query.select(columns);
+}
+
+/** Sets a key's own limits (null: the provider's defaults); undefined when it is not this user's. */
+export async function setCredentialLimits(
+  db: Knex,
+  userId: string,
+  id: string,
+  limits: QuotaLimits | null,
+): Promise<CredentialView | undefined> {
+  const [row] = await db('credentials').where({ user_id: userId, id }).update({ limits }).returning(columns);
+  return row;
 }
 
 export async function deleteCredential(db: Knex, userId: string, id: string): Promise<boolean> {
@@ -64,16 +76,29 @@ export async function revealCredential(
   return row ? unseal(key, row) : undefined;
 }
 
+/** A stored key as the activities use it: the plain key, its own limits, its last four characters. */
+export interface RevealedCredential {
+  id: string;
+  secret: string;
+  limits: QuotaLimits | null;
+  last4: string;
+}
+
 /** All of a user's plain keys for one provider, oldest first, in one query. */
 export async function revealCredentials(
   db: Knex,
   key: Buffer,
   userId: string,
   provider: CredentialProvider,
-): Promise<Array<{ id: string; secret: string }>> {
+): Promise<RevealedCredential[]> {
   const rows = await db('credentials')
     .where({ user_id: userId, provider })
     .orderBy('created_at')
-    .select('id', 'ciphertext', 'iv', 'tag');
-  return rows.map((row: SealedRow & { id: string }) => ({ id: row.id, secret: unseal(key, row) }));
+    .select('id', 'ciphertext', 'iv', 'tag', 'limits', 'last4');
+  return rows.map((row: SealedRow & Omit<RevealedCredential, 'secret'>) => ({
+    id: row.id,
+    secret: unseal(key, row),
+    limits: row.limits,
+    last4: row.last4,
+  }));
 }

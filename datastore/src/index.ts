@@ -4,5 +4,6 @@ export * from './artifacts.ts';
 export * from './credentials.ts';
 export * from './db.ts';
 export * from './jobs.ts';
+export * from './quota.ts';
 export * from './storage/index.ts';
 export * from './usage.ts';

@@ -17,6 +17,8 @@ export interface JobRow {
   audio_seconds: number;
   result: JobResult | null;
   budget_usd: number | null;
+  /** Started as one of a batch: its provider calls wait behind interactive work when quota is short. */
+  batch: boolean;
   created_at: Date;
   updated_at: Date;
   finished_at: Date | null;
@@ -48,7 +50,7 @@ export async function insertJob(
     JobRow,
     'id' | 'owner_id' | 'agent_id' | 'agent_snapshot' | 'title' | 'variations' | 'languages' | 'workflow_id'
   > &
-    Partial<Pick<JobRow, 'budget_usd'>>,
+    Partial<Pick<JobRow, 'budget_usd' | 'batch'>>,
 ): Promise<void> {
   await db('jobs').insert({
     ...job,

@@ -255,6 +255,61 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
       });
     },
   },
+  '012_quotas': {
+    async up(k) {
+      // A key's own limits over the provider's defaults (BOLT_RATE_LIMITS); null: the defaults.
+      await k.schema.alterTable('credentials', (t) => t.jsonb('limits').nullable());
+      // Batch work waits behind everything else when quota is short.
+      await k.schema.alterTable('jobs', (t) => t.boolean('batch').notNullable().defaultTo(false));
+      // Each key's pace, shared by every worker (times in epoch ms; see core/src/quota.ts).
+      await k.schema.createTable('key_quotas', (t) => {
+        t.string('key_id', 80).primary();
+        t.double('requests_at').notNullable().defaultTo(0);
+        t.double('tokens_at').notNullable().defaultTo(0);
+        t.double('chars_at').notNullable().defaultTo(0);
+        t.double('day').notNullable().defaultTo(0);
+        t.integer('day_requests').notNullable().defaultTo(0);
+      });
+      // A key the provider throttled rests for one model until the time it named.
+      await k.schema.createTable('key_rests', (t) => {
+        t.string('key_id', 80).notNullable();
+        t.string('model', 120).notNullable();
+        t.double('until').notNullable();
+        t.primary(['key_id', 'model']);
+      });
+      // Requests waiting for a key of a pool, and what each one waits for (shown on its step).
+      await k.schema.createTable('quota_waiters', (t) => {
+        t.bigIncrements('id');
+        t.string('pool', 120).notNullable();
+        t.uuid('user_id').notNullable();
+        t.uuid('job_id').nullable();
+        t.string('step', 200).nullable();
+        t.smallint('priority').notNullable();
+        t.string('provider', 40).notNullable();
+        t.string('key_hint', 20).nullable();
+        t.string('reason', 10).nullable();
+        t.double('next_at').nullable();
+        t.double('seen_at').notNullable();
+        t.index(['pool']);
+        t.index(['job_id']);
+      });
+      // When each user and each job of a pool was last given a request: the least recent goes next.
+      await k.schema.createTable('quota_turns', (t) => {
+        t.string('pool', 120).notNullable();
+        t.string('owner', 80).notNullable();
+        t.double('served_at').notNullable();
+        t.primary(['pool', 'owner']);
+      });
+    },
+    async down(k) {
+      await k.schema.dropTable('quota_turns');
+      await k.schema.dropTable('quota_waiters');
+      await k.schema.dropTable('key_rests');
+      await k.schema.dropTable('key_quotas');
+      await k.schema.alterTable('jobs', (t) => t.dropColumn('batch'));
+      await k.schema.alterTable('credentials', (t) => t.dropColumn('limits'));
+    },
+  },
 };
 
 /** The original system's column names and Bolt's, per table. */

@@ -1,5 +1,5 @@
-import { type JobProgress, workflowIds } from '@bolt/core';
-import { getJob } from '@bolt/data';
+import { type JobProgress, type Step, workflowIds } from '@bolt/core';
+import { type Db, getJob, quotaWaitsOf } from '@bolt/data';
 import type { Client } from '@temporalio/client';
 import { LRUCache } from 'lru-cache';
 import pLimit from 'p-limit';
@@ -21,7 +21,25 @@ export async function jobProgress(
     return row ? { jobId, status: row.status, steps: [] } : undefined;
   }
   const children = await narrationsProgress(services.client, jobId, job.children ?? []);
-  return { ...job, steps: [...job.steps, ...children.flatMap((c) => c?.steps ?? [])] };
+  const steps = [...job.steps, ...children.flatMap((c) => c?.steps ?? [])];
+  return {
+    ...job,
+    steps: job.status === 'running' ? await withQuotaWaits(services.db, jobId, steps) : steps,
+  };
+}
+
+/**
+ * Running steps waiting in the quota queue say what for (which key, why, when): the activity keeps its
+ * place there, and the workflow only learns how it ended.
+ */
+async function withQuotaWaits(db: Db, jobId: string, steps: Step[]): Promise<Step[]> {
+  if (!steps.some((s) => s.state === 'running' && !s.quota)) return steps;
+  const waits = await quotaWaitsOf(db, jobId);
+  if (waits.size === 0) return steps;
+  return steps.map((s) => {
+    const quota = s.state === 'running' && !s.quota ? waits.get(s.id) : undefined;
+    return quota ? { ...s, quota } : s;
+  });
 }
 
 /** Steps of closed narration runs: they never change, and querying a closed workflow replays it. */

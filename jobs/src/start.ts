@@ -33,6 +33,8 @@ export interface NewJob {
   languages?: string[];
   variations?: number;
   budgetUsd?: number;
+  /** One of a batch: its provider calls wait behind interactive work when quota is short. */
+  batch?: boolean;
 }
 
 /** The languages a job narrates: those asked for, else the agent's own followed by its targets. */
@@ -75,8 +77,19 @@ export async function startJob({ db, client, config }: JobServices, job: NewJob)
     languages,
     workflow_id: jobId,
     budget_usd: job.budgetUsd ?? null,
+    batch: job.batch ?? false,
   });
-  await launch({ db, client, config }, jobId, job.agent.language, languages, job.variations ?? 1);
+  await launch(
+    { db, client, config },
+    {
+      id: jobId,
+      owner_id: job.ownerId,
+      batch: job.batch ?? false,
+      source: job.agent.language,
+      languages,
+      variations: job.variations ?? 1,
+    },
+  );
   return jobId;
 }
 
@@ -93,7 +106,7 @@ export async function ownAgent(services: Pick<JobServices, 'db'>, ownerId: strin
 export async function startJobWithAgent(
   services: JobServices,
   ownerId: string,
-  request: { agentId: string; title: string; languages?: string[]; variations?: number; budgetUsd?: number },
+  request: Omit<NewJob, 'ownerId' | 'agent' | 'agentId'> & { agentId: string },
 ): Promise<string> {
   const agent = await ownAgent(services, ownerId, request.agentId);
   return startJob(services, {
@@ -104,6 +117,7 @@ export async function startJobWithAgent(
     languages: request.languages,
     variations: request.variations,
     budgetUsd: request.budgetUsd,
+    batch: request.batch,
   });
 }
 
@@ -120,7 +134,7 @@ export async function retryJob(services: JobServices, job: JobRow): Promise<void
   }
   await closed(services, job.workflow_id);
   await requeueJob(services.db, job.id);
-  await launch(services, job.id, job.agent_snapshot.language, job.languages, job.variations);
+  await launch(services, { ...job, source: job.agent_snapshot.language });
 }
 
 /** How long a retry waits for the run it replaces to close. */
@@ -163,18 +177,24 @@ export async function removeJob({ client, storage, db }: WithStorage, job: JobRo
   await deleteJob(db, job.id);
 }
 
+/** Temporal runs the tasks of interactive jobs before a batch's when they queue up (lower goes first). */
+const PRIORITY = { interactive: 2, batch: 4 };
+
 async function launch(
   { db, client, config }: JobServices,
-  jobId: string,
-  source: string,
-  languages: string[],
-  variations: number,
+  job: Pick<JobRow, 'id' | 'owner_id' | 'batch' | 'languages' | 'variations'> & { source: string },
 ) {
+  const jobId = job.id;
   try {
     await client.workflow.start<typeof jobWorkflow>('jobWorkflow', {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       workflowId: workflowIds.job(jobId),
-      args: [{ jobId, source, languages, variations }],
+      args: [{ jobId, source: job.source, languages: job.languages, variations: job.variations }],
+      // Each user's tasks get an equal share of the workers where fairness is on (cluster.yaml).
+      priority: {
+        priorityKey: job.batch ? PRIORITY.batch : PRIORITY.interactive,
+        fairnessKey: job.owner_id,
+      },
     });
     metrics.jobsStarted.inc();
   } catch (err) {

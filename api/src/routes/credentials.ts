@@ -1,11 +1,26 @@
 import { checkCredential, type ProviderUrls } from '@bolt/activities/providers';
-import { credentialTestSchema, credentialViewSchema, itemsSchema, newCredentialSchema } from '@bolt/core';
-import { createCredential, type Db, deleteCredential, listCredentials, revealCredential } from '@bolt/data';
+import {
+  credentialTestSchema,
+  credentialViewSchema,
+  itemsSchema,
+  newCredentialSchema,
+  quotaLimitsSchema,
+} from '@bolt/core';
+import {
+  createCredential,
+  type Db,
+  deleteCredential,
+  listCredentials,
+  revealCredential,
+  setCredentialLimits,
+} from '@bolt/data';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { idParam, notFound, parse } from '../http.ts';
 import type { RouteDoc } from '../openapi.ts';
+
+const limitsChange = z.object({ limits: quotaLimitsSchema.nullable() });
 
 export const credentialDocs: Record<string, RouteDoc> = {
   'GET /api/credentials': {
@@ -16,6 +31,12 @@ export const credentialDocs: Record<string, RouteDoc> = {
     summary: 'Store a provider key, encrypted at rest',
     body: newCredentialSchema,
     status: 201,
+    response: credentialViewSchema,
+  },
+  'PATCH /api/credentials/:id': {
+    summary:
+      "Set a key's own limits (requests and tokens or characters per minute, requests per day); null: the provider's defaults",
+    body: limitsChange,
     response: credentialViewSchema,
   },
   'POST /api/credentials/:id/test': {
@@ -41,7 +62,15 @@ export function credentialRoutes(db: Db, key: Buffer, urls: ProviderUrls): Route
       provider: c.provider,
       label: c.label,
       secret: c.key,
+      limits: c.limits,
     });
+  });
+  router.patch('/:id', async (ctx) => {
+    const { limits } = parse(limitsChange, ctx.request.body);
+    const id = idParam(ctx.params.id, 'credential');
+    const credential = await setCredentialLimits(db, owner(ctx), id, limits);
+    if (!credential) throw notFound('credential');
+    ctx.body = credential;
   });
   router.post('/:id/test', async (ctx) => {
     const id = idParam(ctx.params.id, 'credential');

@@ -225,6 +225,7 @@ export function jobRoutes(services: WithLog & WithStorage, voices: VoiceCatalog)
         languages: body.languages,
         variations: body.variations,
         budgetUsd: body.budget_usd,
+        batch: true,
       });
       items.push(await current(ctx, jobId));
     }

@@ -2,6 +2,8 @@
 // clients, with a stable code; the app says the ones a user meets in its own words, by code, and keeps
 // the provider's own words (its reason) as they came.
 
+import { credentialProviderNames } from '@bolt/core/credential-providers';
+
 type Translate = (text: string, params?: Record<string, string | number>) => string;
 
 /** The parts of an API error the text is made from. */
@@ -11,11 +13,7 @@ export interface ErrorLike {
   details?: unknown;
 }
 
-const providerNames: Record<string, string> = {
-  gemini: 'Gemini',
-  openai: 'OpenAI',
-  'google-tts': 'Google Cloud Text-to-Speech',
-};
+const providerNames: Record<string, string> = credentialProviderNames;
 
 /** The error's text in the UI language; the server's message for codes the app does not know. */
 export function errorText(err: ErrorLike, t: Translate): string {

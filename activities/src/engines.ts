@@ -14,19 +14,7 @@ import { KokoroTtsProvider, kokoroFiles } from './tts/kokoro.ts';
 import { OpenAiTtsProvider } from './tts/openai.ts';
 import type { TtsProvider } from './tts/provider.ts';
 
-/** Which stored credential each engine needs (none for the embedded ones). */
-export const llmCredential: Record<LlmProviderName, CredentialProvider | undefined> = {
-  local: undefined,
-  gemini: 'gemini',
-  openai: 'openai',
-};
-export const ttsCredential: Record<TtsProviderName, CredentialProvider | undefined> = {
-  espeak: undefined,
-  kokoro: undefined,
-  google: 'google-tts',
-  openai: 'openai',
-  gemini: 'gemini',
-};
+export { llmCredential, ttsCredential } from '@bolt/core';
 
 /**
  * The transcription engine a narration's speech is checked with: that of the agent's model provider,

@@ -108,9 +108,24 @@ export const cancellingSchema = z.object({ id: z.uuid(), status: z.literal('canc
 export const jobUsageViewSchema = z.object({ totals: jobUsageSchema, steps: z.array(stepUsageSchema) });
 
 /** An estimate, with the model and speech provider it was priced for. */
+/**
+ * When new work should start and finish as far as provider quota decides: the requests ahead of it, its
+ * share of each key pool's pace, and each key's requests left today. Both times are now where no limit
+ * applies (then providers and workers decide).
+ */
+export const admissionViewSchema = z.object({
+  start_at: moment,
+  finish_at: moment,
+  /** False when the keys' requests left today cannot cover the work: the rest waits for the next day. */
+  fits_today: z.boolean(),
+  warnings: z.array(z.string()),
+});
+export type AdmissionView = z.infer<typeof admissionViewSchema>;
+
 export const estimateViewSchema = jobEstimateSchema.extend({
   model: z.string(),
   tts_provider: z.enum(ttsProviders),
+  admission: admissionViewSchema,
 });
 
 export const artifactKinds = ['premise', 'script', 'audio', 'subtitles', 'chapters', 'quality'] as const;

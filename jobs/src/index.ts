@@ -1,3 +1,4 @@
+export * from './admission.ts';
 export * from './edit.ts';
 export * from './errors.ts';
 export * from './events.ts';

@@ -1,6 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { primaryModel } from '@bolt/activities/providers';
 import {
+  admissionViewSchema,
   artifactViewSchema,
   blockChangeSchema,
   cancellingSchema,
@@ -30,6 +31,7 @@ import {
   usageByStep,
 } from '@bolt/data';
 import {
+  admission,
   agentForJob,
   artifactView,
   cancelJob,
@@ -73,7 +75,9 @@ const listQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 const SSE_POLL_MS = 1000;
-const jobBatch = itemsSchema(jobViewSchema);
+/** A job just started, with when quota should let it start and finish. */
+const startedJob = jobViewSchema.extend({ admission: admissionViewSchema });
+const jobBatch = itemsSchema(jobViewSchema).extend({ admission: admissionViewSchema });
 const artifactList = itemsSchema(artifactViewSchema);
 
 export const jobDocs: Record<string, RouteDoc> = {
@@ -81,7 +85,7 @@ export const jobDocs: Record<string, RouteDoc> = {
     summary: 'Start a job (send Idempotency-Key to make retries safe: a repeat answers 200 with the job)',
     body: newJob,
     status: [201, 200],
-    response: jobViewSchema,
+    response: startedJob,
   },
   'POST /api/jobs/estimate': {
     summary: "A job's likely LLM calls, tokens, speech characters and cost, before starting it",
@@ -89,7 +93,8 @@ export const jobDocs: Record<string, RouteDoc> = {
     response: estimateViewSchema,
   },
   'POST /api/jobs/batch': {
-    summary: 'Start one job per title (up to 100)',
+    summary:
+      'Start one job per title (up to 100), as batch work: its provider calls wait behind interactive work when quota is short',
     body: batch,
     status: 201,
     response: jobBatch,
@@ -161,6 +166,21 @@ export function jobRoutes(services: WithLog & WithStorage, voices: VoiceCatalog)
     if (!job) throw notFound('job');
     return jobView(job);
   };
+  /**
+   * What `jobs` jobs of this shape would use (priced with the providers a job started now would use),
+   * and when quota should let them start and finish.
+   */
+  const plan = async (
+    ownerId: string,
+    body: { agent_id: string; languages?: string[]; variations: number },
+    jobs: number,
+    batch: boolean,
+  ) => {
+    const agent = await agentForJob(services, ownerId, await ownAgent(services, ownerId, body.agent_id));
+    const shape = { languages: jobLanguages(agent, body.languages), variations: body.variations };
+    const estimate = estimateJob(agent, shape, prices, primaryModel(agent));
+    return { agent, estimate, admission: await admission(services, ownerId, agent, estimate, jobs, batch) };
+  };
   const load = async (ctx: Context) => {
     const job = await getOwnedJob(db, owner(ctx), idParam(ctx.params.id, 'job'));
     if (!job) throw notFound('job');
@@ -171,9 +191,10 @@ export function jobRoutes(services: WithLog & WithStorage, voices: VoiceCatalog)
     const body = parse(newJob, withEnglishNames(ctx.request.body));
     const key = ctx.get('Idempotency-Key').slice(0, 200);
     const existing = key ? await findIdempotentJob(db, owner(ctx), key) : undefined;
+    const { admission } = await plan(owner(ctx), body, 1, false);
     if (existing) {
       ctx.status = 200;
-      ctx.body = await current(ctx, existing);
+      ctx.body = { ...(await current(ctx, existing)), admission } satisfies z.infer<typeof startedJob>;
       return;
     }
     await voicesReady(db, voices, owner(ctx), body.agent_id);
@@ -187,35 +208,23 @@ export function jobRoutes(services: WithLog & WithStorage, voices: VoiceCatalog)
     if (key) await rememberIdempotentJob(db, owner(ctx), key, jobId);
     ctx.status = 201;
     ctx.set('Location', `/api/jobs/${jobId}`);
-    ctx.body = await current(ctx, jobId);
+    ctx.body = { ...(await current(ctx, jobId)), admission } satisfies z.infer<typeof startedJob>;
   });
 
   router.post('/estimate', async (ctx) => {
     const body = parse(estimateBody, withEnglishNames(ctx.request.body));
-    // Priced with the providers a job started now would use.
-    const agent = await agentForJob(
-      services,
-      owner(ctx),
-      await ownAgent(services, owner(ctx), body.agent_id),
-    );
-    const estimate = estimateJob(
-      agent,
-      {
-        languages: jobLanguages(agent, body.languages),
-        variations: body.variations,
-      },
-      prices,
-      primaryModel(agent),
-    );
+    const { agent, estimate, admission } = await plan(owner(ctx), body, 1, false);
     ctx.body = {
       ...estimate,
       model: primaryModel(agent),
       tts_provider: agent.tts_provider,
+      admission,
     } satisfies z.infer<typeof estimateViewSchema>;
   });
 
   router.post('/batch', async (ctx) => {
     const body = parse(batch, withEnglishNames(ctx.request.body));
+    const { admission } = await plan(owner(ctx), body, body.titles.length, true);
     await voicesReady(db, voices, owner(ctx), body.agent_id);
     const items = [];
     for (const title of body.titles) {
@@ -230,7 +239,7 @@ export function jobRoutes(services: WithLog & WithStorage, voices: VoiceCatalog)
       items.push(await current(ctx, jobId));
     }
     ctx.status = 201;
-    ctx.body = { items } satisfies z.infer<typeof jobBatch>;
+    ctx.body = { items, admission } satisfies z.infer<typeof jobBatch>;
   });
 
   router.post('/:id/retry', async (ctx) => {

@@ -1,11 +1,16 @@
 import type { JobActivities } from '@bolt/activities';
-import type { JobProgress, JobStatus, Step } from '@bolt/core';
+import type { JobProgress, JobStatus, Step, StepQuota } from '@bolt/core';
+import { failureTypes } from '@bolt/core/failures';
 import {
+  ActivityFailure,
   type ActivityOptions,
+  ApplicationFailure,
   defineQuery,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
+  sleep,
 } from '@temporalio/workflow';
 
 export const progressQuery = defineQuery<JobProgress>('progress');
@@ -60,7 +65,7 @@ export function stepTracker(jobId: string, children?: string[]) {
     const s = declare(name);
     Object.assign(s, { state: 'running', startedAt: new Date().toISOString(), error: undefined });
     try {
-      const out = await work(activitiesFor(name[0]));
+      const out = await untilQuota(s, () => work(activitiesFor(name[0])));
       Object.assign(s, { state: 'completed', finishedAt: new Date().toISOString(), ...reportOf(out) });
       return out;
     } catch (err) {
@@ -94,6 +99,32 @@ export function stepTracker(jobId: string, children?: string[]) {
 }
 
 export type StepTracker = ReturnType<typeof stepTracker>;
+
+/**
+ * Runs a step's activity; when it says no key can be had before a time later than it may wait in place
+ * (a key's day spent), the step waits for that time on a timer, showing what it waits for, and runs
+ * again: a wait, not a failed attempt.
+ */
+async function untilQuota<T>(s: Step, run: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await run();
+    } catch (err) {
+      const quota = quotaWaitOf(err);
+      if (!quota || !patched('quota-wait')) throw err;
+      s.quota = quota;
+      await sleep(Math.max(0, Date.parse(quota.nextAt) - Date.now()));
+      s.quota = undefined;
+    }
+  }
+}
+
+/** The wait a QuotaWait failure of an activity names, if it is one. */
+function quotaWaitOf(err: unknown): StepQuota | undefined {
+  if (!(err instanceof ActivityFailure) || !(err.cause instanceof ApplicationFailure)) return undefined;
+  if (err.cause.type !== failureTypes.QuotaWait) return undefined;
+  return err.cause.details?.[0] as StepQuota | undefined;
+}
 
 /** What a step's output tells the timeline: its attempt, the storage key it wrote and a short detail. */
 function reportOf(out: unknown): Pick<Step, 'attempt' | 'output' | 'detail'> {

@@ -58,7 +58,7 @@ export const metrics = {
   }),
   quotaWaits: new Counter({
     name: 'bolt_quota_waits_total',
-    help: "Times a call waited for a key's quota (in place, or as a retry delay when every key rests)",
+    help: "Provider calls that waited in the quota queue (for a key's pace, their turn or a rest)",
     labelNames: ['provider'],
     registers: [registry],
   }),

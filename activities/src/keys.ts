@@ -22,7 +22,7 @@ import {
 import { sleep as activitySleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { ProviderError, toApplicationFailure } from './providers/errors.ts';
+import { ProviderError } from './providers/errors.ts';
 import { quotaWait } from './telemetry.ts';
 
 export interface KeyRingOptions {
@@ -181,8 +181,7 @@ export function keyRing(options: KeyRingOptions) {
   return {
     /**
      * Runs one provider request with one of the user's keys, once the queue gives it one. A rate-limit
-     * answer rests that key for the model and queues the request again; other provider errors are final
-     * (bad key, bad request…) or left to Temporal's retries.
+     * answer rests that key for the model and queues the request again; other errors are the caller's.
      */
     async call<T>(
       req: QuotaRequest,
@@ -208,8 +207,7 @@ export function keyRing(options: KeyRingOptions) {
           }
           return result;
         } catch (err) {
-          if (!(err instanceof ProviderError)) throw err;
-          if (err.kind !== 'rate-limited') throw toApplicationFailure(err);
+          if (!(err instanceof ProviderError) || err.kind !== 'rate-limited') throw err;
           await restKey(db, key.id, req.model, err.retryAfterMs ?? 30_000);
         }
       }

@@ -25,6 +25,7 @@ import { type Engines, llmCredential, transcription, ttsCredential } from './eng
 import { type KeyRing, KeysResting, type QuotaRequest } from './keys.ts';
 import type { LlmResult } from './llm/provider.ts';
 import * as prompts from './prompts.ts';
+import { ProviderError, toApplicationFailure } from './providers/errors.ts';
 import { checkRepetition, checkShortLines } from './quality/script-checks.ts';
 import { cacheHit, paidCost, providerCall } from './telemetry.ts';
 import { cleanReply, lastSentenceEnd } from './text/clean-reply.ts';
@@ -205,7 +206,7 @@ export function paidCalls(deps: PaidCallDeps) {
     const tokens = estimate.tokensIn + estimate.tokensOut;
     const result = await released(spend, () =>
       credential
-        ? keys.call(
+        ? viaKeys(
             quotaRequest(job, credential, model, { tokens }, fallback ? 'throw' : 'wait'),
             request,
             (r) => r.tokensIn + r.tokensOut,
@@ -230,7 +231,20 @@ export function paidCalls(deps: PaidCallDeps) {
     need: QuotaRequest['need'],
     request: (secret: string) => Promise<T>,
   ): Promise<T> {
-    return credential ? keys.call(quotaRequest(job, credential, model, need), request) : request('');
+    return credential ? viaKeys(quotaRequest(job, credential, model, need), request) : request('');
+  }
+
+  /** A call through the key ring; a provider's final or passing error becomes the step's failure. */
+  async function viaKeys<T>(
+    req: QuotaRequest,
+    request: (secret: string) => Promise<T>,
+    tokensUsed?: (result: T) => number,
+  ): Promise<T> {
+    try {
+      return await keys.call(req, request, tokensUsed);
+    } catch (err) {
+      throw err instanceof ProviderError ? toApplicationFailure(err) : err;
+    }
   }
 
   /** A call with the agent's model, or its fallback model while every key is over quota for the first. */

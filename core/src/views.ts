@@ -125,8 +125,10 @@ export type AdmissionView = z.infer<typeof admissionViewSchema>;
 export const estimateViewSchema = jobEstimateSchema.extend({
   model: z.string(),
   tts_provider: z.enum(ttsProviders),
+  /** When quota should let the jobs asked about (`count`) start and finish. */
   admission: admissionViewSchema,
 });
+export type EstimateView = z.infer<typeof estimateViewSchema>;
 
 export const artifactKinds = ['premise', 'script', 'audio', 'subtitles', 'chapters', 'quality'] as const;
 export type ArtifactKind = (typeof artifactKinds)[number];

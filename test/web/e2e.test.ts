@@ -348,6 +348,19 @@ describe('the web app in a real browser, against the real stack with fake cloud 
     const verdict = overQuota.getByTestId('key-check');
     await expect.poll(() => verdict.textContent()).toMatch(/^\s*valid, but rate-limited now: The key works/);
     expect(await verdict.getAttribute('class')).not.toContain('state-failed');
+    // Its limits: what the provider grants it, kept by the server; empty fields keep the defaults.
+    await overQuota.getByText('Limits', { exact: true }).click();
+    await overQuota.getByLabel('Requests per minute').fill('30');
+    await overQuota.getByLabel('Requests per day').fill('1000');
+    const patched = page.waitForResponse((r) => r.request().method() === 'PATCH');
+    await overQuota.getByRole('button', { name: 'Save limits' }).click();
+    expect((await patched).status()).toBe(200);
+    await page.reload();
+    const reloaded = page.locator('li', { hasText: '5678' });
+    await reloaded.getByText('Limits', { exact: true }).click();
+    expect(await reloaded.getByLabel('Requests per minute').inputValue()).toBe('30');
+    expect(await reloaded.getByLabel('Requests per day').inputValue()).toBe('1000');
+    expect(await reloaded.getByLabel('Tokens per minute').inputValue()).toBe('');
     await screenshot(page, '09-keys');
     await context.close();
 

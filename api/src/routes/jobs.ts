@@ -59,7 +59,15 @@ import type { VoiceCatalog } from './voices.ts';
 
 const newJob = jobRequestSchema.extend({ agent_id: z.uuid() });
 const blockEdit = z.object({ text: z.string().trim().min(1).max(20_000) });
-const estimateBody = newJob.omit({ title: true, budget_usd: true });
+const estimateBody = newJob.omit({ title: true, budget_usd: true }).extend({
+  count: z
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .default(1)
+    .describe('How many jobs of this shape; a batch when more than one'),
+});
 const batch = newJob.omit({ title: true }).extend({
   titles: z.array(jobRequestSchema.shape.title).min(1).max(100),
 });
@@ -88,7 +96,8 @@ export const jobDocs: Record<string, RouteDoc> = {
     response: startedJob,
   },
   'POST /api/jobs/estimate': {
-    summary: "A job's likely LLM calls, tokens, speech characters and cost, before starting it",
+    summary:
+      "A job's likely LLM calls, tokens, speech characters and cost, before starting it, and when quota should let `count` such jobs start and finish",
     body: estimateBody,
     response: estimateViewSchema,
   },
@@ -213,7 +222,7 @@ export function jobRoutes(services: WithLog & WithStorage, voices: VoiceCatalog)
 
   router.post('/estimate', async (ctx) => {
     const body = parse(estimateBody, withEnglishNames(ctx.request.body));
-    const { agent, estimate, admission } = await plan(owner(ctx), body, 1, false);
+    const { agent, estimate, admission } = await plan(owner(ctx), body, body.count, body.count > 1);
     ctx.body = {
       ...estimate,
       model: primaryModel(agent),

@@ -1,5 +1,6 @@
 // The browser's API client: JSON over fetch, bearer access token, refresh-token rotation on 401.
 
+import type { QuotaLimits } from '@bolt/core/quota';
 import { errorText } from './error-text.ts';
 import { serverFieldMessages } from './field-errors.ts';
 import { dispositionFileName } from './format.ts';
@@ -273,6 +274,9 @@ export const credentials = {
   create: (c: { provider: CredentialProvider; label: string; key: string }) =>
     json<Credential>('POST', '/api/credentials', c),
   test: (id: string) => json<CredentialCheck>('POST', `/api/credentials/${id}/test`),
+  /** A key's own limits; null goes back to the provider's defaults. */
+  setLimits: (id: string, limits: QuotaLimits | null) =>
+    json<Credential>('PATCH', `/api/credentials/${id}`, { limits }),
   remove: (id: string) => json<void>('DELETE', `/api/credentials/${id}`),
 };
 

@@ -2,13 +2,13 @@
 // estimate, jobs, artifacts, credentials and tokens are core's own types, as the API builds them
 // (`Json<T>`: dates arrive as ISO strings), so the pages read exactly what the server sends.
 import type { Agent as AgentFields, JobUsage, Step } from '@bolt/core/domain';
-import type { JobEstimate as Estimate } from '@bolt/core/estimate';
 import type {
   ApiTokenView,
   ArtifactView,
   CredentialCheck as Check,
   CredentialProvider,
   CredentialView,
+  EstimateView,
   JobListItem,
   JobView,
   Json,
@@ -31,11 +31,8 @@ export type Job = Json<JobView>;
 /** A job in the list, with its cost so far (in all once finished). */
 export type ListedJob = Json<JobListItem>;
 
-/** What a job will probably use and cost, before it starts (POST /api/jobs/estimate). */
-export interface JobEstimate extends Estimate {
-  model: string;
-  tts_provider: string;
-}
+/** What a job will probably use and cost, before it starts, and when quota lets it run (POST /api/jobs/estimate). */
+export type JobEstimate = Json<EstimateView>;
 
 export interface JobDetail extends Job {
   steps: Step[];

@@ -88,6 +88,19 @@ export const ptBR: Record<string, string> = {
   'The great molasses flood': 'A grande enchente de melaço',
   'attempt {n} — {reason}': 'tentativa {n} — {reason}',
   'waited {time}': 'esperou {time}',
+  'With the keys’ quota and the work queued ahead, it should start {start} and finish about {finish}.':
+    'Com a cota das chaves e o trabalho na fila à frente, deve começar {start} e terminar por volta de {finish}.',
+  'The requests left today on these keys do not cover this work: part of it waits for the next quota day (midnight Pacific time).':
+    'Os pedidos que restam hoje nessas chaves não cobrem este trabalho: parte dele espera o próximo dia de cota (meia-noite no horário do Pacífico).',
+  Limits: 'Limites',
+  'Requests per minute': 'Pedidos por minuto',
+  'Tokens per minute': 'Tokens por minuto',
+  'Characters per minute': 'Caracteres por minuto',
+  'Requests per day': 'Pedidos por dia',
+  'What the provider grants this key. Empty: the server’s default for the provider.':
+    'O que o provedor concede a esta chave. Vazio: o padrão do servidor para o provedor.',
+  'Limits are whole numbers above zero.': 'Limites são números inteiros maiores que zero.',
+  'Save limits': 'Salvar limites',
   'waiting for quota ({key}, {when})': 'aguardando cota ({key}, {when})',
   '{provider} key {key}': 'chave {provider} {key}',
   '{provider} server key': 'chave {provider} do servidor',

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Agent, Config, CredentialProvider, LlmProviderName, TtsProviderName } from '@bolt/core';
+import type { Agent, Config, CredentialProvider, LlmProviderName } from '@bolt/core';
 import { LRUCache } from 'lru-cache';
 import { GeminiTranscriber } from './asr/gemini.ts';
 import { OpenAiTranscriber } from './asr/openai.ts';

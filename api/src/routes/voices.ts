@@ -64,7 +64,7 @@ const PREVIEW_WAIT_MS = 15_000;
 /** A wait longer than a person should hold on for, said as the provider's rate limit would be. */
 function quotaBusy(err: unknown, provider: CredentialProvider): unknown {
   if (!(err instanceof ApplicationFailure) || err.type !== failureTypes.QuotaWait) return err;
-  const { nextAt } = err.details?.[0] as StepQuota;
+  const nextAt = (err.details?.[0] as StepQuota | undefined)?.nextAt ?? new Date().toISOString();
   return new ProviderError({
     kind: 'rate-limited',
     provider,

@@ -408,6 +408,9 @@ describe('the HTTP API on the real stack', () => {
       const body = { agent_id: agentId, title: 'A ponte de Alcântara', languages: ['pt-BR', 'en-US'] };
       const first = await alice.api('POST', '/api/jobs', body, { 'Idempotency-Key': 'k-1' });
       expect(first.status).toBe(201);
+      // The embedded engines have no quota: nothing holds the job back.
+      expect(first.json.admission).toMatchObject({ fits_today: true, warnings: [] });
+      expect(Math.abs(Date.parse(first.json.admission.finish_at) - Date.now())).toBeLessThan(60_000);
       const again = await alice.api('POST', '/api/jobs', body, { 'Idempotency-Key': 'k-1' });
       expect(again).toMatchObject({ status: 200, json: { id: first.json.id } });
       jobId = first.json.id;

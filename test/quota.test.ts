@@ -13,8 +13,8 @@ import {
   serverSecrets,
   workflowIds,
 } from '@bolt/core';
-import { createCredential, type Db, getJob } from '@bolt/data';
-import { admission, cancelJob, type JobServices, jobProgress, startJob } from '@bolt/jobs';
+import { createCredential, type Db, getJob, listCredentials, setCredentialLimits } from '@bolt/data';
+import { admission, type JobServices, jobProgress, startJob, wakeQuotaWaiters } from '@bolt/jobs';
 import proto from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -172,7 +172,7 @@ describe('quota-aware scheduling on the dev server (fake Gemini and Google Cloud
     console.info(`quota: single job ${soloMs} ms beside a batch that ended ${batchMs} ms after it started`);
   });
 
-  it('waits for the next quota day on a timer once a key’s day is spent, and says so before it starts', async () => {
+  it('waits for the next quota day on a timer once a key’s day is spent, says so before it starts, and goes on when the limit is raised', async () => {
     const ownerId = await newUser([
       { provider: 'gemini', secret: `valid-gemini-${randomUUID()}`, rpd: 3 },
       { provider: 'google-tts', secret: `valid-tts-${randomUUID()}` },
@@ -200,7 +200,16 @@ describe('quota-aware scheduling on the dev server (fake Gemini and Google Cloud
       'QuotaWait',
     );
     expect(history.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED)).toBe(true);
-    const job = await getJob(db, jobId);
-    if (job) await cancelJob(services, job);
+
+    // The user raises the key's daily limit: the waiting step looks again at once, and the job ends.
+    const [key] = await listCredentials(db, ownerId, 'gemini');
+    await setCredentialLimits(db, ownerId, key?.id ?? '', { rpd: 100 });
+    await wakeQuotaWaiters(services, ownerId);
+    await finished(jobId);
+    expect((await getJob(db, jobId))?.status).toBe('completed');
+    const failures = (await events(jobId)).filter(
+      (e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED,
+    );
+    expect(failures).toHaveLength(1);
   });
 });

@@ -7,6 +7,7 @@ import { type Config, parseRateLimits, serverSecrets } from '@bolt/core';
 import type { Logger } from '@bolt/core/log';
 import { registry } from '@bolt/core/metrics';
 import type { Db, Storage } from '@bolt/data';
+import { wakeQuotaWaiters } from '@bolt/jobs';
 import bodyParser from '@koa/bodyparser';
 import cors from '@koa/cors';
 import Router from '@koa/router';
@@ -155,11 +156,20 @@ export function createApp(deps: ApiDeps): Koa {
   signedIn.use(requireUser(secret, db));
   for (const r of [
     agentRoutes(db, voices),
-    credentialRoutes(db, credentialsKey, {
-      gemini: config.GEMINI_BASE_URL,
-      openai: config.OPENAI_BASE_URL,
-      googleTts: config.GOOGLE_TTS_BASE_URL,
-    }),
+    credentialRoutes(
+      db,
+      credentialsKey,
+      {
+        gemini: config.GEMINI_BASE_URL,
+        openai: config.OPENAI_BASE_URL,
+        googleTts: config.GOOGLE_TTS_BASE_URL,
+      },
+      (userId) => {
+        wakeQuotaWaiters({ db, client }, userId).catch((err: unknown) =>
+          log.warn({ event: 'quota.wake_failed', err }, 'could not tell waiting jobs about a key change'),
+        );
+      },
+    ),
     jobRoutes({ db, client, config, storage, log }, voices),
     artifactRoutes(db, storage),
     voiceRoutes(voices),

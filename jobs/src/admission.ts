@@ -12,6 +12,7 @@ import {
   ttsCredential,
 } from '@bolt/core';
 import { listCredentials } from '@bolt/data';
+import { quotaChangedSignal } from '@bolt/workflows';
 import type { JobServices } from './services.ts';
 
 /** Characters per speech request, as the narration plan fills them (Google's limit is 5,000 bytes). */
@@ -124,4 +125,26 @@ export async function admission(
     fits_today: fitsToday,
     warnings,
   };
+}
+
+/**
+ * Tells the owner's running jobs, and their narrations, that a key was added or its limits changed:
+ * a step waiting for the next quota day looks again at once. A job that cannot be told (it just ended,
+ * Temporal is away) keeps waiting on its timer.
+ */
+export async function wakeQuotaWaiters({ db, client }: Pick<JobServices, 'db' | 'client'>, ownerId: string) {
+  const jobs: Array<{ workflow_id: string }> = await db('jobs')
+    .where({ owner_id: ownerId })
+    .whereIn('status', ['queued', 'running'])
+    .select('workflow_id');
+  await Promise.allSettled(
+    jobs.map(async ({ workflow_id }) => {
+      const ids = [workflow_id];
+      for await (const run of client.workflow.list({
+        query: `WorkflowId STARTS_WITH "${workflow_id}/" AND ExecutionStatus = "Running"`,
+      }))
+        ids.push(run.workflowId);
+      await Promise.allSettled(ids.map((id) => client.workflow.getHandle(id).signal(quotaChangedSignal)));
+    }),
+  );
 }

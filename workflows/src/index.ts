@@ -1,3 +1,3 @@
 export * from './job.ts';
 export * from './narration.ts';
-export { progressQuery } from './steps.ts';
+export { progressQuery, quotaChangedSignal } from './steps.ts';

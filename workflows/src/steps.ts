@@ -5,15 +5,18 @@ import {
   ActivityFailure,
   type ActivityOptions,
   ApplicationFailure,
+  condition,
   defineQuery,
+  defineSignal,
   isCancellation,
   patched,
   proxyActivities,
   setHandler,
-  sleep,
 } from '@temporalio/workflow';
 
 export const progressQuery = defineQuery<JobProgress>('progress');
+/** A key was added or its limits changed: steps waiting for the next quota day look again now. */
+export const quotaChangedSignal = defineSignal('quotaChanged');
 
 /**
  * Provider calls are retried with backoff (a provider's requested delay wins, see keys.ts); final
@@ -48,6 +51,10 @@ export function stepTracker(jobId: string, children?: string[]) {
   const steps: Step[] = [];
   const progress = (): JobProgress => ({ jobId, status: state.status, steps, children });
   setHandler(progressQuery, progress);
+  const keys = { changes: 0 };
+  setHandler(quotaChangedSignal, () => {
+    keys.changes++;
+  });
 
   /** Adds a pending step (before the step `before` when there is one), unless it is declared already. */
   const declare = ([id, label]: StepName, before?: string): Step => {
@@ -65,7 +72,7 @@ export function stepTracker(jobId: string, children?: string[]) {
     const s = declare(name);
     Object.assign(s, { state: 'running', startedAt: new Date().toISOString(), error: undefined });
     try {
-      const out = await untilQuota(s, () => work(activitiesFor(name[0])));
+      const out = await untilQuota(s, keys, () => work(activitiesFor(name[0])));
       Object.assign(s, { state: 'completed', finishedAt: new Date().toISOString(), ...reportOf(out) });
       return out;
     } catch (err) {
@@ -102,10 +109,10 @@ export type StepTracker = ReturnType<typeof stepTracker>;
 
 /**
  * Runs a step's activity; when it says no key can be had before a time later than it may wait in place
- * (a key's day spent), the step waits for that time on a timer, showing what it waits for, and runs
- * again: a wait, not a failed attempt.
+ * (a key's day spent), the step waits for that time on a timer, or until a key is added or its limits
+ * change, showing what it waits for, and runs again: a wait, not a failed attempt.
  */
-async function untilQuota<T>(s: Step, run: () => Promise<T>): Promise<T> {
+async function untilQuota<T>(s: Step, keys: { changes: number }, run: () => Promise<T>): Promise<T> {
   for (;;) {
     try {
       return await run();
@@ -113,7 +120,8 @@ async function untilQuota<T>(s: Step, run: () => Promise<T>): Promise<T> {
       const quota = quotaWaitOf(err);
       if (!quota || !patched('quota-wait')) throw err;
       s.quota = quota;
-      await sleep(Math.max(0, Date.parse(quota.nextAt) - Date.now()));
+      const seen = keys.changes;
+      await condition(() => keys.changes > seen, Math.max(1, Date.parse(quota.nextAt) - Date.now()));
       s.quota = undefined;
     }
   }

@@ -46,8 +46,16 @@ export const credentialDocs: Record<string, RouteDoc> = {
   'DELETE /api/credentials/:id': { summary: 'Delete a provider key', status: 204 },
 };
 
-/** The user's provider keys: stored encrypted (AES-256-GCM); only `last4` is ever sent back. */
-export function credentialRoutes(db: Db, key: Buffer, urls: ProviderUrls): Router {
+/**
+ * The user's provider keys: stored encrypted (AES-256-GCM); only `last4` is ever sent back. A key added
+ * or its limits changed is told to `keysChanged`, so jobs waiting for quota can look again.
+ */
+export function credentialRoutes(
+  db: Db,
+  key: Buffer,
+  urls: ProviderUrls,
+  keysChanged: (userId: string) => void,
+): Router {
   const router = new Router({ prefix: '/credentials' });
   const owner = (ctx: Context) => ctx.state.user.id as string;
 
@@ -64,6 +72,7 @@ export function credentialRoutes(db: Db, key: Buffer, urls: ProviderUrls): Route
       secret: c.key,
       limits: c.limits,
     });
+    keysChanged(owner(ctx));
   });
   router.patch('/:id', async (ctx) => {
     const { limits } = parse(limitsChange, ctx.request.body);
@@ -71,6 +80,7 @@ export function credentialRoutes(db: Db, key: Buffer, urls: ProviderUrls): Route
     const credential = await setCredentialLimits(db, owner(ctx), id, limits);
     if (!credential) throw notFound('credential');
     ctx.body = credential;
+    keysChanged(owner(ctx));
   });
   router.post('/:id/test', async (ctx) => {
     const id = idParam(ctx.params.id, 'credential');

@@ -11,13 +11,13 @@ import {
 import {
   correctTokenPace,
   type Db,
-  joinQueue,
   leaveQueue,
   type PoolKey,
   restKey,
   revealCredentials,
   takeTurn,
   turnSignals,
+  type Waiter,
 } from '@bolt/data';
 import { sleep as activitySleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -150,15 +150,16 @@ export function keyRing(options: KeyRingOptions) {
   /** Waits in the queue until a key is this request's; returns that key. */
   async function turnFor(req: QuotaRequest, keys: UsableKey[], poolKeys: PoolKey[]): Promise<UsableKey> {
     const pool = `${req.provider}:${keys[0]?.id.startsWith('server-') ? 'server' : req.userId}`;
-    const id = await joinQueue(db, { ...req, pool });
+    const waiter: Waiter & { id?: number } = { ...req, pool };
     let waited = 0;
     try {
       for (;;) {
-        const turn = await takeTurn(db, id, pool, poolKeys, req.model, req.need);
+        const turn = await takeTurn(db, waiter, poolKeys, req.model, req.need);
         if ('key' in turn) {
           if (waited > 0) quotaWait(req.provider, waited);
           return keys.find((k) => k.id === turn.key) as UsableKey;
         }
+        waiter.id = turn.waiterId;
         if (turn.reason === 'rest' && req.onRest === 'throw' && turn.waitMs > FALLBACK_AFTER_MS)
           throw new KeysResting(req.provider, turn.waitMs);
         if (req.waitUntil !== undefined && turn.nextAt > req.waitUntil)
@@ -169,12 +170,14 @@ export function keyRing(options: KeyRingOptions) {
             nextAt: new Date(turn.nextAt).toISOString(),
           });
         const started = Date.now();
-        await signals.wait(id, Math.min(turn.waitMs, MAX_POLL_MS), sleep);
+        await signals.wait(turn.waiterId, Math.min(turn.waitMs, MAX_POLL_MS), sleep);
         waited += Date.now() - started;
       }
     } finally {
-      signals.forget(id);
-      await leaveQueue(db, id);
+      if (waiter.id !== undefined) {
+        signals.forget(waiter.id);
+        await leaveQueue(db, waiter.id);
+      }
     }
   }
 

@@ -31,14 +31,14 @@ export interface Waiter {
 /** The key to use now, or how long to wait before asking again and why. */
 export type Turn =
   | { key: string }
-  | { waitMs: number; nextAt: number; reason: StepQuota['reason']; keyHint: string };
+  | { waiterId: number; waitMs: number; nextAt: number; reason: StepQuota['reason']; keyHint: string };
 
 /** A waiter not seen for this long belongs to a step that died: it leaves the queue. */
 const STALE_MS = 30_000;
 /** When each user and job was last served is kept this long; older turns count as never. */
 const TURNS_KEPT_MS = 3_600_000;
 
-export async function joinQueue(db: Knex, w: Waiter): Promise<number> {
+async function joinQueue(db: Knex, w: Waiter, now: number): Promise<number> {
   const [row] = await db('quota_waiters')
     .insert({
       pool: w.pool,
@@ -47,7 +47,7 @@ export async function joinQueue(db: Knex, w: Waiter): Promise<number> {
       job_id: w.jobId ?? null,
       step: w.step ?? null,
       priority: w.priority,
-      seen_at: Date.now(),
+      seen_at: now,
     })
     .returning('id');
   return Number(row.id);
@@ -139,23 +139,24 @@ interface PaceRow {
 /**
  * One look at the queue, under the pool's lock: when the waiter is first in line (interactive work
  * before batch, then the user served least recently, then that user's job served least recently) and a
- * key is free, the key is taken and the waiter leaves the queue; otherwise its row says what it waits
- * for. Times are the database's, so every worker agrees on them.
+ * key is free, the key is taken and the waiter leaves the queue; otherwise its row (`waiterId`, made on
+ * its first look unless the queue was empty and a key free) says what it waits for. Times are the
+ * database's, so every worker agrees on them.
  */
 export async function takeTurn(
   db: Knex,
-  waiterId: number,
-  pool: string,
+  waiter: Waiter & { id?: number },
   keys: PoolKey[],
   model: string,
   need: QuotaNeed,
 ): Promise<Turn> {
+  const { pool } = waiter;
   return db.transaction(async (trx) => {
-    await trx.raw('select pg_advisory_xact_lock(hashtextextended(?, 1))', [pool]);
     const now = Number(
       (
         await trx.raw<{ rows: [{ now: number }] }>(
-          'select extract(epoch from clock_timestamp()) * 1000 as now',
+          'select pg_advisory_xact_lock(hashtextextended(?, 1)), extract(epoch from clock_timestamp()) * 1000 as now',
+          [pool],
         )
       ).rows[0].now,
     );
@@ -163,10 +164,15 @@ export async function takeTurn(
       .where('pool', pool)
       .andWhere('seen_at', '<', now - STALE_MS)
       .delete();
-    const line = await queue(trx, pool);
-    const rank = line.findIndex((w) => Number(w.id) === waiterId);
-    const me = line[rank];
-    if (!me) throw new Error(`quota waiter ${waiterId} is not in the queue of ${pool}`);
+    let line = await queue(trx, pool);
+    let waiterId = waiter.id;
+    // A first look at an empty queue needs no row unless it has to wait.
+    if (waiterId === undefined && line.length > 0) {
+      waiterId = await joinQueue(trx, waiter, now);
+      line = await queue(trx, pool);
+    }
+    const rank = waiterId === undefined ? 0 : line.findIndex((w) => Number(w.id) === waiterId);
+    if (rank < 0) throw new Error(`quota waiter ${waiterId} is not in the queue of ${pool}`);
 
     const ids = keys.map((k) => k.id);
     const paces = new Map<string, PaceRow>(
@@ -208,9 +214,9 @@ export async function takeTurn(
         })
         .onConflict('key_id')
         .merge();
-      await trx('quota_waiters').where({ id: waiterId }).delete();
-      const turns = [{ pool, owner: `u:${me.user_id}`, served_at: now }];
-      if (me.job_id) turns.push({ pool, owner: `j:${me.job_id}`, served_at: now });
+      if (waiterId !== undefined) await trx('quota_waiters').where({ id: waiterId }).delete();
+      const turns = [{ pool, owner: `u:${waiter.userId}`, served_at: now }];
+      if (waiter.jobId) turns.push({ pool, owner: `j:${waiter.jobId}`, served_at: now });
       await trx('quota_turns').insert(turns).onConflict(['pool', 'owner']).merge();
       await trx('quota_turns')
         .where('pool', pool)
@@ -227,10 +233,17 @@ export async function takeTurn(
     const behind = perMinute > 0 ? (rank * 60_000) / perMinute : 0;
     const nextAt = Math.max(best.at, now) + behind;
     const reason = rank > 0 && best.reason === 'pace' ? 'queue' : best.reason;
+    waiterId ??= await joinQueue(trx, waiter, now);
     await trx('quota_waiters')
       .where({ id: waiterId })
       .update({ seen_at: now, next_at: nextAt, reason, key_hint: best.key.hint });
-    return { waitMs: Math.max(1, Math.ceil(nextAt - now)), nextAt, reason, keyHint: best.key.hint };
+    return {
+      waiterId,
+      waitMs: Math.max(1, Math.ceil(nextAt - now)),
+      nextAt,
+      reason,
+      keyHint: best.key.hint,
+    };
   });
 }
 

@@ -17,6 +17,7 @@ type Service = {
   entrypoint?: string | string[];
   environment?: Record<string, unknown> | string[];
   ports?: Array<string | number | { target?: number | string; published?: number | string }>;
+  volumes?: string[];
 };
 
 function service(name: string): Service {
@@ -90,6 +91,12 @@ describe('docker-compose.yml', () => {
       expect(context, `${name}.build`).toBe('.');
     }
     expect(fs.existsSync(new URL('Dockerfile', root)), 'Dockerfile at the repo root').toBe(true);
+  });
+
+  it('gives the Temporal server the cluster’s dynamic configuration (eager activities, priority, fairness)', () => {
+    const temporal = service('temporal');
+    const path = environment('temporal').DYNAMIC_CONFIG_FILE_PATH;
+    expect(temporal.volumes).toContain(`./ops/temporal/dynamicconfig.yaml:/etc/temporal/${path}:ro`);
   });
 
   it('runs `bolt start --api-only` and `bolt worker`', () => {

@@ -35,8 +35,6 @@ export interface KeyRingOptions {
   limits: Partial<Record<CredentialProvider, QuotaLimits>>;
   /** Requests in flight at once per provider in this process, whatever the key. */
   concurrency: Partial<Record<CredentialProvider, number>>;
-  /** Waits without blocking the activity's heartbeats (and ends early when it is cancelled). */
-  sleep?: (ms: number) => Promise<void>;
 }
 
 /** One provider request and who it is for: the queue orders requests by these. */
@@ -121,7 +119,6 @@ export function parseProviderLimits(spec: string): Partial<Record<CredentialProv
  */
 export function keyRing(options: KeyRingOptions) {
   const { db } = options;
-  const sleep = options.sleep ?? pause;
   // A request takes its provider's slot once it has its key: a queued request holds no slot.
   const slots = new Map<CredentialProvider, LimitFunction>();
   const slot = (provider: CredentialProvider) => {
@@ -170,7 +167,7 @@ export function keyRing(options: KeyRingOptions) {
             nextAt: new Date(turn.nextAt).toISOString(),
           });
         const started = Date.now();
-        await signals.wait(turn.waiterId, Math.min(turn.waitMs, MAX_POLL_MS), sleep);
+        await signals.wait(turn.waiterId, Math.min(turn.waitMs, MAX_POLL_MS), pause);
         waited += Date.now() - started;
       }
     } finally {

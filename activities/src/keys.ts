@@ -158,7 +158,7 @@ export function keyRing(options: KeyRingOptions) {
         }
         waiter.id = turn.waiterId;
         if (turn.reason === 'rest' && req.onRest === 'throw' && turn.waitMs > FALLBACK_AFTER_MS)
-          throw new KeysResting(req.provider, turn.waitMs);
+          throw new KeysResting(req.provider);
         if (req.waitUntil !== undefined && turn.nextAt > req.waitUntil)
           throw quotaWaitFailure({
             provider: req.provider,
@@ -220,10 +220,7 @@ export type KeyRing = ReturnType<typeof keyRing>;
 /** Every key of the user for a provider rests for this model; a fallback model may be tried. */
 export class KeysResting extends Error {
   override name = 'KeysResting';
-  constructor(
-    readonly provider: CredentialProvider,
-    readonly retryAfterMs: number,
-  ) {
+  constructor(readonly provider: CredentialProvider) {
     super(`Every ${credentialProviderNames[provider]} key is over its quota for this model`);
   }
 }

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { type KeyRing, keyRing, ProviderError } from '@bolt/activities';
+import { type KeyRing, KeysResting, keyRing, ProviderError } from '@bolt/activities';
 import { type CredentialProvider, failureTypes, nextQuotaDay, type QuotaLimits } from '@bolt/core';
 import { connectDb, createCredential, createUser, type Db, ensureLocalUser, migrate } from '@bolt/data';
 import { ApplicationFailure } from '@temporalio/common';
@@ -192,6 +192,29 @@ describe('key ring and quota queue (PostgreSQL)', () => {
       async (s) => tried.push(s.split('-')[1] as string),
     );
     expect(tried).toEqual(['second']);
+  });
+
+  it('with a fallback model left, says at once that every key rests for the model asked for', async () => {
+    const userId = await newUser();
+    await createCredential(db, credentialsKey, {
+      userId,
+      provider: 'gemini',
+      label: 'only',
+      secret: `valid-only-${randomUUID()}`,
+    });
+    const keys = ring('gemini', { rpm: 6000 });
+    const req = { userId, priority: 0, provider: 'gemini', need: {}, onRest: 'throw' } as const;
+    const throttled = keys.call({ ...req, model: 'pro' }, async () => {
+      throw new ProviderError({
+        kind: 'rate-limited',
+        provider: 'gemini',
+        message: '429',
+        retryAfterMs: 60_000,
+      });
+    });
+    await expect(throttled).rejects.toBeInstanceOf(KeysResting);
+    // The same key still serves the other model.
+    await expect(keys.call({ ...req, model: 'flash' }, async () => 'flash')).resolves.toBe('flash');
   });
 
   it('drops a waiter whose step died, so it never blocks the queue', async () => {

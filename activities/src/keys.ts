@@ -57,7 +57,10 @@ export interface QuotaRequest {
   waitUntil?: number;
 }
 
-/** A queued request looks at the queue again at least this often, so the timeline stays current. */
+/**
+ * A queued request looks at the queue again at least this often, so the timeline stays current and a
+ * missed signal costs no more than this.
+ */
 const MAX_POLL_MS = 5_000;
 /** A rest this short is waited out; a longer one lets the caller try its fallback model first. */
 const FALLBACK_AFTER_MS = 5_000;
@@ -151,8 +154,11 @@ export function keyRing(options: KeyRingOptions) {
     let waited = 0;
     try {
       for (;;) {
-        const turn = await takeTurn(db, waiter, poolKeys, req.model, req.need);
+        const turn = await takeTurn(db, waiter, poolKeys);
         if ('key' in turn) {
+          waiter.id = undefined; // handed its key: its row is gone
+          // Its slot may be a moment ahead: keys are handed out slightly early so the queue keeps pace.
+          if (turn.sendInMs > 0) await pause(turn.sendInMs);
           if (waited > 0) quotaWait(req.provider, waited);
           return keys.find((k) => k.id === turn.key) as UsableKey;
         }
@@ -166,14 +172,19 @@ export function keyRing(options: KeyRingOptions) {
             reason: turn.reason,
             nextAt: new Date(turn.nextAt).toISOString(),
           });
+        // The first in line sleeps until its key is free; the others until they are told they are first.
         const started = Date.now();
-        await signals.wait(turn.waiterId, Math.min(turn.waitMs, MAX_POLL_MS), pause);
+        await signals.wait(
+          turn.waiterId,
+          turn.first ? Math.min(turn.waitMs, MAX_POLL_MS) : MAX_POLL_MS,
+          pause,
+        );
         waited += Date.now() - started;
       }
     } finally {
       if (waiter.id !== undefined) {
         signals.forget(waiter.id);
-        await leaveQueue(db, waiter.id);
+        await leaveQueue(db, { id: waiter.id, pool });
       }
     }
   }

@@ -310,6 +310,27 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
       await k.schema.alterTable('credentials', (t) => t.dropColumn('limits'));
     },
   },
+  '013_quota_grants': {
+    async up(k) {
+      // What each waiter asks for, so whoever looks at the queue can hand it a key (and when to use it).
+      await k.schema.alterTable('quota_waiters', (t) => {
+        t.string('model', 120).notNullable().defaultTo('');
+        t.integer('tokens').notNullable().defaultTo(0);
+        t.integer('chars').notNullable().defaultTo(0);
+        t.string('granted_key', 80).nullable();
+        t.double('granted_at').nullable();
+      });
+    },
+    async down(k) {
+      await k.schema.alterTable('quota_waiters', (t) => {
+        t.dropColumn('granted_at');
+        t.dropColumn('granted_key');
+        t.dropColumn('chars');
+        t.dropColumn('tokens');
+        t.dropColumn('model');
+      });
+    },
+  },
 };
 
 /** The original system's column names and Bolt's, per table. */

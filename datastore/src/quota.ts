@@ -26,17 +26,34 @@ export interface Waiter {
   step?: string;
   /** 0 goes first (a block edit, a preview, a single job), then 1 (batch work). */
   priority: number;
+  model: string;
+  need: QuotaNeed;
 }
 
-/** The key to use now, or how long to wait before asking again and why. */
+/** A key for the request and how long to wait before sending it, or how long to wait in line and why. */
 export type Turn =
-  | { key: string }
-  | { waiterId: number; waitMs: number; nextAt: number; reason: StepQuota['reason']; keyHint: string };
+  | { key: string; sendInMs: number }
+  | {
+      waiterId: number;
+      /** First in line: its wait is exact. Others are told when a key is theirs or they come first. */
+      first: boolean;
+      waitMs: number;
+      nextAt: number;
+      reason: StepQuota['reason'];
+      keyHint: string;
+    };
 
 /** A waiter not seen for this long belongs to a step that died: it leaves the queue. */
 const STALE_MS = 30_000;
 /** When each user and job was last served is kept this long; older turns count as never. */
 const TURNS_KEPT_MS = 3_600_000;
+/**
+ * Slots are handed out this far ahead, so the queue's round trips overlap the pace instead of adding
+ * to it; it is also the longest a later interactive request can find slots already given to batch work.
+ */
+const HORIZON_MS = 200;
+/** The most requests one look at the queue hands keys to. */
+const MOST_GRANTS = 64;
 
 async function joinQueue(db: Knex, w: Waiter, now: number): Promise<number> {
   const [row] = await db('quota_waiters')
@@ -47,21 +64,45 @@ async function joinQueue(db: Knex, w: Waiter, now: number): Promise<number> {
       job_id: w.jobId ?? null,
       step: w.step ?? null,
       priority: w.priority,
+      model: w.model,
+      tokens: w.need.tokens ?? 0,
+      chars: w.need.chars ?? 0,
       seen_at: now,
     })
     .returning('id');
   return Number(row.id);
 }
 
-export async function leaveQueue(db: Knex, id: number): Promise<void> {
-  await db('quota_waiters').where({ id }).delete();
+/** A waiter gives up its place (its step ended or was cancelled); whoever is first now is told. */
+export async function leaveQueue(db: Knex, waiter: { id: number; pool: string }): Promise<void> {
+  await db.transaction(async (trx) => {
+    if ((await trx('quota_waiters').where({ id: waiter.id }).delete()) === 0) return;
+    const [first] = (await queue(trx, waiter.pool)).filter((w) => !w.granted_key);
+    if (first) await notify(trx, [first.id]);
+  });
+}
+
+interface QueuedRow {
+  id: string;
+  user_id: string;
+  job_id: string | null;
+  priority: number;
+  user_served: number | null;
+  job_served: number | null;
+  model: string;
+  tokens: number;
+  chars: number;
+  seen_at: number;
+  granted_key: string | null;
+  granted_at: number | null;
 }
 
 /**
  * A pool's waiters in the order they are served: interactive work first, then the user served least
- * recently, then that user's job served least recently, then the oldest.
+ * recently, then that user's job served least recently, then the oldest. Rows already given a key
+ * (waiting to pick it up) come along, for their owners to find.
  */
-function queue(db: Knex, pool: string) {
+function queue(db: Knex, pool: string): Promise<QueuedRow[]> {
   return db('quota_waiters as w')
     .leftJoin('quota_turns as u', (j) =>
       j.on('u.pool', 'w.pool').andOn('u.owner', db.raw("'u:' || w.user_id")),
@@ -71,11 +112,36 @@ function queue(db: Knex, pool: string) {
     )
     .where('w.pool', pool)
     .orderByRaw('w.priority, u.served_at nulls first, j.served_at nulls first, w.id')
-    .select<Array<{ id: string; user_id: string; job_id: string | null }>>('w.id', 'w.user_id', 'w.job_id');
+    .select(
+      'w.id',
+      'w.user_id',
+      'w.job_id',
+      'w.priority',
+      'u.served_at as user_served',
+      'j.served_at as job_served',
+      'w.model',
+      'w.tokens',
+      'w.chars',
+      'w.seen_at',
+      'w.granted_key',
+      'w.granted_at',
+    );
 }
 
-/** The channel on which the queue tells a waiter, by id, that it is first in line. */
+/** The queue's order, in memory (as `queue` sorts it in SQL). */
+const byTurn = (a: QueuedRow, b: QueuedRow) =>
+  a.priority - b.priority ||
+  (a.user_served ?? -1) - (b.user_served ?? -1) ||
+  (a.job_served ?? -1) - (b.job_served ?? -1) ||
+  Number(a.id) - Number(b.id);
+
+/** The channel on which the queue tells a waiter, by id, that a key is its or that it is first. */
 const TURN_CHANNEL = 'bolt_quota_turn';
+
+async function notify(trx: Knex, ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await trx.raw(`select pg_notify(?, id) from unnest(?::text[]) as id`, [TURN_CHANNEL, ids]);
+}
 
 /**
  * Wakes a process's waiters when they come first in line, whichever worker served the one before
@@ -136,21 +202,72 @@ interface PaceRow {
   day_requests: number;
 }
 
-/**
- * One look at the queue, under the pool's lock: when the waiter is first in line (interactive work
- * before batch, then the user served least recently, then that user's job served least recently) and a
- * key is free, the key is taken and the waiter leaves the queue; otherwise its row (`waiterId`, made on
- * its first look unless the queue was empty and a key free) says what it waits for. Times are the
- * database's, so every worker agrees on them.
- */
-export async function takeTurn(
-  db: Knex,
-  waiter: Waiter & { id?: number },
+/** The pool's keys as they stand: each key's pace, and its rests by model. */
+async function keyStates(trx: Knex, keys: PoolKey[]) {
+  const ids = keys.map((k) => k.id);
+  const [paceRows, restRows]: [PaceRow[], Array<{ key_id: string; model: string; until: number }>] =
+    await Promise.all([
+      trx('key_quotas').whereIn('key_id', ids),
+      trx('key_rests').whereIn('key_id', ids).select('key_id', 'model', 'until'),
+    ]);
+  const paces = new Map<string, KeyPace>(
+    paceRows.map((r) => [
+      r.key_id,
+      {
+        requestsAt: r.requests_at,
+        tokensAt: r.tokens_at,
+        charsAt: r.chars_at,
+        day: r.day,
+        dayRequests: r.day_requests,
+        restUntil: 0,
+      },
+    ]),
+  );
+  const rests = new Map(restRows.map((r) => [`${r.key_id}\n${r.model}`, r.until]));
+  return {
+    paces,
+    /** A key's pace for a request of `model` (its rest for that model included). */
+    paceOf: (id: string, model: string): KeyPace => ({
+      ...(paces.get(id) ?? idlePace()),
+      restUntil: rests.get(`${id}\n${model}`) ?? 0,
+    }),
+  };
+}
+
+/** The key a request of this model and need can have soonest, and when. */
+function soonest(
+  state: Awaited<ReturnType<typeof keyStates>>,
   keys: PoolKey[],
   model: string,
   need: QuotaNeed,
-): Promise<Turn> {
+  now: number,
+) {
+  const [best] = keys
+    .map((key) => ({ key, ...availableAt(state.paceOf(key.id, model), key.limits, need, now) }))
+    .sort((a, b) => a.at - b.at);
+  if (!best) throw new Error('a pool has keys');
+  return best;
+}
+
+/**
+ * One look at the queue, under the pool's lock. Keys are handed out in the queue's order (interactive
+ * work before batch, then the user served least recently, then that user's job served least recently)
+ * to every waiter whose slot falls within the next HORIZON_MS, each told by a signal; a waiter whose
+ * key is handed out goes, its owner sleeping until its slot. A request that cannot have one yet keeps
+ * a row (`waiterId`) saying what it waits for. Times are the database's, so every worker agrees.
+ */
+export async function takeTurn(db: Knex, waiter: Waiter & { id?: number }, keys: PoolKey[]): Promise<Turn> {
   const { pool } = waiter;
+  // A waiter handed its key picks it up without the pool's lock.
+  if (waiter.id !== undefined) {
+    const { rows } = await db.raw<{ rows: Array<{ key: string; send_in_ms: number }> }>(
+      `delete from quota_waiters where id = ? and granted_key is not null
+       returning granted_key as key, granted_at - extract(epoch from clock_timestamp()) * 1000 as send_in_ms`,
+      [waiter.id],
+    );
+    const [granted] = rows;
+    if (granted) return { key: granted.key, sendInMs: Math.max(0, Number(granted.send_in_ms)) };
+  }
   return db.transaction(async (trx) => {
     const now = Number(
       (
@@ -160,91 +277,169 @@ export async function takeTurn(
         )
       ).rows[0].now,
     );
-    await trx('quota_waiters')
-      .where('pool', pool)
-      .andWhere('seen_at', '<', now - STALE_MS)
-      .delete();
     let line = await queue(trx, pool);
+    const stale = line.filter((w) => w.seen_at < now - STALE_MS).map((w) => w.id);
+    if (stale.length > 0) {
+      await trx('quota_waiters').whereIn('id', stale).delete();
+      line = line.filter((w) => !stale.includes(w.id));
+    }
     let waiterId = waiter.id;
+    const mine = line.find((w) => Number(w.id) === waiterId);
+    if (mine?.granted_key) {
+      await trx('quota_waiters').where({ id: waiterId }).delete();
+      return { key: mine.granted_key, sendInMs: Math.max(0, (mine.granted_at ?? now) - now) };
+    }
+    if (!mine) waiterId = undefined; // its row was dropped as stale: it asks again as a newcomer
+    const waiting = line.filter((w) => !w.granted_key);
     // A first look at an empty queue needs no row unless it has to wait.
-    if (waiterId === undefined && line.length > 0) {
+    if (waiterId === undefined && waiting.length > 0) {
       waiterId = await joinQueue(trx, waiter, now);
-      line = await queue(trx, pool);
+      return takeTurnAs(trx, now, waiter, waiterId, await queue(trx, pool), keys);
     }
-    const rank = waiterId === undefined ? 0 : line.findIndex((w) => Number(w.id) === waiterId);
-    if (rank < 0) throw new Error(`quota waiter ${waiterId} is not in the queue of ${pool}`);
-
-    const ids = keys.map((k) => k.id);
-    const paces = new Map<string, PaceRow>(
-      (await trx('key_quotas').whereIn('key_id', ids)).map((r: PaceRow) => [r.key_id, r]),
-    );
-    const rests = new Map<string, number>(
-      (await trx('key_rests').whereIn('key_id', ids).andWhere({ model })).map(
-        (r: { key_id: string; until: number }) => [r.key_id, r.until],
-      ),
-    );
-    const paceOf = (id: string): KeyPace => {
-      const r = paces.get(id);
-      const restUntil = rests.get(id) ?? 0;
-      if (!r) return { ...idlePace(), restUntil };
-      return {
-        requestsAt: r.requests_at,
-        tokensAt: r.tokens_at,
-        charsAt: r.chars_at,
-        day: r.day,
-        dayRequests: r.day_requests,
-        restUntil,
-      };
-    };
-    const [best] = keys
-      .map((key) => ({ key, pace: paceOf(key.id), ...availableAt(paceOf(key.id), key.limits, need, now) }))
-      .sort((a, b) => a.at - b.at);
-    if (!best) throw new Error(`no keys in ${pool}`);
-
-    if (rank === 0 && best.at <= now) {
-      const p = take(best.pace, best.key.limits, need, now);
-      await trx('key_quotas')
-        .insert({
-          key_id: best.key.id,
-          requests_at: p.requestsAt,
-          tokens_at: p.tokensAt,
-          chars_at: p.charsAt,
-          day: p.day,
-          day_requests: p.dayRequests,
-        })
-        .onConflict('key_id')
-        .merge();
-      if (waiterId !== undefined) await trx('quota_waiters').where({ id: waiterId }).delete();
-      const turns = [{ pool, owner: `u:${waiter.userId}`, served_at: now }];
-      if (waiter.jobId) turns.push({ pool, owner: `j:${waiter.jobId}`, served_at: now });
-      await trx('quota_turns').insert(turns).onConflict(['pool', 'owner']).merge();
-      await trx('quota_turns')
-        .where('pool', pool)
-        .andWhere('served_at', '<', now - TURNS_KEPT_MS)
-        .delete();
-      // The next in line may be asleep on an older estimate: it is told to look now.
-      const [next] = await queue(trx, pool).limit(1);
-      if (next) await trx.raw('select pg_notify(?, ?)', [TURN_CHANNEL, String(next.id)]);
-      return { key: best.key.id };
-    }
-
-    // Behind others: about one pool interval per waiter ahead, after the soonest key is free.
-    const perMinute = keys.reduce((n, k) => n + (k.limits.rpm ?? 0), 0);
-    const behind = perMinute > 0 ? (rank * 60_000) / perMinute : 0;
-    const nextAt = Math.max(best.at, now) + behind;
-    const reason = rank > 0 && best.reason === 'pace' ? 'queue' : best.reason;
-    waiterId ??= await joinQueue(trx, waiter, now);
-    await trx('quota_waiters')
-      .where({ id: waiterId })
-      .update({ seen_at: now, next_at: nextAt, reason, key_hint: best.key.hint });
-    return {
-      waiterId,
-      waitMs: Math.max(1, Math.ceil(nextAt - now)),
-      nextAt,
-      reason,
-      keyHint: best.key.hint,
-    };
+    return takeTurnAs(trx, now, waiter, waiterId, line, keys);
   });
+}
+
+/** Hands out keys down the line (the caller's request at its head when it has no row), then answers the caller. */
+async function takeTurnAs(
+  trx: Knex,
+  now: number,
+  waiter: Waiter,
+  waiterId: number | undefined,
+  line: QueuedRow[],
+  keys: PoolKey[],
+): Promise<Turn> {
+  const { pool } = waiter;
+  const waiting: QueuedRow[] =
+    waiterId === undefined
+      ? [
+          {
+            id: '',
+            user_id: waiter.userId,
+            job_id: waiter.jobId ?? null,
+            priority: waiter.priority,
+            user_served: null,
+            job_served: null,
+            model: waiter.model,
+            tokens: waiter.need.tokens ?? 0,
+            chars: waiter.need.chars ?? 0,
+            seen_at: now,
+            granted_key: null,
+            granted_at: null,
+          },
+        ]
+      : line.filter((w) => !w.granted_key);
+  const state = await keyStates(trx, keys);
+  const grants: Array<{ w: QueuedRow; key: string; at: number }> = [];
+  const touched = new Set<string>();
+  // The line as it will be after each grant: whoever was just served goes behind the others.
+  const left = [...waiting];
+  while (grants.length < MOST_GRANTS && left.length > 0) {
+    const w = left[0] as QueuedRow;
+    const need = { tokens: w.tokens, chars: w.chars };
+    const best = soonest(state, keys, w.model, need, now);
+    if (best.at > now + HORIZON_MS) break;
+    const at = Math.max(best.at, now);
+    state.paces.set(best.key.id, take(state.paceOf(best.key.id, w.model), best.key.limits, need, at));
+    touched.add(best.key.id);
+    grants.push({ w, key: best.key.id, at });
+    left.shift();
+    const turn = now + grants.length / 1000; // later grants of one look count as served later
+    for (const o of left) {
+      if (o.user_id === w.user_id) o.user_served = turn;
+      if (o.job_id !== null && o.job_id === w.job_id) o.job_served = turn;
+    }
+    left.sort(byTurn);
+  }
+  if (touched.size > 0)
+    await trx('key_quotas')
+      .insert(
+        [...touched].map((id) => {
+          const p = state.paces.get(id) as KeyPace;
+          return {
+            key_id: id,
+            requests_at: p.requestsAt,
+            tokens_at: p.tokensAt,
+            chars_at: p.charsAt,
+            day: p.day,
+            day_requests: p.dayRequests,
+          };
+        }),
+      )
+      .onConflict('key_id')
+      .merge();
+  const own = grants.find((g) => g.w.id === String(waiterId ?? ''));
+  // Uncontended: nobody else is in line, so the order of turns cannot matter and nobody is told.
+  if (waiterId === undefined && own) return { key: own.key, sendInMs: own.at - now };
+
+  const others = grants.filter((g) => g !== own);
+  if (others.length > 0)
+    await trx.raw(
+      `update quota_waiters as w set granted_key = g.key, granted_at = g.at::float8, seen_at = ?
+         from (select unnest(?::bigint[]) as id, unnest(?::text[]) as key, unnest(?::float8[]) as at) as g
+        where w.id = g.id`,
+      [now, others.map((g) => g.w.id), others.map((g) => g.key), others.map((g) => g.at)],
+    );
+  if (own) await trx('quota_waiters').where({ id: waiterId }).delete();
+  if (grants.length > 0)
+    await served(
+      trx,
+      pool,
+      grants.map((g) => g.w),
+      now,
+    );
+  const first = left[0];
+  // Those given a key look now; so does the one now first, to sleep until its own slot.
+  await notify(trx, [
+    ...others.map((g) => g.w.id),
+    ...(first && first.id !== String(waiterId) ? [first.id] : []),
+  ]);
+  if (own) return { key: own.key, sendInMs: own.at - now };
+
+  // Still waiting: about one pool interval per waiter ahead, after the soonest key is free.
+  const rank = Math.max(
+    0,
+    left.findIndex((w) => w.id === String(waiterId)),
+  );
+  const best = soonest(state, keys, waiter.model, waiter.need, now);
+  const perMinute = keys.reduce((n, k) => n + (k.limits.rpm ?? 0), 0);
+  const behind = perMinute > 0 ? (rank * 60_000) / perMinute : 0;
+  const nextAt = Math.max(best.at, now) + behind;
+  const reason = rank > 0 && best.reason === 'pace' ? 'queue' : best.reason;
+  const id = waiterId ?? (await joinQueue(trx, waiter, now));
+  await trx('quota_waiters')
+    .where({ id })
+    .update({ seen_at: now, next_at: nextAt, reason, key_hint: best.key.hint });
+  return {
+    waiterId: id,
+    first: rank === 0,
+    // The first wakes when its slot comes within reach; it is then handed its key.
+    waitMs: Math.max(1, Math.ceil(rank === 0 ? best.at - HORIZON_MS - now : nextAt - now)),
+    nextAt,
+    reason,
+    keyHint: best.key.hint,
+  };
+}
+
+/**
+ * The users and jobs just served, in the order they were, go behind the others; turns older than
+ * TURNS_KEPT_MS are forgotten.
+ */
+async function served(trx: Knex, pool: string, waiters: QueuedRow[], now: number): Promise<void> {
+  const turns = new Map<string, number>();
+  waiters.forEach((w, i) => {
+    const turn = now + (i + 1) / 1000; // as the walk in takeTurnAs counts them
+    turns.set(`u:${w.user_id}`, turn);
+    if (w.job_id) turns.set(`j:${w.job_id}`, turn);
+  });
+  await trx.raw(
+    `with served as (
+       insert into quota_turns (pool, owner, served_at) select ?, unnest(?::text[]), unnest(?::float8[])
+       on conflict (pool, owner) do update set served_at = excluded.served_at
+     )
+     delete from quota_turns where pool = ? and served_at < ?`,
+    [pool, [...turns.keys()], [...turns.values()], pool, now - TURNS_KEPT_MS],
+  );
 }
 
 /** The provider throttled `keyId` for `model`: no request of that model uses it until `untilMs`. */

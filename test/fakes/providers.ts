@@ -95,6 +95,8 @@ export interface FakeRequest {
   excerpt: string;
   /** When the request arrived (ms since the epoch). */
   at: number;
+  /** When its answer was sent or its connection closed (ms since the epoch); absent while open. */
+  closedAt?: number;
   /** A paid call (generate/synthesize) whose 200 answer was sent in full. */
   completed: boolean;
   /** Whether this is a generate/synthesize call. */
@@ -871,6 +873,9 @@ export async function startFakeProviders(options: FakeProvidersOptions = {}): Pr
     requests.push(entry);
     res.on('finish', () => {
       if (paid && entry.status === 200) entry.completed = true;
+    });
+    res.on('close', () => {
+      entry.closedAt = Date.now();
     });
     if (api === 'unknown') {
       entry.status = 404;

@@ -10,19 +10,48 @@ export type FakesMessage =
   | { id: number; kind: 'profile'; profile: LatencyProfile | undefined }
   | { id: number; kind: 'latency'; ms: number };
 
-/** Paid requests that arrived in a time window, per API: sent, answered in full, refused by the quota. */
-export interface FakeStats {
+interface Counts {
   arrived: number;
   completed: number;
   refusedByQuota: number;
-  byApi: Record<string, { arrived: number; completed: number; refusedByQuota: number }>;
+  /** The most requests open at once. */
+  maxOpen: number;
+}
+
+/**
+ * Paid requests that arrived in a time window, per API: sent, answered in full, refused by the quota,
+ * and the most that were open at once.
+ */
+export interface FakeStats extends Counts {
+  byApi: Record<string, Counts>;
+}
+
+/** The most intervals open at once. */
+function maxOpen(requests: FakeRequest[]): number {
+  const edges = requests.flatMap((r) => [
+    [r.at, 1],
+    [r.closedAt ?? Number.POSITIVE_INFINITY, -1],
+  ]);
+  edges.sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0) || (a[1] ?? 0) - (b[1] ?? 0));
+  let open = 0;
+  let most = 0;
+  for (const [, step] of edges) {
+    open += step ?? 0;
+    most = Math.max(most, open);
+  }
+  return most;
 }
 
 export function fakeStats(requests: FakeRequest[], from = 0, to = Number.POSITIVE_INFINITY): FakeStats {
-  const stats: FakeStats = { arrived: 0, completed: 0, refusedByQuota: 0, byApi: {} };
-  for (const r of requests) {
-    if (!r.paid || r.at < from || r.at >= to) continue;
-    const api = stats.byApi[r.api] ?? { arrived: 0, completed: 0, refusedByQuota: 0 };
+  const paid = requests.filter((r) => r.paid && r.at >= from && r.at < to);
+  const stats: FakeStats = { arrived: 0, completed: 0, refusedByQuota: 0, maxOpen: maxOpen(paid), byApi: {} };
+  for (const r of paid) {
+    const api = stats.byApi[r.api] ?? {
+      arrived: 0,
+      completed: 0,
+      refusedByQuota: 0,
+      maxOpen: maxOpen(paid.filter((p) => p.api === r.api)),
+    };
     stats.byApi[r.api] = api;
     for (const s of [stats, api]) {
       s.arrived++;

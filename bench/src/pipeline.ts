@@ -157,7 +157,7 @@ try {
   await bolt('Aquecimento'); // warm-up: workflow bundle, connections
   const before = await paidCalls();
   const baselineCpu0 = cpu();
-  const baselineMs = await sequentialBaseline(stack, 'A ponte de Alcântara');
+  const { ms: baselineMs } = await sequentialBaseline(stack, 'A ponte de Alcântara');
   const baselineCpu = cpuSpent(baselineCpu0, cpu());
   const calls = (await paidCalls()) - before;
   const runs = [];
@@ -204,10 +204,10 @@ try {
   writeResult('pipeline', result);
   console.log(JSON.stringify(result, null, 2));
   printTable('Pipeline (3×3 job, fake providers at 200 ms a call)', [
-    ['fan-out efficiency', result.fanOutEfficiency, '≥ 0.85'],
-    ['  best on this machine', result.bestOnThisMachine.fanOutEfficiency, '≥ 0.85'],
-    ['orchestration overhead', result.orchestrationOverhead, '≤ 1.10'],
-    ['  best on this machine', result.bestOnThisMachine.orchestrationOverhead, '≤ 1.10'],
+    ['fan-out efficiency', result.fanOutEfficiency, ''],
+    ['  best on this machine', result.bestOnThisMachine.fanOutEfficiency, ''],
+    ['orchestration overhead', result.orchestrationOverhead, ''],
+    ['  best on this machine', result.bestOnThisMachine.orchestrationOverhead, ''],
     ['TTS request fill', result.ttsRequestFill, ''],
     ['assembly time per audio second', result.assemblyTimePerAudioSecond, ''],
     ['CPU ms per activity (Temporal, worker, PostgreSQL)', orchestration.cpuMsPerActivity.total, ''],

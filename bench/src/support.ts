@@ -208,7 +208,10 @@ export async function runJob(stack: Stack, title: string): Promise<{ ms: number;
 }
 
 /** The original system's way: every call one after another, in one process. Its wall time in ms. */
-export async function sequentialBaseline(stack: Stack, title: string): Promise<number> {
+export async function sequentialBaseline(
+  stack: Stack,
+  title: string,
+): Promise<{ ms: number; jobId: string }> {
   const acts: JobActivities = createActivities(
     activityDeps(stack.config, stack.db, stack.storage, stack.log),
   );
@@ -241,7 +244,7 @@ export async function sequentialBaseline(stack: Stack, title: string): Promise<n
       await run(acts.assembleNarration, ref);
     }
   }
-  return performance.now() - t0;
+  return { ms: performance.now() - t0, jobId };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -274,32 +277,46 @@ function procTimes(pid: string) {
 }
 
 /**
- * CPU seconds used so far by each part of the stack, from /proc (Linux; empty elsewhere): the Temporal
- * server and PostgreSQL by process name, this process (`self`), each process named in `parts` by pid,
- * and `ffmpeg`: the processes those (and this one) ran and waited for, and any other child of this one.
+ * CPU seconds used so far by each part of the stack this process started, from /proc (Linux; empty
+ * elsewhere): the Temporal server and PostgreSQL by process name (with the processes they ran and
+ * waited for, such as PostgreSQL's connections), this process as `self`, each process named in `parts`
+ * by pid, and `ffmpeg`: whatever those (and this one) ran and waited for. Only this process's
+ * descendants count, so other programs on the machine are left out.
  */
 export function stackCpu(parts: Record<string, number> = {}, self = 'self'): Record<string, number> {
   if (!fs.existsSync('/proc/self/stat')) return {};
-  const mine = procTimes('self');
-  const named = new Map(Object.entries(parts).map(([part, pid]) => [pid, part]));
-  const cpu: Record<string, number> = { temporalServer: 0, [self]: mine.own, postgres: 0 };
-  for (const part of named.values()) cpu[part] = 0;
-  let ffmpeg = mine.children;
+  const procs = new Map<number, ReturnType<typeof procTimes>>();
+  const children = new Map<number, number[]>();
   for (const pid of fs.readdirSync('/proc').filter((p) => /^\d+$/.test(p))) {
     try {
       const t = procTimes(pid);
-      const part = named.get(Number(pid));
-      if (t.name === 'temporal') cpu.temporalServer = (cpu.temporalServer ?? 0) + t.own;
-      else if (t.name === 'postgres') cpu.postgres = (cpu.postgres ?? 0) + t.own;
-      else if (part) {
-        cpu[part] = t.own;
-        ffmpeg += t.children;
-      } else if (t.parent === process.pid) ffmpeg += t.own + t.children; // a launcher and what it ran
+      procs.set(Number(pid), t);
+      children.set(t.parent ?? 0, [...(children.get(t.parent ?? 0) ?? []), Number(pid)]);
     } catch {} // it exited while being listed
   }
-  // A named process that has exited and been waited for counts in this process's children: leave it out.
-  for (const [pid, part] of named) if (!fs.existsSync(`/proc/${pid}`)) cpu[part] = 0;
-  cpu.ffmpeg = ffmpeg;
+  const named = new Map(Object.entries(parts).map(([part, pid]) => [pid, part]));
+  const cpu: Record<string, number> = { temporalServer: 0, [self]: 0, postgres: 0, ffmpeg: 0 };
+  for (const part of named.values()) cpu[part] = 0;
+  const add = (part: string, ticks: number) => {
+    cpu[part] = (cpu[part] ?? 0) + ticks;
+  };
+  /** A process's own time goes to its part; what it waited for to its own part if a server's, else ffmpeg. */
+  const walk = (pid: number, inherited: string) => {
+    for (const child of children.get(pid) ?? []) {
+      const t = procs.get(child);
+      if (!t) continue;
+      const server =
+        t.name === 'temporal' ? 'temporalServer' : t.name === 'postgres' ? 'postgres' : undefined;
+      const part = named.get(child) ?? server ?? inherited;
+      add(part, t.own);
+      add(server ?? 'ffmpeg', t.children);
+      walk(child, server ?? 'ffmpeg');
+    }
+  };
+  const mine = procs.get(process.pid);
+  add(self, mine?.own ?? 0);
+  add('ffmpeg', mine?.children ?? 0);
+  walk(process.pid, 'ffmpeg');
   return Object.fromEntries(Object.entries(cpu).map(([part, ticks]) => [part, ticks / USER_HZ]));
 }
 
@@ -329,11 +346,53 @@ export async function historyCounts(stack: Stack, jobId: string) {
   return { activities, workflowTasks };
 }
 
+/** When each activity of a job (its own workflow's and its narrations') was scheduled, started and closed. */
+export async function activityTimeline(stack: Stack, jobId: string) {
+  const ids = [workflowIds.job(jobId)];
+  for (let v = 1; v <= V; v++) for (const l of languages) ids.push(workflowIds.narration(jobId, v, l));
+  const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+    t ? Number(t.seconds ?? 0) * 1000 + (t.nanos ?? 0) / 1e6 : 0;
+  const activities: Array<{
+    workflow: string;
+    id: string;
+    scheduled: number;
+    started: number;
+    closed: number;
+  }> = [];
+  for (const workflow of ids) {
+    const history = await stack.client.workflow.getHandle(workflow).fetchHistory();
+    const byEvent = new Map<string, (typeof activities)[number]>();
+    for (const e of history.events ?? []) {
+      const at = ms(e.eventTime);
+      const scheduled = e.activityTaskScheduledEventAttributes;
+      if (scheduled) {
+        const a = { workflow, id: scheduled.activityId ?? '', scheduled: at, started: 0, closed: 0 };
+        byEvent.set(String(e.eventId), a);
+        activities.push(a);
+      }
+      const started = e.activityTaskStartedEventAttributes;
+      const a = byEvent.get(String(started?.scheduledEventId));
+      if (started && a) a.started = at;
+      const closed =
+        e.activityTaskCompletedEventAttributes ??
+        e.activityTaskFailedEventAttributes ??
+        e.activityTaskTimedOutEventAttributes ??
+        e.activityTaskCanceledEventAttributes;
+      const c = byEvent.get(String(closed?.scheduledEventId));
+      if (closed && c) c.closed = at;
+    }
+  }
+  return activities;
+}
+
 interface LedgerCall {
   step: string;
   tokens_out: number;
   chars: number;
 }
+
+/** Transcriptions the quality step makes at once (AUDIO_CHECKS_AT_ONCE in activities' job-activities.ts). */
+const QUALITY_LANES = 4;
 
 /** How long the profile makes a call of the usage ledger take: text by tokens out, speech by chars. */
 function callMs(profile: LatencyProfile, call: LedgerCall): number {
@@ -352,12 +411,19 @@ function laned(durations: number[], lanes: number): number {
   return Math.max(0, ...ends);
 }
 
+/** Steps of a critical path: what each took, in ms. */
+type PathSteps = Array<[step: string, ms: number]>;
+const pathMs = (steps: PathSteps) => steps.reduce((n, [, ms]) => n + ms, 0);
+const slowest = (paths: PathSteps[]): PathSteps =>
+  paths.reduce<PathSteps>((a, b) => (pathMs(b) > pathMs(a) ? b : a), []);
+
 /**
  * The provider time of a job's paid calls (from its usage ledger) under a latency profile: in all, and
  * on its critical path, which follows the workflow: premise, master blocks one by one and their review,
- * then for the slowest variation its blocks (in parallel) and review, and its slowest narration:
- * adaptation blocks (in parallel) and review, speech `speechLanes` chunks at a time, quality checks.
- * Calls within one step count one after another.
+ * then for the slowest variation its slowest block (they run in parallel) and review, and its slowest
+ * narration: slowest adaptation block and review, speech `speechLanes` chunks at a time, quality checks
+ * (which hear QUALITY_LANES chunks at a time). Calls within any other step count one after another.
+ * `path` lists the steps on it with their times; `byStep` is every step's provider time.
  */
 export async function providerTime(
   stack: Stack,
@@ -369,27 +435,47 @@ export async function providerTime(
     .db('usage')
     .where({ job_id: jobId, cached: false })
     .select('step', 'tokens_out', 'chars');
-  const steps = new Map<string, number>();
-  for (const c of calls) steps.set(c.step, (steps.get(c.step) ?? 0) + callMs(profile, c));
-  const step = (id: string) => steps.get(id) ?? 0;
-  const longest = (prefix: string) =>
-    Math.max(0, ...[...steps].filter(([id]) => new RegExp(`^${prefix}\\d+$`).test(id)).map(([, ms]) => ms));
-  const narration = (v: number, language: string) => {
+  const perStep = new Map<string, number[]>();
+  for (const c of calls) perStep.set(c.step, [...(perStep.get(c.step) ?? []), callMs(profile, c)]);
+  const steps = new Map(
+    [...perStep].map(([id, ms]) => [
+      id,
+      id.endsWith('.quality') ? laned(ms, QUALITY_LANES) : ms.reduce((n, m) => n + m, 0),
+    ]),
+  );
+  const step = (id: string): PathSteps => (steps.has(id) ? [[id, steps.get(id) ?? 0]] : []);
+  /** The slowest of the steps named `<prefix><n>` (run in parallel). */
+  const slowestOf = (prefix: string) =>
+    slowest([...steps].filter(([id]) => new RegExp(`^${prefix}\\d+$`).test(id)).map((s): PathSteps => [s]));
+  const narration = (v: number, language: string): PathSteps => {
     const p = `v${v}.${language}`;
     const speech = [...steps]
       .filter(([id]) => id.startsWith(`${p}.tts-`))
       .sort(([a], [b]) => Number(a.split('-').pop()) - Number(b.split('-').pop()))
       .map(([, ms]) => ms);
-    return longest(`${p}\\.block-`) + step(`${p}.review`) + laned(speech, speechLanes) + step(`${p}.quality`);
+    const speechStep: PathSteps = speech.length
+      ? [[`${p}.tts (${speech.length} chunks, ${speechLanes} at a time)`, laned(speech, speechLanes)]]
+      : [];
+    return [...slowestOf(`${p}\\.block-`), ...step(`${p}.review`), ...speechStep, ...step(`${p}.quality`)];
   };
-  const variation = (v: number) =>
-    (v > 1 ? longest(`v${v}\\.block-`) + step(`v${v}.review`) : 0) +
-    Math.max(...languages.map((l) => narration(v, l)));
-  let criticalMs = step('premise') + step('master.review');
-  for (const b of blocks) criticalMs += step(`master.block-${b.index + 1}`);
-  criticalMs += Math.max(...Array.from({ length: V }, (_, i) => variation(i + 1)));
+  const variation = (v: number): PathSteps => [
+    ...(v > 1 ? [...slowestOf(`v${v}\\.block-`), ...step(`v${v}.review`)] : []),
+    ...slowest(languages.map((l) => narration(v, l))),
+  ];
+  const path: PathSteps = [
+    ...step('premise'),
+    ...blocks.flatMap((b) => step(`master.block-${b.index + 1}`)),
+    ...step('master.review'),
+    ...slowest(Array.from({ length: V }, (_, i) => variation(i + 1))),
+  ];
   const totalMs = calls.reduce((n, c) => n + callMs(profile, c), 0);
-  return { calls: calls.length, totalMs, criticalMs };
+  return {
+    calls: calls.length,
+    totalMs,
+    criticalMs: pathMs(path),
+    path: path.map(([id, ms]) => [id, Math.round(ms)] as const),
+    byStep: steps,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -125,9 +125,15 @@ async function fairness() {
   const { json } = await apiA('POST', '/api/jobs/batch', { ...jobBody(a.agentId), titles: titles('Lote A') });
   const batchIds = json.items.map((j) => j.id);
   await sleep(SATURATE_MS);
+  const from = Date.now();
   const during = await timedJob(await b.login(), b.agentId, 'Durante o lote', FAIRNESS_TIMEOUT_MS);
+  const to = Date.now();
   await cancelAll(apiA, batchIds);
+  // The batch saturated the server's Gemini key while B's job ran: its requests a minute ÷ R.
+  const served = await fakes.stats(from, to);
   return {
+    serverKeySaturation: round((served.byApi.gemini?.completed ?? 0) / ((to - from) / 60_000) / R),
+    refusedByQuota: served.refusedByQuota,
     aloneMs: alone.ms,
     duringBatchMs: during.ms,
     finishedDuringBatch: during.done,

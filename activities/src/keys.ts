@@ -127,7 +127,7 @@ export function keyRing(options: KeyRingOptions) {
   const slot = (provider: CredentialProvider) => {
     let limit = slots.get(provider);
     if (!limit) {
-      limit = pLimit(options.concurrency[provider] ?? 16);
+      limit = pLimit(options.concurrency[provider] ?? 32);
       slots.set(provider, limit);
     }
     return limit;

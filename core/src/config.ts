@@ -73,11 +73,15 @@ export const envSchema = z.object({
     .string()
     .regex(rateLimitsPattern, 'must look like gemini=60,gemini.tpm=1000000,gemini.rpd=1500,google-tts=300')
     .default('gemini=60,google-tts=300,openai=60'),
-  /** Requests in flight at once per provider in each worker, whatever the key: "google-tts=16". */
+  /**
+   * Requests in flight at once per provider in each worker, whatever the key: "google-tts=16". The
+   * quota queue sets the pace; by default this allows as many as the worker runs activities, since a
+   * lower cap holds slow requests (a long block takes seconds) back from a pace the keys allow.
+   */
   BOLT_PROVIDER_CONCURRENCY: z
     .string()
     .regex(/^([a-z-]+=[1-9]\d*)(,[a-z-]+=[1-9]\d*)*$/, 'must look like gemini=16,google-tts=16')
-    .default('gemini=16,google-tts=16,openai=16'),
+    .default('gemini=32,google-tts=32,openai=32'),
   /** Price table overrides as JSON, merged over the built-in one (see core/src/prices.ts). */
   BOLT_PRICES: z
     .string()

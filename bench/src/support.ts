@@ -7,11 +7,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { createActivities, type JobActivities } from '@bolt/activities';
 import { activityDeps, freePort, openStack, type Stack } from '@bolt/cli';
-import { type Agent, jobAgentSchema, loadConfig, planBlocks, workflowIds } from '@bolt/core';
+import { type Agent, jobAgentSchema, loadConfig, planBlocks, storageKeys, workflowIds } from '@bolt/core';
 import { insertJob } from '@bolt/data';
 import { startJob } from '@bolt/jobs';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { countWords, tokensFor } from '../../test/fakes/content.ts';
 import type { FakeProvidersOptions, LatencyProfile, Quota } from '../../test/fakes/providers.ts';
 import type { FakeStats, FakesMessage } from './fakes-process.ts';
 
@@ -389,7 +390,12 @@ interface LedgerCall {
   step: string;
   tokens_out: number;
   chars: number;
+  audio_seconds: number;
 }
+
+/** A transcription: the ledger has its audio's length, not the length of the transcript. */
+const isTranscription = (call: LedgerCall) =>
+  call.audio_seconds > 0 && call.tokens_out === 0 && call.chars === 0;
 
 /** Transcriptions the quality step makes at once (AUDIO_CHECKS_AT_ONCE in activities' job-activities.ts). */
 const QUALITY_LANES = 4;
@@ -424,6 +430,8 @@ const slowest = (paths: PathSteps[]): PathSteps =>
  * narration: slowest adaptation block and review, speech `speechLanes` chunks at a time, quality checks
  * (which hear QUALITY_LANES chunks at a time). Calls within any other step count one after another.
  * `path` lists the steps on it with their times; `byStep` is every step's provider time.
+ * The ledger does not count a transcript's tokens, so a transcription takes the time the fakes give the
+ * transcript of its chunk (the chunk's text, from the narration plan).
  */
 export async function providerTime(
   stack: Stack,
@@ -434,9 +442,25 @@ export async function providerTime(
   const calls: LedgerCall[] = await stack
     .db('usage')
     .where({ job_id: jobId, cached: false })
-    .select('step', 'tokens_out', 'chars');
+    .select('step', 'tokens_out', 'chars', 'audio_seconds');
   const perStep = new Map<string, number[]>();
-  for (const c of calls) perStep.set(c.step, [...(perStep.get(c.step) ?? []), callMs(profile, c)]);
+  for (const c of calls)
+    if (!isTranscription(c)) perStep.set(c.step, [...(perStep.get(c.step) ?? []), callMs(profile, c)]);
+  for (let v = 1; v <= V; v++)
+    for (const language of languages) {
+      const step = `v${v}.${language}.quality`;
+      const heard = calls.filter((c) => c.step === step && isTranscription(c)).length;
+      if (heard === 0) continue;
+      const plan = JSON.parse(
+        (await stack.storage.get(storageKeys.narrationPlan(jobId, v, language))).toString(),
+      ) as { chunks: Array<{ text: string }> };
+      const transcripts = plan.chunks
+        .slice(0, heard)
+        .map((c) =>
+          callMs(profile, { step, tokens_out: tokensFor(countWords(c.text)), chars: 0, audio_seconds: 0 }),
+        );
+      perStep.set(step, [...(perStep.get(step) ?? []), ...transcripts]);
+    }
   const steps = new Map(
     [...perStep].map(([id, ms]) => [
       id,
@@ -468,7 +492,7 @@ export async function providerTime(
     ...step('master.review'),
     ...slowest(Array.from({ length: V }, (_, i) => variation(i + 1))),
   ];
-  const totalMs = calls.reduce((n, c) => n + callMs(profile, c), 0);
+  const totalMs = [...perStep.values()].flat().reduce((n, ms) => n + ms, 0);
   return {
     calls: calls.length,
     totalMs,

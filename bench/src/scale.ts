@@ -26,8 +26,9 @@ import {
   writeResult,
 } from './support.ts';
 
-const CONCURRENT_JOBS = 20;
-const SLOW_JOBS = 8;
+/** Jobs started at once for one worker on fast fakes, then for one and two workers on slow ones. */
+const [CONCURRENT_JOBS, SLOW_JOBS] = [20, 8];
+/** Activity slots of each worker on slow fakes: few, so that they are the limit. */
 const SLOTS = 3;
 /** No batch may take longer than this. */
 const BATCH_TIMEOUT_MS = 40 * 60_000;

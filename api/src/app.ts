@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { engines, keyRing, parseProviderLimits, providerKeys, serverKeys } from '@bolt/activities/providers';
-import { type Config, parseRateLimits, serverSecrets } from '@bolt/core';
+import { engines, providerKeys, serverKeys } from '@bolt/activities/providers';
+import { type Config, serverSecrets } from '@bolt/core';
 import type { Logger } from '@bolt/core/log';
 import { registry } from '@bolt/core/metrics';
 import type { Db, Storage } from '@bolt/data';
@@ -141,13 +141,6 @@ export function createApp(deps: ApiDeps): Koa {
   const voices = voiceCatalog({
     engines: engines(config),
     keyFor: async (userId, provider) => (await keysFor(userId, provider))[0]?.secret,
-    keys: keyRing({
-      db,
-      credentialsKey,
-      serverKeys: serverKeys(config),
-      limits: parseRateLimits(config.BOLT_RATE_LIMITS),
-      concurrency: parseProviderLimits(config.BOLT_PROVIDER_CONCURRENCY),
-    }),
   });
   const auth = authRoutes(db, secret, limiter);
   app.use(auth.routes()).use(auth.allowedMethods());

@@ -160,18 +160,52 @@ export const stepQuotaSchema = z.object({
 });
 export type StepQuota = z.infer<typeof stepQuotaSchema>;
 
-const reasons: Record<StepQuota['reason'], string> = {
-  pace: '',
-  queue: ': behind other requests',
-  rest: ': the provider asked to wait',
-  day: ': its requests for today are spent',
-};
+/** Fills a text's `{name}` placeholders. */
+const fill = (text: string, params?: Record<string, string>) =>
+  params ? text.replace(/\{(\w+)\}/g, (m, k: string) => params[k] ?? m) : text;
 
-/** "waiting for quota (Gemini key …1234, next slot in 12 s)", as `bolt run` says it. */
-export function quotaWaitText(quota: StepQuota, now: number): string {
-  const name = credentialProviderNames[quota.provider];
-  const key = quota.key === 'server' ? `${name} server key` : `${name} key ${quota.key}`;
-  const seconds = Math.max(1, Math.ceil((Date.parse(quota.nextAt) - now) / 1000));
-  const when = seconds > 3600 ? `next slot at ${quota.nextAt}` : `next slot in ${seconds} s`;
-  return `waiting for quota (${key}${reasons[quota.reason]}, ${when})`;
+/**
+ * How a quota wait is worded: a translator taking the English text with `{name}` placeholders, and how
+ * a wait and a time are written. The defaults are `bolt run`'s: English, "12 s", the ISO time.
+ */
+export interface QuotaTextOptions {
+  t?: (text: string, params?: Record<string, string>) => string;
+  /** A wait in ms, always a whole number of seconds, at most an hour. */
+  formatDuration?: (ms: number) => string;
+  /** When the next slot comes, as an ISO time (for waits over an hour). */
+  formatDate?: (iso: string) => string;
+}
+
+/** Beyond this, the next slot is said as a time rather than as "in 12 s". */
+const AS_A_TIME_MS = 3_600_000;
+
+/**
+ * "waiting for quota (Gemini key …1234, next slot in 12 s)", with why when it is not just the pace: the
+ * one wording of a step waiting for quota, for `bolt run` (the defaults) and the web app (its `translate`
+ * and formatters). Each text is a literal passed to t, where the web's i18n test finds it.
+ */
+export function quotaWaitText(quota: StepQuota, now: number, options: QuotaTextOptions = {}): string {
+  const {
+    t = fill,
+    formatDuration = (ms: number) => `${Math.round(ms / 1000)} s`,
+    formatDate = (iso: string) => iso,
+  } = options;
+  const provider = credentialProviderNames[quota.provider] ?? quota.provider;
+  const key =
+    quota.key === 'server'
+      ? t('{provider} server key', { provider })
+      : t('{provider} key {key}', { provider, key: quota.key });
+  const inMs = Math.max(0, Date.parse(quota.nextAt) - now);
+  const when =
+    inMs > AS_A_TIME_MS
+      ? t('next slot at {time}', { time: formatDate(quota.nextAt) })
+      : t('next slot in {time}', { time: formatDuration(Math.max(1, Math.ceil(inMs / 1000)) * 1000) });
+  const why: Record<StepQuota['reason'], string> = {
+    pace: '',
+    queue: t('behind other requests'),
+    rest: t('the provider asked to wait'),
+    day: t('its requests for today are spent'),
+  };
+  const reason = why[quota.reason];
+  return t('waiting for quota ({key}, {when})', { key: reason ? `${key}: ${reason}` : key, when });
 }

@@ -15,7 +15,7 @@ describe('bolt run’s progress lines', () => {
       out as unknown as NodeJS.WriteStream,
     );
     const nextAt = new Date(Date.now() + 11_500).toISOString();
-    const progress = (reason: 'pace' | 'day'): JobProgress => ({
+    const progress = (reason: 'pace' | 'day' | 'rest', key = '…1234', next = nextAt): JobProgress => ({
       jobId: 'j',
       status: 'running',
       steps: [
@@ -23,7 +23,7 @@ describe('bolt run’s progress lines', () => {
           id: 'premise',
           label: 'Premise',
           state: 'running',
-          quota: { provider: 'gemini', key: '…1234', reason, nextAt },
+          quota: { provider: 'gemini', key, reason, nextAt: next },
         },
       ],
     });
@@ -33,6 +33,12 @@ describe('bolt run’s progress lines', () => {
     view.update(progress('day'));
     expect(text.split('\n')[1]).toBe(
       '… Premise — waiting for quota (Gemini key …1234: its requests for today are spent, next slot in 12 s)',
+    );
+    // Past an hour the slot is said as its time, through core's quotaWaitText like the web's timeline.
+    const later = new Date(Date.now() + 3 * 3_600_000).toISOString();
+    view.update(progress('rest', 'server', later));
+    expect(text.split('\n')[2]).toBe(
+      `… Premise — waiting for quota (Gemini server key: the provider asked to wait, next slot at ${later})`,
     );
   });
 });

@@ -6,13 +6,19 @@ import { pickLocale, placeholders, translate } from '../../web/src/lib/i18n.ts';
 import { ptBR } from '../../web/src/lib/locales/pt-BR.ts';
 import { repoRoot } from '../support/env.ts';
 
-/** Every literal text passed to t() in the app's sources. */
+/** Core modules that word a text the web shows, passing each literal English text to its translator. */
+const coreTextSources = ['core/src/quota.ts'];
+
+/** Every literal text passed to t() in the app's sources, and in the core modules it words texts with. */
 function textsInSources(): string[] {
   const dir = path.join(repoRoot, 'web/src');
+  const files = (fs.readdirSync(dir, { recursive: true }) as string[])
+    .filter((file) => /\.(svelte|ts)$/.test(file))
+    .map((file) => path.join(dir, file))
+    .concat(coreTextSources.map((file) => path.join(repoRoot, file)));
   const texts = new Set<string>();
-  for (const file of fs.readdirSync(dir, { recursive: true }) as string[]) {
-    if (!/\.(svelte|ts)$/.test(file)) continue;
-    const source = fs.readFileSync(path.join(dir, file), 'utf8');
+  for (const file of files) {
+    const source = fs.readFileSync(file, 'utf8');
     for (const m of source.matchAll(/\bt\(\s*(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")/g))
       texts.add((m[1] ?? m[2] ?? '').replace(/\\'/g, "'"));
   }
@@ -71,6 +77,7 @@ describe('UI languages', () => {
     const texts = textsInSources();
     expect(texts.length).toBeGreaterThan(100);
     expect(texts.filter((t) => !(t in ptBR))).toEqual([]);
+    expect(texts).toContain('waiting for quota ({key}, {when})');
     for (const [en, pt] of Object.entries(ptBR)) expect(placeholders(pt), en).toEqual(placeholders(en));
   });
 

@@ -105,7 +105,7 @@ export const ptBR: Record<string, string> = {
   '{provider} key {key}': 'chave {provider} {key}',
   '{provider} server key': 'chave {provider} do servidor',
   'next slot in {time}': 'próxima vaga em {time}',
-  'next slot {time}': 'próxima vaga em {time}',
+  'next slot at {time}': 'próxima vaga em {time}',
   'behind other requests': 'atrás de outros pedidos',
   'the provider asked to wait': 'o provedor pediu para esperar',
   'its requests for today are spent': 'os pedidos de hoje acabaram',

@@ -31,6 +31,19 @@ describe('key ring and quota queue (PostgreSQL)', () => {
     if (!user) throw new Error('no user');
     return user.id;
   };
+  /** A new user with one key per label; each secret reads `valid-<label>-…`, so a call can tell which key it got. */
+  const userWithKeys = async (provider: CredentialProvider, labels: string[], limits?: QuotaLimits) => {
+    const userId = await newUser();
+    for (const label of labels)
+      await createCredential(db, credentialsKey, {
+        userId,
+        provider,
+        label,
+        secret: `valid-${label}-${randomUUID()}`,
+        limits,
+      });
+    return userId;
+  };
   // Server keys are named by provider; each test clears that key's pace so it starts idle.
   const idle = async (provider: CredentialProvider) => {
     await db('key_quotas')
@@ -136,15 +149,7 @@ describe('key ring and quota queue (PostgreSQL)', () => {
   });
 
   it('uses the next key when one’s day is spent, and past them all says until when it must wait', async () => {
-    const userId = await newUser();
-    for (const label of ['first', 'second'])
-      await createCredential(db, credentialsKey, {
-        userId,
-        provider: 'gemini',
-        label,
-        secret: `valid-${label}-${randomUUID()}`,
-        limits: { rpm: 6000, rpd: 2 },
-      });
+    const userId = await userWithKeys('gemini', ['first', 'second'], { rpm: 6000, rpd: 2 });
     const keys = ring('gemini', {});
     const used: string[] = [];
     const call = (waitUntil?: number) =>
@@ -166,14 +171,7 @@ describe('key ring and quota queue (PostgreSQL)', () => {
   });
 
   it('rests a key the provider throttled and carries on with the next one', async () => {
-    const userId = await newUser();
-    for (const label of ['first', 'second'])
-      await createCredential(db, credentialsKey, {
-        userId,
-        provider: 'google-tts',
-        label,
-        secret: `valid-${label}-${randomUUID()}`,
-      });
+    const userId = await userWithKeys('google-tts', ['first', 'second']);
     const keys = ring('google-tts', { rpm: 6000 });
     const tried: string[] = [];
     const answer = await keys.call(
@@ -203,13 +201,7 @@ describe('key ring and quota queue (PostgreSQL)', () => {
   });
 
   it('with a fallback model left, says at once that every key rests for the model asked for', async () => {
-    const userId = await newUser();
-    await createCredential(db, credentialsKey, {
-      userId,
-      provider: 'gemini',
-      label: 'only',
-      secret: `valid-only-${randomUUID()}`,
-    });
+    const userId = await userWithKeys('gemini', ['only']);
     const keys = ring('gemini', { rpm: 6000 });
     const req = { userId, priority: 0, provider: 'gemini', need: {}, onRest: 'throw' } as const;
     const throttled = keys.call({ ...req, model: 'pro' }, async () => {

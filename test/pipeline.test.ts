@@ -1,8 +1,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type ActivityDeps, createActivities } from '@bolt/activities';
-import { devServerFlags } from '@bolt/cli';
+import type { ActivityDeps } from '@bolt/activities';
 import {
   type Agent,
   type JobProgress,
@@ -11,7 +10,6 @@ import {
   loadConfig,
   type QualityReport,
   type Step,
-  serverSecrets,
   storageKeys,
   workflowIds,
 } from '@bolt/core';
@@ -28,13 +26,12 @@ import { jobProgress, rerollBlock, restoreBlock, retryJob } from '@bolt/jobs';
 import { editBlockSignal, type jobWorkflow, narrationWorkflow } from '@bolt/workflows';
 import { Client } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeProviders, startFakeProviders } from './fakes/providers.ts';
-import { realDeps, repoRoot } from './support/env.ts';
+import type { FakeProviders } from './fakes/providers.ts';
+import { repoRoot } from './support/env.ts';
 import { ffprobe } from './support/ffprobe.ts';
-import { temporalCli, workflowBundle } from './support/temporal.ts';
+import { type DevWorker, startDevWorker } from './support/temporal.ts';
 
 const TASK_QUEUE = 'bolt-pipeline';
 const fixturesDir = path.join(repoRoot, 'test/fixtures/histories');
@@ -58,49 +55,26 @@ const agent: Agent = jobAgentSchema.parse({
 const LANGUAGES = ['pt-BR', 'en-US', 'es-ES'];
 
 describe('the full pipeline against fake Gemini and Google Cloud TTS (real Temporal, ffmpeg, PostgreSQL)', () => {
+  let dev: DevWorker;
   let env: TestWorkflowEnvironment;
   let fake: FakeProviders;
   let db: Db;
   let filesDir: string;
-  let worker: Worker;
-  let running: Promise<void>;
   let credentialsKey: Buffer;
   let storage: ActivityDeps['storage'];
   let ffmpeg: string;
 
   beforeAll(async () => {
-    fake = await startFakeProviders();
-    env = await TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: { type: 'existing-path', path: temporalCli() },
-        extraArgs: devServerFlags,
-      },
-    });
-    const real = await realDeps({
-      ...fake.env,
-      BOLT_RATE_LIMITS: RATE_LIMITS,
-      BOLT_LOCAL_MAX_TOKENS: '1024',
-    });
-    ({ db, filesDir } = real);
-    ({ storage } = real.deps);
-    ({ ffmpeg } = real.deps.audio);
-    credentialsKey = serverSecrets(loadConfig({ BOLT_DATA_DIR: filesDir })).credentialsKey;
-    worker = await Worker.create({
-      connection: env.nativeConnection,
+    dev = await startDevWorker({
       taskQueue: TASK_QUEUE,
-      workflowBundle: await workflowBundle(),
-      activities: createActivities(real.deps),
-      maxHeartbeatThrottleInterval: '1 second',
+      vars: { BOLT_RATE_LIMITS: RATE_LIMITS, BOLT_LOCAL_MAX_TOKENS: '1024' },
+      worker: { maxHeartbeatThrottleInterval: '1 second' },
     });
-    running = worker.run();
+    ({ env, fake, db, filesDir, credentialsKey } = dev);
+    ({ storage } = dev.deps);
+    ({ ffmpeg } = dev.deps.audio);
   });
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await db?.destroy();
-    await fake?.close();
-  });
+  afterAll(() => dev?.stop());
 
   /** A user with the given keys (stored encrypted, like the API does). */
   async function newUser(keys: { gemini?: string[]; tts?: string[]; openai?: string[] }): Promise<string> {

@@ -1,27 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { createActivities } from '@bolt/activities';
-import { devServerFlags } from '@bolt/cli';
 import {
   type Agent,
-  type Config,
   estimateJob,
   jobAgentSchema,
-  loadConfig,
   nextQuotaDay,
   priceTable,
   type Step,
-  serverSecrets,
   workflowIds,
 } from '@bolt/core';
 import { createCredential, type Db, getJob, listCredentials, setCredentialLimits } from '@bolt/data';
 import { admission, type JobServices, jobProgress, startJob, wakeQuotaWaiters } from '@bolt/jobs';
 import proto from '@temporalio/proto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeProviders, startFakeProviders } from './fakes/providers.ts';
-import { realDeps } from './support/env.ts';
-import { temporalCli, workflowBundle } from './support/temporal.ts';
+import type { FakeProviders } from './fakes/providers.ts';
+import { type DevWorker, startDevWorker } from './support/temporal.ts';
 
 const { EventType } = proto.temporal.api.enums.v1;
 const TASK_QUEUE = 'bolt-quota';
@@ -43,45 +36,22 @@ const agent: Agent = jobAgentSchema.parse({
 });
 
 describe('quota-aware scheduling on the dev server (fake Gemini and Google Cloud TTS)', () => {
+  let dev: DevWorker;
   let env: TestWorkflowEnvironment;
   let fake: FakeProviders;
   let db: Db;
-  let worker: Worker;
-  let running: Promise<void>;
   let services: JobServices;
   let credentialsKey: Buffer;
 
   beforeAll(async () => {
-    fake = await startFakeProviders();
-    env = await TestWorkflowEnvironment.createLocal({
-      server: { executable: { type: 'existing-path', path: temporalCli() }, extraArgs: devServerFlags },
-    });
-    const vars = {
-      ...fake.env,
-      ...SERVER_KEYS,
-      BOLT_RATE_LIMITS: RATE_LIMITS,
-      TEMPORAL_TASK_QUEUE: TASK_QUEUE,
-    };
-    const real = await realDeps(vars);
-    db = real.db;
-    const config: Config = loadConfig({ BOLT_DATA_DIR: real.filesDir, ...vars });
-    credentialsKey = serverSecrets(config).credentialsKey;
-    services = { db, client: env.client, config };
-    worker = await Worker.create({
-      connection: env.nativeConnection,
+    dev = await startDevWorker({
       taskQueue: TASK_QUEUE,
-      workflowBundle: await workflowBundle(),
-      activities: createActivities(real.deps),
+      vars: { ...SERVER_KEYS, BOLT_RATE_LIMITS: RATE_LIMITS, TEMPORAL_TASK_QUEUE: TASK_QUEUE },
     });
-    running = worker.run();
+    ({ env, fake, db, credentialsKey } = dev);
+    services = { db, client: env.client, config: dev.config };
   });
-  afterAll(async () => {
-    worker?.shutdown();
-    await running;
-    await env?.teardown();
-    await db?.destroy();
-    await fake?.close();
-  });
+  afterAll(() => dev?.stop());
 
   /** A user, with keys of their own when given (with their own limits), else on the server's keys. */
   async function newUser(

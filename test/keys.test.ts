@@ -200,6 +200,48 @@ describe('key ring and quota queue (PostgreSQL)', () => {
     expect(tried).toEqual(['second']);
   });
 
+  it('sets aside a key the provider refuses while the user’s other keys carry on; the last refusal is the caller’s', async () => {
+    const userId = await userWithKeys('gemini', ['first', 'second', 'third'], { rpm: 120 });
+    const keys = ring('gemini', {});
+    const refuse = (kind: 'invalid-key' | 'permission'): never => {
+      throw new ProviderError({ kind, provider: 'gemini', message: `refused: ${kind}` });
+    };
+    /** The provider knows only the third key; the first lacks permission. Returns the keys one call sent to. */
+    const call = async () => {
+      const sent: string[] = [];
+      await keys.call(
+        { userId, priority: 0, provider: 'gemini', model: 'flash', need: {} },
+        async (secret) => {
+          const label = secret.split('-')[1] as string;
+          sent.push(label);
+          if (label === 'first') refuse('permission');
+          if (label === 'second') refuse('invalid-key');
+          return label;
+        },
+      );
+      return sent;
+    };
+    // Eight at once, at two requests a second a key: whoever looks at the queue hands keys to the
+    // others, and never one their own request was refused.
+    for (const sent of await Promise.all(Array.from({ length: 8 }, call))) {
+      expect(sent.at(-1)).toBe('third');
+      expect(new Set(sent).size).toBe(sent.length);
+    }
+
+    // Every key refused: each is tried once, and the last answer is the caller's.
+    const lone = await userWithKeys('gemini', ['first', 'second'], { rpm: 6000 });
+    const sent: string[] = [];
+    const refused = keys.call(
+      { userId: lone, priority: 0, provider: 'gemini', model: 'flash', need: {} },
+      async (secret) => {
+        sent.push(secret.split('-')[1] as string);
+        return refuse('invalid-key');
+      },
+    );
+    await expect(refused).rejects.toMatchObject({ name: 'ProviderError', kind: 'invalid-key' });
+    expect(sent.sort()).toEqual(['first', 'second']);
+  });
+
   it('with a fallback model left, says at once that every key rests for the model asked for', async () => {
     const userId = await userWithKeys('gemini', ['only']);
     const keys = ring('gemini', { rpm: 6000 });

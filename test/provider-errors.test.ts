@@ -157,6 +157,40 @@ describe('provider hiccups on the HTTP API', () => {
     expect(spoken.headers.get('content-type')).toBe('audio/wav');
   });
 
+  it('speaks a preview with the next key when the provider refuses the first, and refuses a key no header can carry', async () => {
+    const other = await signUp(h.url, `two-keys-${Date.now()}@example.com`);
+    // The older key, tried first, is one the provider does not know.
+    for (const key of ['revoked-google-tts-key-0001', 'valid-google-tts-key-0002'])
+      expect((await other.api('POST', '/api/credentials', { provider: 'google-tts', key })).status).toBe(201);
+    const synthesized = () =>
+      fake.requests.filter((r) => r.api === 'google-tts' && r.path.endsWith('text:synthesize'));
+    const before = synthesized().length;
+    const res = await fetch(`${h.url}/api/tts/preview`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${other.tokens.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ provider: 'google', language: 'pt-BR', voice: 'pt-BR-Neural2-A', text: 'Olá!' }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('audio/wav');
+    expect((await res.arrayBuffer()).byteLength).toBeGreaterThan(1000);
+    // One refused request with the first key, then the second key's answer.
+    expect(
+      synthesized()
+        .slice(before)
+        .map((r) => r.key),
+    ).toEqual(['revoked-google-tts-key-0001', 'valid-google-tts-key-0002']);
+
+    const malformed = await other.api('POST', '/api/credentials', {
+      provider: 'gemini',
+      key: 'AIza key\u00e9 with spaces',
+    });
+    expect(malformed.status).toBe(400);
+    expect(malformed.json.error.details).toMatchObject([
+      { field: 'key', message: 'must be printable ASCII characters without spaces, as the provider gave it' },
+    ]);
+    expect((await other.api('GET', '/api/credentials')).json.items).toHaveLength(2);
+  });
+
   it('tries a key test again after a passing failure, and says why when it cannot check', async () => {
     const id = (await user.api('GET', '/api/credentials')).json.items[0].id;
     listFails('500', 1);

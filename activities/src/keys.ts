@@ -1,5 +1,4 @@
 import {
-  type Config,
   type CredentialProvider,
   credentialProviderNames,
   failureTypes,
@@ -11,10 +10,12 @@ import {
 import {
   correctTokenPace,
   type Db,
+  type KeyPool,
+  keyPool,
   leaveQueue,
-  type PoolKey,
   restKey,
   revealCredentials,
+  serverKeyId,
   takeTurn,
   turnSignals,
   type Waiter,
@@ -22,7 +23,7 @@ import {
 import { sleep as activitySleep } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import pLimit, { type LimitFunction } from 'p-limit';
-import { ProviderError } from './providers/errors.ts';
+import { ProviderError, type ProviderErrorKind } from './providers/errors.ts';
 import { quotaWait } from './telemetry.ts';
 
 export interface KeyRingOptions {
@@ -74,30 +75,20 @@ function pause(ms: number): Promise<void> {
   }
 }
 
-/** The server-wide keys from the configuration. */
-export function serverKeys(config: Config): Partial<Record<CredentialProvider, string>> {
-  return {
-    gemini: config.GEMINI_API_KEY,
-    openai: config.OPENAI_API_KEY,
-    'google-tts': config.GOOGLE_TTS_API_KEY,
-  };
-}
-
-interface UsableKey {
-  id: string;
-  secret: string;
-  limits: QuotaLimits | null;
-  last4: string;
-}
-
-/** A user's keys for a provider, oldest first; the server's key when the user has none. */
-export function providerKeys(options: Pick<KeyRingOptions, 'db' | 'credentialsKey' | 'serverKeys'>) {
-  return async (userId: string, provider: CredentialProvider): Promise<UsableKey[]> => {
-    const keys: UsableKey[] = await revealCredentials(options.db, options.credentialsKey, userId, provider);
+/**
+ * A user's keys for a provider as the queue pools them (their own, or else the server's), and each
+ * key's secret.
+ */
+export function providerKeys(
+  options: Pick<KeyRingOptions, 'db' | 'credentialsKey' | 'serverKeys' | 'limits'>,
+) {
+  return async (userId: string, provider: CredentialProvider) => {
+    const own = await revealCredentials(options.db, options.credentialsKey, userId, provider);
     const server = options.serverKeys[provider];
-    if (keys.length === 0 && server)
-      keys.push({ id: `server-${provider}`, secret: server, limits: null, last4: '' });
-    return keys;
+    const pool = keyPool(provider, userId, own, options.limits[provider] ?? {}, server !== undefined);
+    const secrets = new Map(own.map((k) => [k.id, k.secret]));
+    if (server !== undefined) secrets.set(serverKeyId(provider), server);
+    return { ...pool, secretOf: (id: string) => secrets.get(id) as string };
   };
 }
 
@@ -136,31 +127,30 @@ export function keyRing(options: KeyRingOptions) {
   const keysFor = providerKeys(options);
   const signals = turnSignals(db);
 
-  async function keysOf(userId: string, provider: CredentialProvider) {
-    const keys = await keysFor(userId, provider);
-    if (keys.length === 0) {
+  async function poolOf(userId: string, provider: CredentialProvider) {
+    const pool = await keysFor(userId, provider);
+    if (pool.keys.length === 0) {
       throw ApplicationFailure.nonRetryable(
         `No ${credentialProviderNames[provider]} key: add one under Credentials, then retry the job`,
         failureTypes.MissingCredential,
       );
     }
-    return keys;
+    return pool;
   }
 
-  /** Waits in the queue until a key is this request's; returns that key. */
-  async function turnFor(req: QuotaRequest, keys: UsableKey[], poolKeys: PoolKey[]): Promise<UsableKey> {
-    const pool = `${req.provider}:${keys[0]?.id.startsWith('server-') ? 'server' : req.userId}`;
-    const waiter: Waiter & { id?: number } = { ...req, pool };
+  /** Waits in the queue until one of the pool's keys not in `avoid` is this request's; returns its id. */
+  async function turnFor(req: QuotaRequest, pool: KeyPool, avoid: string[]): Promise<string> {
+    const waiter: Waiter & { id?: number } = { ...req, pool: pool.name, avoid };
     let waited = 0;
     try {
       for (;;) {
-        const turn = await takeTurn(db, waiter, poolKeys);
+        const turn = await takeTurn(db, waiter, pool.keys);
         if ('key' in turn) {
           waiter.id = undefined; // handed its key: its row is gone
           // Its slot may be a moment ahead: keys are handed out slightly early so the queue keeps pace.
           if (turn.sendInMs > 0) await pause(turn.sendInMs);
           if (waited > 0) quotaWait(req.provider, waited);
-          return keys.find((k) => k.id === turn.key) as UsableKey;
+          return turn.key;
         }
         waiter.id = turn.waiterId;
         if (turn.reason === 'rest' && req.onRest === 'throw' && turn.waitMs > FALLBACK_AFTER_MS)
@@ -184,7 +174,7 @@ export function keyRing(options: KeyRingOptions) {
     } finally {
       if (waiter.id !== undefined) {
         signals.forget(waiter.id);
-        await leaveQueue(db, { id: waiter.id, pool });
+        await leaveQueue(db, { id: waiter.id, pool: pool.name });
       }
     }
   }
@@ -192,7 +182,9 @@ export function keyRing(options: KeyRingOptions) {
   return {
     /**
      * Runs one provider request with one of the user's keys, once the queue gives it one. A rate-limit
-     * answer rests that key for the model and queues the request again; other errors are the caller's.
+     * answer rests that key for the model and queues the request again; a key the provider refuses
+     * (invalid, or without permission) is set aside for this request while another key is left to try.
+     * Other errors, and the refusal of the last key, are the caller's.
      */
     async call<T>(
       req: QuotaRequest,
@@ -200,31 +192,31 @@ export function keyRing(options: KeyRingOptions) {
       /** The tokens a text call really used, to give back what its reservation took beyond them. */
       tokensUsed?: (result: T) => number,
     ): Promise<T> {
-      const keys = await keysOf(req.userId, req.provider);
-      const defaults = options.limits[req.provider] ?? {};
-      const poolKeys = keys.map((k) => ({
-        id: k.id,
-        limits: { ...defaults, ...k.limits },
-        hint: k.last4 ? `…${k.last4}` : 'server',
-      }));
+      const pool = await poolOf(req.userId, req.provider);
+      const refused: string[] = [];
       for (;;) {
-        const key = await turnFor(req, keys, poolKeys);
+        const keyId = await turnFor(req, pool, refused);
         try {
-          const result = await slot(req.provider)(() => request(key.secret));
+          const result = await slot(req.provider)(() => request(pool.secretOf(keyId)));
           const reserved = req.need.tokens;
           if (tokensUsed && reserved) {
-            const limits = { ...defaults, ...key.limits };
-            await correctTokenPace(db, key.id, tokenCorrection(limits, reserved, tokensUsed(result)));
+            const limits = pool.keys.find((k) => k.id === keyId)?.limits ?? {};
+            await correctTokenPace(db, keyId, tokenCorrection(limits, reserved, tokensUsed(result)));
           }
           return result;
         } catch (err) {
-          if (!(err instanceof ProviderError) || err.kind !== 'rate-limited') throw err;
-          await restKey(db, key.id, req.model, err.retryAfterMs ?? 30_000);
+          if (!(err instanceof ProviderError)) throw err;
+          if (err.kind === 'rate-limited') await restKey(db, keyId, req.model, err.retryAfterMs ?? 30_000);
+          else if (refusals.has(err.kind) && refused.length + 1 < pool.keys.length) refused.push(keyId);
+          else throw err;
         }
       }
     },
   };
 }
+
+/** Answers that say the key itself is refused: another of the user's keys may be accepted. */
+const refusals = new Set<ProviderErrorKind>(['invalid-key', 'permission']);
 
 export type KeyRing = ReturnType<typeof keyRing>;
 

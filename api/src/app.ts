@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { engines, providerKeys, serverKeys } from '@bolt/activities/providers';
-import { type Config, serverSecrets } from '@bolt/core';
+import { engines, keyRing, parseProviderLimits, providerKeys } from '@bolt/activities/providers';
+import { type Config, parseRateLimits, serverKeys, serverSecrets } from '@bolt/core';
 import type { Logger } from '@bolt/core/log';
 import { registry } from '@bolt/core/metrics';
 import type { Db, Storage } from '@bolt/data';
@@ -137,10 +137,20 @@ export function createApp(deps: ApiDeps): Koa {
   app.use(ops.routes());
 
   const limiter = loginLimiter(db, deps.loginLimits);
-  const keysFor = providerKeys({ db, credentialsKey, serverKeys: serverKeys(config) });
+  const keys = {
+    db,
+    credentialsKey,
+    serverKeys: serverKeys(config),
+    limits: parseRateLimits(config.BOLT_RATE_LIMITS),
+  };
+  const keysFor = providerKeys(keys);
   const voices = voiceCatalog({
     engines: engines(config),
-    keyFor: async (userId, provider) => (await keysFor(userId, provider))[0]?.secret,
+    keyFor: async (userId, provider) => {
+      const pool = await keysFor(userId, provider);
+      return pool.keys[0] && pool.secretOf(pool.keys[0].id);
+    },
+    keys: keyRing({ ...keys, concurrency: parseProviderLimits(config.BOLT_PROVIDER_CONCURRENCY) }),
   });
   const auth = authRoutes(db, secret, limiter);
   app.use(auth.routes()).use(auth.allowedMethods());

@@ -9,9 +9,8 @@ import {
   LocalLlmProvider,
   logFields,
   parseProviderLimits,
-  serverKeys,
 } from '@bolt/activities';
-import { type Config, parseRateLimits, priceTable, serverSecrets } from '@bolt/core';
+import { type Config, parseRateLimits, priceTable, serverKeys, serverSecrets } from '@bolt/core';
 import { createLogger, type Logger } from '@bolt/core/log';
 import { connectDb, createStorage, type Db, ensureLocalUser, migrate, type Storage } from '@bolt/data';
 import { Client, Connection } from '@temporalio/client';

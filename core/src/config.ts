@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import type { CredentialProvider } from './credential-providers.ts';
 import { rateLimitsPattern } from './quota.ts';
 
 const bool = z
@@ -148,3 +149,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 }
 
 export type Config = Env & { dataDir: string; filesDir: string };
+
+/** The server-wide keys, used by everyone who has stored none of their own for that provider. */
+export function serverKeys(config: Env): Partial<Record<CredentialProvider, string>> {
+  return {
+    gemini: config.GEMINI_API_KEY,
+    openai: config.OPENAI_API_KEY,
+    'google-tts': config.GOOGLE_TTS_API_KEY,
+  };
+}

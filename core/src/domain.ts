@@ -15,7 +15,13 @@ export const accountSchema = z.object({ email: z.email().max(320), password: z.s
 export const newCredentialSchema = z.object({
   provider: z.enum(credentialProviders),
   label: z.string().trim().min(1).max(120).default('default'),
-  key: z.string().trim().min(8).max(4096),
+  // Every provider's keys are printable ASCII; anything else could not be sent in a request header.
+  key: z
+    .string()
+    .trim()
+    .min(8)
+    .max(4096)
+    .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII characters without spaces, as the provider gave it'),
   limits: quotaLimitsSchema.optional(),
 });
 

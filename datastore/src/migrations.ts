@@ -331,6 +331,17 @@ const migrations: Record<string, { up(k: Knex): Promise<void>; down(k: Knex): Pr
       });
     },
   },
+  '014_quota_avoid': {
+    async up(k) {
+      // Keys the provider refused for a request: the queue hands it one of the user's others.
+      await k.schema.alterTable('quota_waiters', (t) =>
+        t.specificType('avoid_keys', 'text[]').notNullable().defaultTo('{}'),
+      );
+    },
+    async down(k) {
+      await k.schema.alterTable('quota_waiters', (t) => t.dropColumn('avoid_keys'));
+    },
+  },
 };
 
 /** The original system's column names and Bolt's, per table. */

@@ -17,6 +17,38 @@ export interface PoolKey {
   hint: string;
 }
 
+/** The keys a request draws from, and the pool's name: the queue keeps one line per pool. */
+export interface KeyPool {
+  name: string;
+  keys: PoolKey[];
+}
+
+/** The server's key for a provider, as the queue knows it. */
+export const serverKeyId = (provider: CredentialProvider) => `server-${provider}`;
+
+/**
+ * A user's keys for a provider as one pool, oldest first, each with its own limits over the provider's
+ * defaults; a user with none draws from the server's key (when there is one), shared by everyone else
+ * without keys of their own.
+ */
+export function keyPool(
+  provider: CredentialProvider,
+  userId: string,
+  own: ReadonlyArray<{ id: string; limits: QuotaLimits | null; last4: string }>,
+  defaults: QuotaLimits,
+  serverKey: boolean,
+): KeyPool {
+  if (own.length > 0)
+    return {
+      name: `${provider}:${userId}`,
+      keys: own.map((k) => ({ id: k.id, limits: { ...defaults, ...k.limits }, hint: `…${k.last4}` })),
+    };
+  return {
+    name: `${provider}:server`,
+    keys: serverKey ? [{ id: serverKeyId(provider), limits: defaults, hint: 'server' }] : [],
+  };
+}
+
 /** A request waiting for a key of `pool` (a user's keys for a provider, or the server's). */
 export interface Waiter {
   pool: string;
@@ -28,6 +60,8 @@ export interface Waiter {
   priority: number;
   model: string;
   need: QuotaNeed;
+  /** Keys this request must not be given: the provider refused them for it. */
+  avoid?: string[];
 }
 
 /** A key for the request and how long to wait before sending it, or how long to wait in line and why. */
@@ -67,6 +101,7 @@ async function joinQueue(db: Knex, w: Waiter, now: number): Promise<number> {
       model: w.model,
       tokens: w.need.tokens ?? 0,
       chars: w.need.chars ?? 0,
+      avoid_keys: w.avoid ?? [],
       seen_at: now,
     })
     .returning('id');
@@ -92,6 +127,7 @@ interface QueuedRow {
   model: string;
   tokens: number;
   chars: number;
+  avoid_keys: string[];
   seen_at: number;
   granted_key: string | null;
   granted_at: number | null;
@@ -122,6 +158,7 @@ function queue(db: Knex, pool: string): Promise<QueuedRow[]> {
       'w.model',
       'w.tokens',
       'w.chars',
+      'w.avoid_keys',
       'w.seen_at',
       'w.granted_key',
       'w.granted_at',
@@ -143,15 +180,32 @@ async function notify(trx: Knex, ids: string[]): Promise<void> {
   await trx.raw(`select pg_notify(?, id) from unnest(?::text[]) as id`, [TURN_CHANNEL, ids]);
 }
 
+const signalsOf = new WeakMap<Knex, ReturnType<typeof listenForTurns>>();
+
 /**
  * Wakes a process's waiters when they come first in line, whichever worker served the one before
- * (PostgreSQL LISTEN on one connection per process). Without it waiters still wake on their estimates.
+ * (PostgreSQL LISTEN on one connection per database handle, closed with it). Without it waiters still
+ * wake on their estimates.
  */
 export function turnSignals(db: Knex) {
+  let signals = signalsOf.get(db);
+  if (!signals) {
+    signals = listenForTurns(db);
+    signalsOf.set(db, signals);
+  }
+  return signals;
+}
+
+function listenForTurns(db: Knex) {
   const told = new Set<number>();
   const wakers = new Map<number, () => void>();
   let listening: Promise<unknown> | undefined;
+  let closed = false;
+  db.client.pool?.on('poolDestroyRequest', () => {
+    closed = true;
+  });
   const listen = () => {
+    if (closed) return;
     listening ??= (async () => {
       try {
         const client = await db.client.acquireRawConnection();
@@ -165,6 +219,7 @@ export function turnSignals(db: Knex) {
           told.add(id);
           wakers.get(id)?.();
         });
+        db.client.pool?.on('poolDestroyRequest', () => client.end().catch(drop));
         await client.query(`listen ${TURN_CHANNEL}`);
         client.connection?.stream?.unref?.(); // never keeps the process alive
       } catch {
@@ -234,18 +289,20 @@ async function keyStates(trx: Knex, keys: PoolKey[]) {
   };
 }
 
-/** The key a request of this model and need can have soonest, and when. */
+/** The key a request of this model and need can have soonest, and when; none when it may have none. */
 function soonest(
   state: Awaited<ReturnType<typeof keyStates>>,
   keys: PoolKey[],
-  model: string,
-  need: QuotaNeed,
+  request: { model: string; need: QuotaNeed; avoid: readonly string[] },
   now: number,
 ) {
   const [best] = keys
-    .map((key) => ({ key, ...availableAt(state.paceOf(key.id, model), key.limits, need, now) }))
+    .filter((key) => !request.avoid.includes(key.id))
+    .map((key) => ({
+      key,
+      ...availableAt(state.paceOf(key.id, request.model), key.limits, request.need, now),
+    }))
     .sort((a, b) => a.at - b.at);
-  if (!best) throw new Error('a pool has keys');
   return best;
 }
 
@@ -323,6 +380,7 @@ async function takeTurnAs(
             model: waiter.model,
             tokens: waiter.need.tokens ?? 0,
             chars: waiter.need.chars ?? 0,
+            avoid_keys: waiter.avoid ?? [],
             seen_at: now,
             granted_key: null,
             granted_at: null,
@@ -337,8 +395,9 @@ async function takeTurnAs(
   while (grants.length < MOST_GRANTS && left.length > 0) {
     const w = left[0] as QueuedRow;
     const need = { tokens: w.tokens, chars: w.chars };
-    const best = soonest(state, keys, w.model, need, now);
-    if (best.at > now + HORIZON_MS) break;
+    const best = soonest(state, keys, { model: w.model, need, avoid: w.avoid_keys }, now);
+    // A waiter refused every key this look knows of is answered when it looks with its own keys.
+    if (!best || best.at > now + HORIZON_MS) break;
     const at = Math.max(best.at, now);
     state.paces.set(best.key.id, take(state.paceOf(best.key.id, w.model), best.key.limits, need, at));
     touched.add(best.key.id);
@@ -401,7 +460,8 @@ async function takeTurnAs(
     0,
     left.findIndex((w) => w.id === String(waiterId)),
   );
-  const best = soonest(state, keys, waiter.model, waiter.need, now);
+  const best = soonest(state, keys, { ...waiter, avoid: waiter.avoid ?? [] }, now);
+  if (!best) throw new Error('a request is never left without a key to wait for');
   const perMinute = keys.reduce((n, k) => n + (k.limits.rpm ?? 0), 0);
   const behind = perMinute > 0 ? (rank * 60_000) / perMinute : 0;
   const nextAt = Math.max(best.at, now) + behind;

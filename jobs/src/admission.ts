@@ -7,11 +7,11 @@ import {
   llmCredential,
   nextQuotaDay,
   parseRateLimits,
-  type QuotaLimits,
   quotaDayStart,
+  serverKeys,
   ttsCredential,
 } from '@bolt/core';
-import { listCredentials } from '@bolt/data';
+import { keyPool, listCredentials } from '@bolt/data';
 import { quotaChangedSignal } from '@bolt/workflows';
 import type { JobServices } from './services.ts';
 
@@ -38,12 +38,17 @@ async function poolOf(
   ownerId: string,
   provider: CredentialProvider,
 ) {
-  const defaults: QuotaLimits = parseRateLimits(config.BOLT_RATE_LIMITS)[provider] ?? {};
+  const defaults = parseRateLimits(config.BOLT_RATE_LIMITS)[provider] ?? {};
   const own = await listCredentials(db, ownerId, provider);
-  const keys = own.length
-    ? own.map((c) => ({ id: c.id, limits: { ...defaults, ...c.limits } }))
-    : [{ id: `server-${provider}`, limits: defaults }];
-  const pool = `${provider}:${own.length ? ownerId : 'server'}`;
+  const { name: pool, keys } = keyPool(
+    provider,
+    ownerId,
+    own,
+    defaults,
+    serverKeys(config)[provider] !== undefined,
+  );
+  // No key at all: the job says so when it starts; quota holds nothing back.
+  if (keys.length === 0) return { perMinute: undefined, leftToday: undefined, waiting: [] };
   const today = quotaDayStart(Date.now());
   const used = new Map<string, number>(
     (

@@ -1,5 +1,6 @@
 import {
   type Engines,
+  type KeyRing,
   ProviderError,
   retryQuickly,
   ttsCredential,
@@ -8,9 +9,11 @@ import {
 import {
   type CredentialProvider,
   credentialProviderNames,
+  failureTypes,
   isGoogleVoiceName,
   languageTag,
   type SavedAgent,
+  type StepQuota,
   type TtsProviderName,
   ttsProviders,
   type VoiceCheck,
@@ -19,6 +22,7 @@ import {
   withProviders,
 } from '@bolt/core';
 import Router from '@koa/router';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Context } from 'koa';
 import { z } from 'zod';
 import { HttpError, parse } from '../http.ts';
@@ -54,8 +58,25 @@ export const voiceDocs: Record<string, RouteDoc> = {
 
 export type VoiceCatalog = ReturnType<typeof voiceCatalog>;
 
+/** How long a preview may wait for its turn on a key before the API answers that the keys are busy. */
+const PREVIEW_WAIT_MS = 15_000;
+
+/** A wait longer than a person should hold on for, said as the provider's rate limit would be. */
+function quotaBusy(err: unknown, provider: CredentialProvider): unknown {
+  if (!(err instanceof ApplicationFailure) || err.type !== failureTypes.QuotaWait) return err;
+  const nextAt = (err.details?.[0] as StepQuota | undefined)?.nextAt ?? new Date().toISOString();
+  return new ProviderError({
+    kind: 'rate-limited',
+    provider,
+    message: `Every ${credentialProviderNames[provider]} key is busy until ${nextAt}`,
+    retryAfterMs: Math.max(0, Date.parse(nextAt) - Date.now()),
+  });
+}
+
 export interface VoiceCatalogDeps {
   engines: Engines;
+  /** The users' keys and their quota queue. */
+  keys: KeyRing;
   /** The user's first key for a provider (or the server's), for listing voices that need one. */
   keyFor(userId: string, provider: CredentialProvider): Promise<string | undefined>;
 }
@@ -65,7 +86,7 @@ export const unknownVoices = (check: VoiceCheck) =>
   new HttpError(400, 'invalid_request', `Invalid request: ${check.reason}`, check.fields);
 
 /** The TTS providers' voices: listing, checking agents' voice choices, previews (with the user's key). */
-export function voiceCatalog({ engines, keyFor }: VoiceCatalogDeps) {
+export function voiceCatalog({ engines, keyFor, keys }: VoiceCatalogDeps) {
   const provider = async (userId: string, name: TtsProviderName) => {
     const credential = ttsCredential[name];
     const key = credential ? await keyFor(userId, credential) : '';
@@ -137,10 +158,34 @@ export function voiceCatalog({ engines, keyFor }: VoiceCatalogDeps) {
         default_voices: p.voice ? { [p.language]: p.voice } : {},
       });
       if (verdict.status === 'invalid') throw unknownVoices(verdict);
-      const tts = (await provider(userId, p.provider)) ?? needKey(p.provider);
-      const { audio, format } = await retryQuickly(tts.name, () =>
-        tts.synthesize({ text: p.text, language: p.language, voice: p.voice, settings: p.settings }),
-      );
+      const credential = ttsCredential[p.provider];
+      if (credential && (await keyFor(userId, credential)) === undefined) needKey(p.provider);
+      const speak = (key: string) => {
+        const tts = engines.tts({ tts_provider: p.provider }, key);
+        return retryQuickly(
+          tts.name,
+          () => tts.synthesize({ text: p.text, language: p.language, voice: p.voice, settings: p.settings }),
+          { kinds: ['transient'] },
+        );
+      };
+      // Someone is listening for it: it goes ahead of batch work in the key's queue, and waits briefly.
+      const { audio, format } = credential
+        ? await keys
+            .call(
+              {
+                userId,
+                priority: 0,
+                provider: credential,
+                model: p.voice ?? 'default',
+                need: { chars: p.text.length },
+                waitUntil: Date.now() + PREVIEW_WAIT_MS,
+              },
+              speak,
+            )
+            .catch((err: unknown) => {
+              throw quotaBusy(err, credential);
+            })
+        : await speak('');
       ctx.type = format === 'mp3' ? 'audio/mpeg' : format === 'wav' ? 'audio/wav' : 'audio/L16';
       ctx.body = audio;
     },

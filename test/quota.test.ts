@@ -162,14 +162,22 @@ describe('quota-aware scheduling on the dev server (fake Gemini and Google Cloud
     const waiting = await stepWhere(jobId, (s) => s.quota?.reason === 'day');
     expect(waiting).toMatchObject({ state: 'running', quota: { provider: 'gemini', reason: 'day' } });
     expect(Date.parse(waiting?.quota?.nextAt ?? '')).toBe(nextQuotaDay(Date.now()));
-    // One activity ended with the wait (not an error, not retried): the workflow holds a timer.
-    const history = await events(jobId);
+    // One activity ended with the wait (not an error, not retried): the workflow holds a timer. (The
+    // step shows the wait from the queue a moment before the workflow has started its timer.)
+    let history = await events(jobId);
+    const timerStarted = () => history.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED);
+    for (
+      const until = Date.now() + 30_000;
+      !timerStarted() && Date.now() < until;
+      history = await events(jobId)
+    )
+      await new Promise((r) => setTimeout(r, 150));
+    expect(timerStarted()).toBe(true);
     const failed = history.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_FAILED);
     expect(failed).toHaveLength(1);
     expect(failed[0]?.activityTaskFailedEventAttributes?.failure?.applicationFailureInfo?.type).toBe(
       'QuotaWait',
     );
-    expect(history.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED)).toBe(true);
 
     // The user raises the key's daily limit: the waiting step looks again at once, and the job ends.
     const [key] = await listCredentials(db, ownerId, 'gemini');

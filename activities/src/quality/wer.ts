@@ -19,18 +19,34 @@ export function normaliseForWer(text: string): string {
 
 const wordsOf = (text: string) => normaliseForWer(text).split(' ').filter(Boolean);
 
-/** The fewest word substitutions, deletions and insertions that turn `a` into `b`. */
+/**
+ * The fewest word substitutions, deletions and insertions that turn `a` into `b`. Words alike at both
+ * ends cost nothing, so only the words between are compared each with each (a transcript mostly agrees
+ * with its text), one row of the table at a time.
+ */
 function editDistance(a: string[], b: string[]): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+  let start = 0;
+  while (start < a.length && start < b.length && a[start] === b[start]) start++;
+  let endA = a.length;
+  let endB = b.length;
+  while (endA > start && endB > start && a[endA - 1] === b[endB - 1]) {
+    endA--;
+    endB--;
+  }
+  const x = a.slice(start, endA);
+  const y = b.slice(start, endB);
+  let previous = Int32Array.from({ length: y.length + 1 }, (_, j) => j);
+  let current = new Int32Array(y.length + 1);
+  for (let i = 1; i <= x.length; i++) {
+    const word = x[i - 1];
+    current[0] = i;
+    for (let j = 1; j <= y.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (word === y[j - 1] ? 0 : 1);
       current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
     }
-    previous = current;
+    [previous, current] = [current, previous];
   }
-  return previous[b.length] ?? 0;
+  return previous[y.length] ?? 0;
 }
 
 /**

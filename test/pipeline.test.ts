@@ -448,6 +448,23 @@ describe('the full pipeline against fake Gemini and Google Cloud TTS (real Tempo
     expect(fake.requests.filter((r) => r.key === 'bad-gemini-key')).toHaveLength(1);
   });
 
+  it('completes on the user’s other key when the provider refuses one of them, trying it at most once a call', async () => {
+    const ownerId = await newUser({
+      gemini: ['revoked-gemini-key', 'valid-gemini-spare'],
+      tts: ['valid-tts-spare'],
+    });
+    const { jobId, handle } = await startJob(ownerId, { title: 'Chave revogada', languages: ['pt-BR'] });
+    expect((await handle.result()).status).toBe('completed');
+    const refused = fake.requests.filter((r) => r.key === 'revoked-gemini-key');
+    const served = fake.requests.filter((r) => r.key === 'valid-gemini-spare' && r.status === 200);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((r) => r.status >= 400 && r.status < 500)).toBe(true);
+    // No step needed a second attempt: each call set the refused key aside and went on with the other.
+    const steps = (await jobProgress({ db, client: env.client }, jobId))?.steps ?? [];
+    expect(steps.filter((s) => s.state === 'completed' && (s.attempt ?? 1) > 1)).toEqual([]);
+    expect(refused.length).toBeLessThanOrEqual(served.length);
+  });
+
   it('stops cleanly before a call would take the job over its budget', async () => {
     const ownerId = await newUser({ gemini: ['valid-gemini-budget'], tts: ['valid-tts-budget'] });
     const { jobId, handle } = await startJob(ownerId, { title: 'Orçamento curto', budgetUsd: 0.015 });

@@ -137,17 +137,29 @@ function zoneOffset(t: number): number {
   return wall - Math.floor(t / 1000) * 1000;
 }
 
-/** The start of the quota day `now` is in (epoch ms). */
-export function quotaDayStart(now: number): number {
+function dayStartOf(now: number): number {
   const wall = now + zoneOffset(now);
   const midnightWall = Math.floor(wall / 86_400_000) * 86_400_000;
   return midnightWall - zoneOffset(midnightWall - zoneOffset(now));
 }
 
-/** The start of the next quota day (23 to 25 hours after this one's, by daylight saving time). */
-export function nextQuotaDay(now: number): number {
-  return quotaDayStart(quotaDayStart(now) + 26 * 3_600_000);
+/** The quota day last worked out: nearly every request falls in it, and working one out is costly. */
+let lastDay = { start: 0, next: 0 };
+
+function quotaDay(now: number) {
+  if (now < lastDay.start || now >= lastDay.next) {
+    const start = dayStartOf(now);
+    // The next day starts 23 to 25 hours later, by daylight saving time.
+    lastDay = { start, next: dayStartOf(start + 26 * 3_600_000) };
+  }
+  return lastDay;
 }
+
+/** The start of the quota day `now` is in (epoch ms). */
+export const quotaDayStart = (now: number): number => quotaDay(now).start;
+
+/** The start of the next quota day. */
+export const nextQuotaDay = (now: number): number => quotaDay(now).next;
 
 /** A step waiting for quota, as the timeline, the API and `bolt run` show it. */
 export const stepQuotaSchema = z.object({

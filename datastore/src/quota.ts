@@ -248,37 +248,45 @@ function listenForTurns(db: Knex) {
   };
 }
 
-interface PaceRow {
+/** A key's pace and one of its rests (a row per rest; none: nulls), as `keyStates` reads them. */
+interface KeyStateRow {
   key_id: string;
-  requests_at: number;
+  requests_at: number | null;
   tokens_at: number;
   chars_at: number;
   day: number;
   day_requests: number;
+  model: string | null;
+  until: number | null;
 }
 
-/** The pool's keys as they stand: each key's pace, and its rests by model. */
+/** The pool's keys as they stand: each key's pace, and its rests by model (one query). */
 async function keyStates(trx: Knex, keys: PoolKey[]) {
-  const ids = keys.map((k) => k.id);
-  const [paceRows, restRows]: [PaceRow[], Array<{ key_id: string; model: string; until: number }>] =
-    await Promise.all([
-      trx('key_quotas').whereIn('key_id', ids),
-      trx('key_rests').whereIn('key_id', ids).select('key_id', 'model', 'until'),
-    ]);
-  const paces = new Map<string, KeyPace>(
-    paceRows.map((r) => [
-      r.key_id,
-      {
-        requestsAt: r.requests_at,
-        tokensAt: r.tokens_at,
-        charsAt: r.chars_at,
-        day: r.day,
-        dayRequests: r.day_requests,
-        restUntil: 0,
-      },
-    ]),
+  const { rows } = await trx.raw<{ rows: KeyStateRow[] }>(
+    `select k.id as key_id, q.requests_at, q.tokens_at, q.chars_at, q.day, q.day_requests, r.model, r.until
+       from unnest(?::text[]) as k(id)
+       left join key_quotas q on q.key_id = k.id
+       left join key_rests r on r.key_id = k.id`,
+    [keys.map((k) => k.id)],
   );
-  const rests = new Map(restRows.map((r) => [`${r.key_id}\n${r.model}`, r.until]));
+  const paces = new Map<string, KeyPace>(
+    rows
+      .filter((r) => r.requests_at !== null)
+      .map((r) => [
+        r.key_id,
+        {
+          requestsAt: r.requests_at as number,
+          tokensAt: r.tokens_at,
+          charsAt: r.chars_at,
+          day: r.day,
+          dayRequests: r.day_requests,
+          restUntil: 0,
+        },
+      ]),
+  );
+  const rests = new Map(
+    rows.filter((r) => r.model !== null).map((r) => [`${r.key_id}\n${r.model}`, r.until]),
+  );
   return {
     paces,
     /** A key's pace for a request of `model` (its rest for that model included). */

@@ -242,6 +242,28 @@ describe('key ring and quota queue (PostgreSQL)', () => {
     expect(sent.sort()).toEqual(['first', 'second']);
   });
 
+  it('uses a key added while a request waited, when another request hands it over', async () => {
+    const userId = await userWithKeys('gemini', ['first'], { rpm: 60 });
+    const keys = ring('gemini', {});
+    const req = { userId, priority: 0, provider: 'gemini', model: 'flash', need: {} } as const;
+    const label = async (secret: string) => secret.split('-')[1] as string;
+    expect(await keys.call(req, label)).toBe('first');
+    // The first key's next slot is a second away: this request waits in line, knowing only that key.
+    const waiting = keys.call(req, label);
+    await new Promise((r) => setTimeout(r, 200));
+    await createCredential(db, credentialsKey, {
+      userId,
+      provider: 'gemini',
+      label: 'second',
+      secret: `valid-second-${randomUUID()}`,
+      limits: { rpm: 60 },
+    });
+    // A later request reads both keys and, looking at the queue, hands the new one to the first in line.
+    const later = keys.call(req, label);
+    expect(await waiting).toBe('second');
+    expect(await later).toBe('first');
+  });
+
   it('with a fallback model left, says at once that every key rests for the model asked for', async () => {
     const userId = await userWithKeys('gemini', ['only']);
     const keys = ring('gemini', { rpm: 6000 });

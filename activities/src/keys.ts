@@ -192,10 +192,16 @@ export function keyRing(options: KeyRingOptions) {
       /** The tokens a text call really used, to give back what its reservation took beyond them. */
       tokensUsed?: (result: T) => number,
     ): Promise<T> {
-      const pool = await poolOf(req.userId, req.provider);
+      let pool = await poolOf(req.userId, req.provider);
       const refused: string[] = [];
       for (;;) {
         const keyId = await turnFor(req, pool, refused);
+        // Another request, which read the user's keys at another moment, may hand this one a key added
+        // since (read now) or deleted since (given up for the next).
+        if (!pool.keys.some((k) => k.id === keyId)) {
+          pool = await poolOf(req.userId, req.provider);
+          if (!pool.keys.some((k) => k.id === keyId)) continue;
+        }
         try {
           const result = await slot(req.provider)(() => request(pool.secretOf(keyId)));
           const reserved = req.need.tokens;

@@ -250,7 +250,11 @@ describe('key ring and quota queue (PostgreSQL)', () => {
     expect(await keys.call(req, label)).toBe('first');
     // The first key's next slot is a second away: this request waits in line, knowing only that key.
     const waiting = keys.call(req, label);
-    await new Promise((r) => setTimeout(r, 200));
+    for (const until = Date.now() + 10_000; Date.now() < until; ) {
+      if (await db('quota_waiters').where({ user_id: userId }).first()) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(await db('quota_waiters').where({ user_id: userId }).first()).toBeDefined();
     await createCredential(db, credentialsKey, {
       userId,
       provider: 'gemini',

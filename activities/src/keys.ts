@@ -196,19 +196,21 @@ export function keyRing(options: KeyRingOptions) {
       const refused: string[] = [];
       for (;;) {
         const keyId = await turnFor(req, pool, refused);
+        const keyOf = () => pool.keys.find((k) => k.id === keyId);
         // Another request, which read the user's keys at another moment, may hand this one a key added
         // since (read now) or deleted since (given up for the next).
-        if (!pool.keys.some((k) => k.id === keyId)) {
+        let key = keyOf();
+        if (!key) {
           pool = await poolOf(req.userId, req.provider);
-          if (!pool.keys.some((k) => k.id === keyId)) continue;
+          key = keyOf();
+          if (!key) continue;
         }
+        const { limits } = key;
         try {
           const result = await slot(req.provider)(() => request(pool.secretOf(keyId)));
           const reserved = req.need.tokens;
-          if (tokensUsed && reserved) {
-            const limits = pool.keys.find((k) => k.id === keyId)?.limits ?? {};
+          if (tokensUsed && reserved)
             await correctTokenPace(db, keyId, tokenCorrection(limits, reserved, tokensUsed(result)));
-          }
           return result;
         } catch (err) {
           if (!(err instanceof ProviderError)) throw err;

@@ -4,6 +4,7 @@ import {
   credentialProviderNames,
   credentialProviders,
 } from './credential-providers.ts';
+import { fillPlaceholders } from './placeholders.ts';
 
 const limit = z.number().int().min(1).max(1_000_000_000);
 
@@ -172,10 +173,6 @@ export const stepQuotaSchema = z.object({
 });
 export type StepQuota = z.infer<typeof stepQuotaSchema>;
 
-/** Fills a text's `{name}` placeholders. */
-const fill = (text: string, params?: Record<string, string>) =>
-  params ? text.replace(/\{(\w+)\}/g, (m, k: string) => params[k] ?? m) : text;
-
 /**
  * How a quota wait is worded: a translator taking the English text with `{name}` placeholders, and how
  * a wait and a time are written. The defaults are `bolt run`'s: English, "12 s", the ISO time.
@@ -198,7 +195,7 @@ const AS_A_TIME_MS = 3_600_000;
  */
 export function quotaWaitText(quota: StepQuota, now: number, options: QuotaTextOptions = {}): string {
   const {
-    t = fill,
+    t = fillPlaceholders,
     formatDuration = (ms: number) => `${Math.round(ms / 1000)} s`,
     formatDate = (iso: string) => iso,
   } = options;

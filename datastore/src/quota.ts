@@ -200,28 +200,30 @@ function listenForTurns(db: Knex) {
   const told = new Set<number>();
   const wakers = new Map<number, () => void>();
   let listening: Promise<unknown> | undefined;
+  let client: { end(): Promise<void> } | undefined;
   let closed = false;
   db.client.pool?.on('poolDestroyRequest', () => {
     closed = true;
+    client?.end().catch(() => undefined);
   });
   const listen = () => {
     if (closed) return;
     listening ??= (async () => {
       try {
-        const client = await db.client.acquireRawConnection();
+        const connection = await db.client.acquireRawConnection();
+        client = connection;
         const drop = () => {
           listening = undefined;
         };
-        client.on('error', drop);
-        client.on('end', drop);
-        client.on('notification', (n: { payload?: string }) => {
+        connection.on('error', drop);
+        connection.on('end', drop);
+        connection.on('notification', (n: { payload?: string }) => {
           const id = Number(n.payload);
           told.add(id);
           wakers.get(id)?.();
         });
-        db.client.pool?.on('poolDestroyRequest', () => client.end().catch(drop));
-        await client.query(`listen ${TURN_CHANNEL}`);
-        client.connection?.stream?.unref?.(); // never keeps the process alive
+        await connection.query(`listen ${TURN_CHANNEL}`);
+        connection.connection?.stream?.unref?.(); // never keeps the process alive
       } catch {
         listening = undefined;
       }

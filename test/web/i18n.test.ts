@@ -1,8 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { placeholders } from '@bolt/core/placeholders';
 import { parse } from 'svelte/compiler';
 import { describe, expect, it } from 'vitest';
-import { pickLocale, placeholders, translate } from '../../web/src/lib/i18n.ts';
+import { pickLocale, translate } from '../../web/src/lib/i18n.ts';
 import { ptBR } from '../../web/src/lib/locales/pt-BR.ts';
 import { repoRoot } from '../support/env.ts';
 

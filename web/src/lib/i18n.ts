@@ -1,3 +1,4 @@
+import { fillPlaceholders } from '@bolt/core/placeholders';
 import { ptBR } from './locales/pt-BR.ts';
 
 /** The UI languages. Texts are written in English in the code; other languages map them. */
@@ -17,9 +18,5 @@ export function pickLocale(stored: string | null, browser: readonly string[]): L
 
 /** `text` in `locale` (the English text when there is no translation), with `{name}` placeholders filled. */
 export function translate(locale: Locale, text: string, params?: Record<string, string | number>): string {
-  const s = dictionaries[locale][text] ?? text;
-  return params ? s.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m)) : s;
+  return fillPlaceholders(dictionaries[locale][text] ?? text, params);
 }
-
-/** The `{name}` placeholders of a text, sorted (a translation must keep the same ones). */
-export const placeholders = (text: string) => [...text.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();

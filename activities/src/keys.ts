@@ -215,7 +215,8 @@ export function keyRing(options: KeyRingOptions) {
         } catch (err) {
           if (!(err instanceof ProviderError)) throw err;
           if (err.kind === 'rate-limited') await restKey(db, keyId, req.model, err.retryAfterMs ?? 30_000);
-          else if (refusals.has(err.kind) && refused.length + 1 < pool.keys.length) refused.push(keyId);
+          else if (refusals.has(err.kind) && pool.keys.some((k) => k.id !== keyId && !refused.includes(k.id)))
+            refused.push(keyId);
           else throw err;
         }
       }
